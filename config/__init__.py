@@ -1,0 +1,1 @@
+"""The commented starter settings file, shipped as postureping.default_config."""

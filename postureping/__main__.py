@@ -1,0 +1,3 @@
+from postureping.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""The command line: parse, dispatch to postureping.commands, and turn errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from postureping import __version__
+from postureping.errors import EXIT_FAILURE, EXIT_INTERRUPTED, UserError
+
+# name -> module under postureping.commands; imported only when its command runs, so that a
+# quick command never pays for the scheduler or the notification backends.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "run the reminder daemon in the foreground"),
+    "routines": ("routines", "list the routines, their cadence and when each is next due"),
+    "done": ("answer", "record that you did a routine"),
+    "skip": ("answer", "record that you skipped a routine"),
+    "snooze": ("answer", "record that you put a routine off for a while"),
+    "history": ("history", "show recorded prompts and answers"),
+    "stats": ("stats", "show how well you keep your habits"),
+    "config": ("config", "create, show, check or locate the settings file"),
+}
+
+
+if TYPE_CHECKING:
+    from postureping.context import Context
+
+
+class CommandModule(Protocol):
+    def add_arguments(self, name: str, parser: argparse.ArgumentParser) -> None: ...
+    def run(self, args: argparse.Namespace, ctx: Context) -> int: ...
+
+
+def _module(name: str) -> CommandModule:
+    module: CommandModule = importlib.import_module(f"postureping.commands.{COMMANDS[name][0]}")  # type: ignore[assignment]
+    return module
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with `only`, sub-commands other than that one are registered without
+    their arguments, so parsing one command imports only that command's module."""
+    parser = argparse.ArgumentParser(
+        prog="postureping",
+        description="Exercise and posture reminders for people who sit at a computer all day.",
+    )
+    parser.add_argument("--version", action="version", version=f"postureping {__version__}")
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE",
+        help="settings file to use (default: $POSTUREPING_CONFIG, then the platform's config folder)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            _module(name).add_arguments(name, sub)
+    return parser
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The sub-command in `argv`: the first word that is not an option or an option's value."""
+    words = iter(argv)
+    for arg in words:
+        if arg == "--config":
+            next(words, None)
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def _report_crash(ctx: Context | None) -> int:
+    """An unexpected error: one line for the user, the details in a log for a bug report."""
+    import platform  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    details = (
+        f"postureping {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
+        f"command: {sys.argv!r}\n\n{traceback.format_exc()}"
+    )
+    log_file = None
+    if ctx is not None:
+        try:
+            ctx.paths.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            log_file = ctx.paths.state_dir / "crash.log"
+            log_file.write_text(details, encoding="utf-8")
+        except OSError:
+            log_file = None
+    error = sys.exc_info()[1]
+    where = f"; details in {log_file}" if log_file else "\n" + details
+    print(f"postureping: unexpected error: {error!r}{where}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from postureping.context import Context  # noqa: PLC0415 - keep --version and --help light
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=_command_name(args_list))
+    args = parser.parse_args(args_list)
+    ctx: Context | None = None
+    try:
+        ctx = Context.from_environment(config_arg=args.config)
+        return _module(args.command).run(args, ctx)
+    except UserError as error:
+        print(f"postureping: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `postureping history | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return 0
+    except Exception:
+        return _report_crash(ctx)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""`postureping run [--demo]`: the reminder daemon, in the foreground until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import TextIO
+
+from postureping.context import Context
+from postureping.daemon import Daemon, DaemonConfig
+from postureping.durations import humanize
+from postureping.errors import EXIT_OK
+from postureping.health import SHORT_NOTICE, render_notice
+from postureping.notify.registry import choose
+from postureping.notify.service import NotificationService
+from postureping.reminder import Reminder
+
+NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
+
+
+def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="shorten every minute of the schedule to one second and ignore active hours, "
+        "to see reminders within seconds",
+    )
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        return f"{stamp} {level}{record.getMessage()}"
+
+
+def _logger(stream: TextIO) -> logging.Logger:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_Formatter())
+    log = logging.getLogger("postureping")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    # apscheduler reports every job run and each misfire; our own log says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    return log
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    loaded = ctx.loaded  # an invalid settings file stops us here, before anything starts
+    log = _logger(sys.stdout)
+    settings = loaded.settings
+    primary, fallback = choose(settings.notifications.backend)
+    notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
+    config = DaemonConfig(
+        routines=loaded.routines,
+        hours=loaded.hours,
+        zone=ctx.zone,
+        notification_timeout=settings.notifications.timeout,
+        demo=args.demo,
+    )
+    daemon = Daemon(config, ctx.store(), notifications, log, ctx.now)
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    _welcome_once(ctx, notifications)
+    daemon.start()
+    _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
+    try:
+        stop.wait()
+    finally:
+        log.info("stopping")
+        daemon.stop()
+        notifications.close(timeout=2.0)
+    return EXIT_OK
+
+
+def _welcome_once(ctx: Context, notifications: NotificationService) -> None:
+    """The "when to see a doctor" notice, on the very first run only."""
+    marker = ctx.paths.welcome_marker
+    if marker.exists():
+        return
+    print(render_notice(), end="\n\n", flush=True)
+    notifications.deliver(
+        Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
+    )
+    marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    marker.touch(mode=0o600)
+
+
+def _announce(daemon: Daemon, ctx: Context, config_file: object, log: logging.Logger) -> None:
+    upcoming = daemon.next_reminders()
+    source = f"settings from {config_file}" if config_file else "default settings"
+    log.info("postureping is running with %d routines (%s); Ctrl-C stops it", len(upcoming), source)
+    if daemon.config.demo:
+        log.info("demo mode: one minute of the schedule lasts one second; active hours are ignored")
+    if not upcoming:
+        log.info("no routine is due within the coming week (see `postureping routines`)")
+        return
+    routine, due = upcoming[0]
+    log.info("next: %s in %s", routine.title, humanize(due - ctx.now()))

@@ -1,0 +1,68 @@
+"""What every command needs: paths, the clock, the environment, and (lazily) the settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from postureping.errors import UserError
+from postureping.paths import Paths, resolve_paths
+
+if TYPE_CHECKING:
+    from postureping.config_loader import LoadedSettings
+    from postureping.routines import Routine
+    from postureping.store import EventStore
+
+
+def local_zone() -> ZoneInfo:
+    """The machine's IANA zone (DST-aware), honouring $TZ."""
+    import tzlocal  # noqa: PLC0415 - only commands that deal with times of day need it
+
+    zone = tzlocal.get_localzone()
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+
+
+@dataclass
+class Context:
+    paths: Paths
+    environ: Mapping[str, str]
+    zone: ZoneInfo = field(default_factory=local_zone)
+    clock: Callable[[], datetime] | None = None
+
+    @classmethod
+    def from_environment(cls, config_arg: Path | None) -> Context:
+        return cls(paths=resolve_paths(config_arg, os.environ), environ=dict(os.environ))
+
+    def now(self) -> datetime:
+        """Aware local time; tests inject `clock`."""
+        return self.clock() if self.clock is not None else datetime.now(self.zone)
+
+    @cached_property
+    def loaded(self) -> LoadedSettings:
+        """The validated settings and routines; raises ConfigError on any invalid input."""
+        from postureping.config_loader import load  # noqa: PLC0415
+
+        return load(self.paths, self.environ)
+
+    @property
+    def routines(self) -> tuple[Routine, ...]:
+        return self.loaded.routines
+
+    def routine(self, routine_id: str) -> Routine:
+        """The routine with this id, or a UserError that lists the valid ids."""
+        for routine in self.routines:
+            if routine.id == routine_id:
+                return routine
+        valid = ", ".join(r.id for r in self.routines)
+        raise UserError(f"unknown routine {routine_id!r}; valid routines: {valid}")
+
+    def store(self) -> EventStore:
+        from postureping.store import EventStore  # noqa: PLC0415
+
+        return EventStore(self.loaded.store_file)

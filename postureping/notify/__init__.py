@@ -1,0 +1,1 @@
+"""Notification backends and the service that delivers reminders through them."""

@@ -1,0 +1,51 @@
+"""Where postureping keeps its files. Resolved once, in one place, and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP = "postureping"
+CONFIG_ENV = "POSTUREPING_CONFIG"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_file: Path
+    config_source: str  # "--config", "POSTUREPING_CONFIG" or "default"
+    data_dir: Path  # the event history
+    state_dir: Path  # first-run marker, logs
+
+    @property
+    def config_explicit(self) -> bool:
+        """A file the user named must exist; the default one may be absent."""
+        return self.config_source != "default"
+
+    @property
+    def default_store_file(self) -> Path:
+        return self.data_dir / "events.jsonl"
+
+    @property
+    def welcome_marker(self) -> Path:
+        return self.state_dir / "welcome-shown"
+
+
+def resolve_paths(config_arg: Path | None, environ: Mapping[str, str] = os.environ) -> Paths:
+    """Pick the settings file (--config, then $POSTUREPING_CONFIG, then the platform's config
+    folder) and the data and state folders (platformdirs, which honours the XDG variables)."""
+    if config_arg is not None:
+        config_file, source = config_arg, "--config"
+    elif environ.get(CONFIG_ENV):
+        config_file, source = Path(environ[CONFIG_ENV]), CONFIG_ENV
+    else:
+        config_file, source = Path(platformdirs.user_config_dir(APP)) / "config.toml", "default"
+    return Paths(
+        config_file=config_file.expanduser(),
+        config_source=source,
+        data_dir=Path(platformdirs.user_data_dir(APP)),
+        state_dir=Path(platformdirs.user_state_dir(APP)),
+    )

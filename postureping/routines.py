@@ -1,0 +1,91 @@
+"""What a routine is: the pure, validated shape the scheduler and the CLI work with.
+
+Routines come from the built-in TOML files (routines/) and the user's settings file; both
+are parsed and checked by postureping.settings, which builds these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from enum import StrEnum
+
+from postureping.durations import format_duration, humanize
+
+DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS: frozenset[int] = frozenset(range(7))
+
+
+class Category(StrEnum):
+    MOVEMENT = "movement"  # get up or move: a natural break can count for it (idle detection)
+    SETUP = "setup"  # check the workplace
+    TIP = "tip"  # advice to keep in mind
+    EXERCISE = "exercise"  # a longer session
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    seconds: int | None = None  # how long to hold or repeat it; None for a plain checklist item
+
+    def __str__(self) -> str:
+        return f"{self.text} ({humanize(timedelta(seconds=self.seconds))})" if self.seconds else self.text
+
+
+@dataclass(frozen=True)
+class Every:
+    """An interval cadence: due `interval` after the previous reminder."""
+
+    interval: timedelta
+
+    def describe(self) -> str:
+        return f"every {format_duration(self.interval)}"
+
+
+@dataclass(frozen=True)
+class At:
+    """Fixed times of day, in the machine's local time zone."""
+
+    times: tuple[time, ...]
+
+    def describe(self) -> str:
+        return "at " + ", ".join(t.strftime("%H:%M") for t in self.times)
+
+
+Cadence = Every | At
+
+
+@dataclass(frozen=True)
+class Routine:
+    id: str
+    title: str
+    message: str
+    category: Category
+    duration: timedelta
+    cadence: Cadence
+    days: frozenset[int] = ALL_DAYS  # weekday numbers, Monday = 0
+    enabled: bool = True
+    steps: tuple[Step, ...] = field(default=())
+    builtin: bool = True
+
+    def describe_cadence(self) -> str:
+        text = self.cadence.describe()
+        if self.days != ALL_DAYS:
+            text += " on " + describe_days(self.days)
+        return text
+
+    def body(self) -> str:
+        """The notification body: the message, then the steps, one a line."""
+        lines = [self.message]
+        lines += [f"{n}. {step}" for n, step in enumerate(self.steps, 1)]
+        return "\n".join(lines)
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """Compact weekday text: "mon-fri", "mon, wed, fri", "every day"."""
+    if days == ALL_DAYS:
+        return "every day"
+    ordered = sorted(days)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{DAY_NAMES[ordered[0]]}-{DAY_NAMES[ordered[-1]]}"
+    return ", ".join(DAY_NAMES[d] for d in ordered)

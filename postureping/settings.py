@@ -1,0 +1,156 @@
+"""The settings model: one typed schema, the single source of truth for the settings file,
+the environment variables that override it, and the built-in routine files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from postureping.hours import ActiveHours, TimeRange
+from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
+from postureping.settings_types import DayRanges, Days, Duration, RoutineId, TimesOfDay
+
+ENV_PREFIX = "POSTUREPING_"
+ENV_DELIMITER = "__"
+
+WORKDAY = (TimeRange(9 * 60, 18 * 60),)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StepSpec(StrictModel):
+    text: str = Field(min_length=1, max_length=200)
+    seconds: int | None = Field(default=None, ge=1, le=3600)
+
+
+class RoutineFields(StrictModel):
+    """What a user may set on a routine. Every key is optional here."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=80)
+    message: str | None = Field(default=None, min_length=1, max_length=500)
+    steps: tuple[StepSpec, ...] | None = None
+    duration: Duration | None = None
+    every: Duration | None = None
+    at: TimesOfDay | None = None
+    days: Days | None = None
+    enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_cadence(self) -> Self:
+        if self.every is not None and self.at is not None:
+            raise ValueError('set either "every" (an interval) or "at" (times of day), not both')
+        return self
+
+
+class RoutineOverride(RoutineFields):
+    """[routines.ID] in the settings file: changes to a built-in routine."""
+
+
+class RoutineSpec(RoutineFields):
+    """A complete routine: a built-in routine file, or [[custom_routines]] in the settings."""
+
+    id: RoutineId
+    title: str = Field(min_length=1, max_length=80)
+    message: str = Field(min_length=1, max_length=500)
+    category: Category = Category.MOVEMENT
+    duration: Duration = timedelta(minutes=1)
+
+    @model_validator(mode="after")
+    def _has_cadence(self) -> Self:
+        if self.every is None and self.at is None:
+            raise ValueError('needs a cadence: "every" (like "45m") or "at" (like ["12:30"])')
+        return self
+
+    def merged(self, override: RoutineOverride) -> RoutineSpec:
+        """This routine with the keys the user set in [routines.ID] replacing its own. A new
+        cadence of either kind replaces the old one."""
+        changes = override.model_dump(exclude_unset=True)
+        base = self.model_dump(exclude_unset=True)
+        if "every" in changes or "at" in changes:
+            base.pop("every", None)
+            base.pop("at", None)
+        return RoutineSpec.model_validate({**base, **changes})
+
+    def to_routine(self, *, builtin: bool) -> Routine:
+        cadence: Every | At = Every(self.every) if self.every is not None else At(self.at or ())
+        return Routine(
+            id=self.id,
+            title=self.title,
+            message=self.message,
+            category=self.category,
+            duration=self.duration,
+            cadence=cadence,
+            days=self.days if self.days is not None else ALL_DAYS,
+            enabled=True if self.enabled is None else self.enabled,
+            steps=tuple(Step(s.text, s.seconds) for s in self.steps or ()),
+            builtin=builtin,
+        )
+
+
+class NotificationSettings(StrictModel):
+    backend: Literal["auto", "plyer", "console"] = "auto"
+    timeout: Duration = timedelta(seconds=20)
+
+
+class StoreSettings(StrictModel):
+    path: Path | None = None
+
+
+class StatsSettings(StrictModel):
+    daily_goal: int = Field(default=1, ge=1, le=100)
+
+
+class ActiveHoursSettings(StrictModel):
+    mon: DayRanges = WORKDAY
+    tue: DayRanges = WORKDAY
+    wed: DayRanges = WORKDAY
+    thu: DayRanges = WORKDAY
+    fri: DayRanges = WORKDAY
+    sat: DayRanges = ()
+    sun: DayRanges = ()
+
+    def to_hours(self) -> ActiveHours:
+        return ActiveHours((self.mon, self.tue, self.wed, self.thu, self.fri, self.sat, self.sun))
+
+
+class Settings(BaseSettings):
+    """The whole settings file. Sources, strongest first: environment variables
+    (POSTUREPING_SECTION__KEY), the settings file, the defaults here."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        extra="forbid",
+        frozen=True,
+    )
+
+    notifications: NotificationSettings = NotificationSettings()
+    active_hours: ActiveHoursSettings = ActiveHoursSettings()
+    store: StoreSettings = StoreSettings()
+    stats: StatsSettings = StatsSettings()
+    routines: dict[str, RoutineOverride] = Field(default_factory=dict)
+    custom_routines: tuple[RoutineSpec, ...] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The loader reads and checks the file itself (to report its own errors with line
+        # numbers) and passes it in as init values; the environment overrides it.
+        return env_settings, init_settings
+
+
+def dump(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain TOML-able values."""
+    return settings.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,161 @@
+"""Field types of the settings file: each parses the text people write and, when it cannot,
+says what is allowed. Shared by the built-in routine files and the user's settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+from pydantic_settings import NoDecode
+
+from postureping.durations import format_duration, parse_duration
+from postureping.hours import MINUTES_PER_DAY, TimeRange
+from postureping.routines import DAY_NAMES
+
+TIME_HELP = "a time of day as HH:MM, from 00:00 to 23:59"
+RANGE_HELP = 'a range of times as "HH:MM-HH:MM" with the start before the end, like "09:00-18:00"'
+DAYS_HELP = "weekdays: " + ", ".join(DAY_NAMES)
+ID_HELP = "lowercase letters, digits and dashes, starting with a letter or digit"
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text in quotes: {what}")  # noqa: TRY004 - pydantic wants ValueError
+    return value
+
+
+def _split(value: object, what: str) -> list[object]:
+    """Lists from the file stay lists; a string (from the file or an environment variable)
+    is read as comma-separated items, so POSTUREPING_..._AT="12:30,17:00" works."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    raise ValueError(f"must be a list of {what}")
+
+
+def _minutes(text: str, *, allow_24: bool = False) -> int:
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        raise ValueError(TIME_HELP)
+    hours, minutes = int(match[1]), int(match[2])
+    if allow_24 and (hours, minutes) == (24, 0):
+        return MINUTES_PER_DAY
+    if hours > 23 or minutes > 59:
+        raise ValueError(TIME_HELP)
+    return hours * 60 + minutes
+
+
+def parse_time_of_day(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    minutes = _minutes(_text(value, TIME_HELP))
+    return time(minutes // 60, minutes % 60)
+
+
+def parse_times(value: object) -> tuple[time, ...]:
+    times = [parse_time_of_day(item) for item in _split(value, TIME_HELP)]
+    if not times:
+        raise ValueError(f"must list at least one time: {TIME_HELP}")
+    if len(set(times)) != len(times):
+        raise ValueError("lists the same time twice")
+    return tuple(sorted(times))
+
+
+def parse_range(value: object) -> TimeRange:
+    if isinstance(value, TimeRange):
+        return value
+    text = _text(value, RANGE_HELP)
+    start_text, sep, end_text = text.partition("-")
+    if not sep:
+        raise ValueError(RANGE_HELP)
+    start, end = _minutes(start_text), _minutes(end_text, allow_24=True)
+    if start == end:
+        raise ValueError(f"is an empty range: {RANGE_HELP}")
+    if start > end:
+        raise ValueError(
+            f"is reversed (ends before it starts): {RANGE_HELP}; "
+            "for hours past midnight, give the next day its own range"
+        )
+    return TimeRange(start, end)
+
+
+def parse_ranges(value: object) -> tuple[TimeRange, ...]:
+    if isinstance(value, str) and value.strip().lower() in {"off", "none"}:
+        return ()
+    ranges = sorted(parse_range(item) for item in _split(value, RANGE_HELP))
+    for first, second in zip(ranges, ranges[1:], strict=False):
+        if second.start < first.end:
+            raise ValueError(f"has overlapping ranges {first} and {second}")
+    return tuple(ranges)
+
+
+def parse_days(value: object) -> frozenset[int]:
+    items = _split(value, DAYS_HELP)
+    days = set()
+    for item in items:
+        name = str(item).strip().lower()[:3]
+        if not isinstance(item, str) or name not in DAY_NAMES:
+            raise ValueError(f"{item!r} is not a weekday: use {DAYS_HELP}")
+        days.add(DAY_NAMES.index(name))
+    if not days:
+        raise ValueError(f"must name at least one day: {DAYS_HELP}")
+    return frozenset(days)
+
+
+def parse_duration_field(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(_text(value, "a duration like 30m"))
+
+
+def parse_id(value: object) -> str:
+    text = _text(value, ID_HELP)
+    if not _ID.fullmatch(text):
+        raise ValueError(f"is not a valid routine id: use {ID_HELP} (at most 40)")
+    return text
+
+
+def _show_days(days: frozenset[int]) -> list[str]:
+    return [DAY_NAMES[d] for d in sorted(days)]
+
+
+def _show_times(times: tuple[time, ...]) -> list[str]:
+    return [t.strftime("%H:%M") for t in times]
+
+
+def _show_ranges(ranges: tuple[TimeRange, ...]) -> list[str]:
+    return [str(r) for r in ranges]
+
+
+def _show_duration(value: timedelta) -> str:
+    return format_duration(value)
+
+
+# NoDecode: pydantic-settings would otherwise parse these environment values as JSON.
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration_field), PlainSerializer(_show_duration)
+]
+TimesOfDay = Annotated[
+    tuple[time, ...], NoDecode, BeforeValidator(parse_times), PlainSerializer(_show_times)
+]
+Days = Annotated[
+    frozenset[int], NoDecode, BeforeValidator(parse_days), PlainSerializer(_show_days)
+]
+DayRanges = Annotated[
+    tuple[TimeRange, ...], NoDecode, BeforeValidator(parse_ranges), PlainSerializer(_show_ranges)
+]
+RoutineId = Annotated[str, BeforeValidator(parse_id)]
+
+
+def describe_value(value: Any) -> str:
+    """How a bad value is quoted in an error message: as it was written, shortened."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return text if len(text) <= 60 else text[:57] + "..."

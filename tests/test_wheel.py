@@ -1,0 +1,50 @@
+"""The built-in routines and the starter settings ship inside the wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import postureping, postureping.builtin_routines as data
+from postureping.builtin import load_builtin_specs
+from postureping.commands.config import starter_text
+specs = load_builtin_specs()
+print(postureping.__file__)
+print(data.__file__)
+print(len(specs), ",".join(s.id for s in specs))
+print(len(starter_text()))
+"""
+
+
+def test_installed_wheel_carries_routines_and_settings(tmp_path: Path) -> None:
+    wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True)
+    [wheel] = wheels.glob("postureping-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    source_routines = sorted(p.name for p in (ROOT / "routines").glob("*.toml"))
+    assert len(source_routines) >= 8
+    for name in source_routines:
+        assert f"postureping/builtin_routines/{name}" in names
+    assert "postureping/default_config/config.toml" in names
+
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=elsewhere, env=env, capture_output=True, text=True, check=True
+    )
+    package_file, data_file, routines, starter_length = result.stdout.splitlines()
+    # Loaded from the installed copy, not from the source tree.
+    assert Path(package_file).is_relative_to(site)
+    assert Path(data_file).is_relative_to(site)
+    count, ids = routines.split(" ")
+    assert int(count) == len(source_routines)
+    assert sorted(ids.split(",")) == sorted(Path(n).stem for n in source_routines)
+    assert int(starter_length) > 500
