@@ -75,6 +75,15 @@ class _Environment(EnvSettingsSource):
         return {k.lower(): v for k, v in self._environ.items() if k.upper().startswith(ENV_PREFIX)}
 
 
+def _routine_ids_from_env(data: dict[str, Any]) -> dict[str, Any]:
+    """Variable names cannot hold a dash, so POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY
+    names the routine "switch-position" (ids never contain "_")."""
+    routines = data.get("routines")
+    if isinstance(routines, dict):
+        data = {**data, "routines": {k.replace("_", "-"): v for k, v in routines.items()}}
+    return data
+
+
 def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem]]:
     """The parsed file, whether it exists, and what is wrong with it. A default file that
     does not exist is fine (defaults apply); one named by --config or the environment must."""
@@ -106,7 +115,7 @@ def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     routines. Raises ConfigError listing every problem found."""
     file_data, exists, problems = read_settings_file(paths)
     try:
-        env_data: dict[str, Any] = _Environment(environ)()
+        env_data: dict[str, Any] = _routine_ids_from_env(_Environment(environ)())
     except SettingsError as error:
         env_data = {}
         problems.append(Problem("environment", "", "", str(error)))

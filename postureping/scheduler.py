@@ -67,7 +67,7 @@ class ReminderScheduler:
         for routine in routines:
             if not routine.enabled:
                 continue
-            late_limit = LATE_LIMIT.total_seconds() / timescale.speed
+            late_limit = max(1, round(LATE_LIMIT.total_seconds() / timescale.speed))
             self._scheduler.add_job(
                 on_due,
                 trigger=RoutineTrigger(routine, hours, zone, timescale),

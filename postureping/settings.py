@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
-from postureping.settings_types import DayRanges, Days, Duration, RoutineId, TimesOfDay
+from postureping.settings_types import Count, DayRanges, Days, Duration, Flag, RoutineId, TimesOfDay
 
 ENV_PREFIX = "POSTUREPING_"
 ENV_DELIMITER = "__"
@@ -26,7 +26,7 @@ class StrictModel(BaseModel):
 
 class StepSpec(StrictModel):
     text: str = Field(min_length=1, max_length=200)
-    seconds: int | None = Field(default=None, ge=1, le=3600)
+    seconds: Count | None = Field(default=None, ge=1, le=3600)
 
 
 class RoutineFields(StrictModel):
@@ -39,7 +39,7 @@ class RoutineFields(StrictModel):
     every: Duration | None = None
     at: TimesOfDay | None = None
     days: Days | None = None
-    enabled: bool | None = None
+    enabled: Flag | None = None
 
     @model_validator(mode="after")
     def _one_cadence(self) -> Self:
@@ -103,7 +103,7 @@ class StoreSettings(StrictModel):
 
 
 class StatsSettings(StrictModel):
-    daily_goal: int = Field(default=1, ge=1, le=100)
+    daily_goal: Count = Field(default=1, ge=1, le=100)
 
 
 class ActiveHoursSettings(StrictModel):

@@ -121,6 +121,29 @@ def parse_id(value: object) -> str:
     return text
 
 
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def parse_flag(value: object) -> bool:
+    """true/false in the file; environment variables arrive as text, so "true", "no"... too.
+    A number is refused: `enabled = 3` is a mistake, not a yes."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("must be true or false")
+
+
+def parse_count(value: object) -> int:
+    """A whole number in the file, or its digits from an environment variable; not a bool."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError("must be a whole number")
+
+
 def _show_days(days: frozenset[int]) -> list[str]:
     return [DAY_NAMES[d] for d in sorted(days)]
 
@@ -151,6 +174,8 @@ DayRanges = Annotated[
     tuple[TimeRange, ...], NoDecode, BeforeValidator(parse_ranges), PlainSerializer(_show_ranges)
 ]
 RoutineId = Annotated[str, BeforeValidator(parse_id)]
+Flag = Annotated[bool, BeforeValidator(parse_flag)]
+Count = Annotated[int, BeforeValidator(parse_count)]
 
 
 def describe_value(value: Any) -> str:

@@ -221,3 +221,12 @@ def test_loading_never_writes_the_file(tmp_path: Path) -> None:
     problems(tmp_path, text)
     assert file.read_text(encoding="utf-8") == text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_environment_names_routines_with_dashes(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, "", {"POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "15m"})
+    routine = next(r for r in loaded.routines if r.id == "switch-position")
+    assert routine.cadence == Every(timedelta(minutes=15))
+    assert loaded.origin(("routines", "switch-position", "every")) == (
+        "env POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY"
+    )

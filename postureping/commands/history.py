@@ -1,0 +1,62 @@
+"""`postureping history [--since 7d] [--routine ID] [--json]`: the recorded prompts and answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from postureping.context import Context
+from postureping.durations import DURATION_HELP, format_duration, parse_duration
+from postureping.errors import EXIT_CONFIG, UserError
+from postureping.events import Event
+
+DEFAULT_SINCE = "7d"
+
+
+def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", metavar="DURATION", default=DEFAULT_SINCE,
+        help=f"how far back to look (default: {DEFAULT_SINCE}); {DURATION_HELP}",
+    )
+    parser.add_argument("--routine", metavar="ID", help="only this routine's events")
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print a JSON array of the events as stored (see docs/json-output.md)",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        window = parse_duration(args.since)
+    except ValueError as error:
+        raise UserError(f"--since {args.since!r}: {error}", EXIT_CONFIG) from None
+    now = ctx.now()
+    result = ctx.store().read(since=now - window)
+    for damage in result.damaged:
+        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
+    events = result.events
+    if args.routine is not None:
+        # A routine removed from the settings still has its history.
+        if not any(e.routine == args.routine for e in events):
+            ctx.routine(args.routine)
+        events = [e for e in events if e.routine == args.routine]
+
+    if args.json:
+        print(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
+        return 0
+    if not events:
+        start = (now - window).strftime("%Y-%m-%d %H:%M")
+        print(f"No events since {start}.")
+        return 0
+    width = max(len("routine"), *(len(e.routine) for e in events))
+    print(f"{'time':<16}  {'routine':<{width}}  {'kind':<8}  source")
+    for event in events:
+        print(_row(event, ctx, width))
+    return 0
+
+
+def _row(event: Event, ctx: Context, width: int) -> str:
+    when = event.ts.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
+    extra = f"  for {format_duration(event.snooze)}" if event.snooze is not None else ""
+    return f"{when}  {event.routine:<{width}}  {event.kind:<8}  {event.source}{extra}"

@@ -1,0 +1,53 @@
+"""An exclusive advisory lock on an open file, across processes.
+
+The daemon and the CLI may write the event history at the same moment; every writer and
+reader holds this lock while it touches the file. All OS-specific locking lives here.
+
+POSIX: flock(2) on the whole file; it works on descriptors opened read-only, and the kernel
+drops it if the process dies. Windows: msvcrt.locking on the file's first byte (locking
+beyond the end of a file is allowed there, so an empty file works too); the lock is
+mandatory on Windows, which is why readers take it as well.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        # msvcrt.locking locks from the current position; LK_LOCK retries for about ten
+        # seconds before it gives up with an OSError, which callers report.
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def exclusive_lock(fd: int) -> Iterator[None]:
+    """Hold an exclusive lock on the open file `fd` for the duration of the block.
+
+    Blocks until no other process holds it. Raises OSError if the lock cannot be taken.
+    Advisory: it keeps out only code that takes it too.
+    """
+    _lock(fd)
+    try:
+        yield
+    finally:
+        _unlock(fd)

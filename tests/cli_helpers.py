@@ -1,0 +1,54 @@
+"""Run the real CLI in a subprocess, in a home of its own under the test's tmp_path.
+
+The package must be importable by the child (an editable install, as for the other tests).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def isolated_env(root: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The current environment with HOME and the XDG folders moved under `root`, and no
+    POSTUREPING_* variables from the outside, so the CLI never sees the real settings."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("POSTUREPING_")}
+    env.update(
+        HOME=str(root / "home"),
+        XDG_CONFIG_HOME=str(root / "config"),
+        XDG_DATA_HOME=str(root / "data"),
+        XDG_STATE_HOME=str(root / "state"),
+        XDG_CACHE_HOME=str(root / "cache"),
+        TZ="UTC",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.update(extra or {})
+    return env
+
+
+def data_dir(root: Path) -> Path:
+    """Where the CLI run by `run_cli(root, ...)` keeps its history (Linux layout)."""
+    return root / "data" / "postureping"
+
+
+def run_cli(
+    root: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60.0,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m postureping ARGS...` with an isolated home under `root`; never raises on
+    a non-zero exit, so tests assert on returncode, stdout and stderr."""
+    return subprocess.run(
+        [sys.executable, "-m", "postureping", *args],
+        cwd=root,
+        env=isolated_env(root, env),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,279 @@
+"""The event store: real files, real processes, no mocks."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from postureping.errors import UserError
+from postureping.events import Event, Kind
+from postureping.store import TORN_LINE, Damage, EventStore, StoreError, has_torn_tail
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2025, 3, 14, 14, 5, tzinfo=BERLIN)
+posix_only = pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+
+
+def event(minutes: int = 0, kind: Kind = Kind.DONE, routine: str = "walk") -> Event:
+    return Event.new(routine, kind, "cli", NOW + timedelta(minutes=minutes))
+
+
+def store_in(tmp_path: Path) -> EventStore:
+    return EventStore(tmp_path / "data" / "postureping" / "events.jsonl")
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_append_then_read_round_trips_in_file_order(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    written = [
+        event(0, Kind.PROMPTED),
+        event(1, Kind.DONE),
+        Event.new("stretch", Kind.SNOOZED, "daemon", NOW, snooze=timedelta(minutes=10)),
+    ]
+    for e in written:
+        store.append(e)
+    result = store.read()
+    assert result.events == written
+    assert result.damaged == []
+    lines = store.path.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and len(lines) == 4
+    assert lines[:3] == [e.to_line().rstrip(b"\n") for e in written]
+
+
+def test_read_since_keeps_later_events_only(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    for minutes in (0, 10, 20):
+        store.append(event(minutes))
+    since = NOW + timedelta(minutes=10)
+    assert [e.ts for e in store.read(since=since).events] == [since, since + timedelta(minutes=10)]
+
+
+def test_a_missing_file_reads_as_empty_and_reading_creates_nothing(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    result = store.read()
+    assert result.events == [] and result.damaged == []
+    assert not store.path.parent.exists()
+
+
+@posix_only
+@pytest.mark.parametrize("mask", [0o000, 0o022, 0o277])
+def test_new_folder_and_file_are_private_whatever_the_umask(tmp_path: Path, mask: int) -> None:
+    store = store_in(tmp_path)
+    with umask(mask):
+        store.append(event())
+    assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    store.append(event(1))  # still writable after a strange umask
+    assert len(store.read().events) == 2
+
+
+@posix_only
+def test_looser_existing_modes_are_tightened(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    store.path.parent.mkdir(parents=True)
+    store.path.parent.chmod(0o755)
+    store.path.write_bytes(event().to_line())
+    store.path.chmod(0o644)
+    store.append(event(1))
+    assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
+def test_a_damaged_middle_line_is_reported_skipped_and_kept(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    first, last = event(0), event(2)
+    store.append(first)
+    with store.path.open("ab") as file:
+        file.write(b'{"v":1,"id":"0123\x00 garbage\n')
+    store.append(last)
+    before = store.path.read_bytes()
+    stamp = store.path.stat().st_mtime_ns
+
+    result = store.read()
+
+    assert result.events == [first, last]
+    assert result.damaged == [Damage(store.path, 2, "not valid JSON")]
+    assert str(result.damaged[0]) == f"{store.path}:2: damaged line skipped (not valid JSON)"
+    assert store.path.read_bytes() == before
+    assert store.path.stat().st_mtime_ns == stamp
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"\xff\xfe not text", "not UTF-8 text"),
+        (b"[1, 2, 3]", "not a valid event: a JSON object was expected, not list"),
+        (b"[" * 100_000, "not valid JSON"),
+        (b'{"v":2,"id":"x"}', "not a valid event: unknown format version 2"),
+        (
+            b'{"v":1,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:00",'
+            b'"routine":"walk","kind":"done","source":"cli"}',
+            "not a valid event: timestamp 2025-03-14T14:05:00 has no UTC offset",
+        ),
+    ],
+)
+def test_each_kind_of_damage_says_what_is_wrong(tmp_path: Path, line: bytes, reason: str) -> None:
+    store = store_in(tmp_path)
+    store.append(event())
+    with store.path.open("ab") as file:
+        file.write(line + b"\n")
+    [damage] = store.read().damaged
+    assert damage.line_number == 2
+    assert damage.reason.startswith(reason)
+
+
+def test_blank_lines_are_skipped_quietly(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_bytes(b"\n" + event().to_line() + b"  \n")
+    result = store.read()
+    assert len(result.events) == 1 and result.damaged == []
+
+
+def test_a_torn_last_line_is_reported_and_the_next_append_starts_a_new_line(
+    tmp_path: Path,
+) -> None:
+    store = store_in(tmp_path)
+    first = event(0)
+    store.append(first)
+    torn = event(1).to_line()[:40]  # a crash in the middle of a write
+    with store.path.open("ab") as file:
+        file.write(torn)
+
+    result = store.read()
+    assert result.events == [first]
+    assert result.damaged == [Damage(store.path, 2, TORN_LINE)]
+    assert "incomplete last line, probably an interrupted write" in str(result.damaged[0])
+
+    new = event(2)
+    store.append(new)
+    assert store.path.read_bytes() == first.to_line() + torn + b"\n" + new.to_line()
+    result = store.read()
+    assert result.events == [first, new]
+    assert result.damaged == [Damage(store.path, 2, "not valid JSON")]
+
+
+def test_a_last_line_missing_only_its_newline_still_counts(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    whole = event(0)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_bytes(whole.to_line().rstrip(b"\n"))
+    assert store.read().events == [whole]
+    store.append(event(1))
+    assert len(store.read().events) == 2 and store.read().damaged == []
+
+
+def test_the_tail_check_looks_at_the_last_byte(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    for content, torn in [(b"", False), (b"{}\n", False), (b"{}\n{", True), (b"\n\n", False)]:
+        path.write_bytes(content)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            assert has_torn_tail(fd) is torn, content
+        finally:
+            os.close(fd)
+
+
+def test_append_cost_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """A sparse file of a terabyte: reading it, or even a part proportional to its size,
+    would take minutes. The tail check and the append must not notice its size."""
+    store = store_in(tmp_path)
+    store.path.parent.mkdir(parents=True)
+    size = 1 << 40
+    try:
+        with store.path.open("wb") as file:
+            file.truncate(size)  # sparse: ends in a zero byte, i.e. a torn line
+    except OSError as error:
+        pytest.skip(f"no sparse files of that size here: {error}")
+    new = event()
+    started = time.monotonic()
+    store.append(new)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0
+    expected = b"\n" + new.to_line()
+    assert store.path.stat().st_size == size + len(expected)
+    with store.path.open("rb") as file:
+        file.seek(size - 1)
+        assert file.read() == b"\x00" + expected
+
+
+def test_a_write_failure_is_a_user_error_naming_the_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    store = EventStore(blocker / "events.jsonl")
+    with pytest.raises(StoreError) as caught:
+        store.append(event())
+    assert isinstance(caught.value, UserError) and caught.value.exit_code == 1
+    assert str(store.path) in caught.value.message
+    assert caught.value.message.startswith("cannot write the event history")
+
+
+CHILD = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from postureping.events import Event, Kind
+from postureping.store import EventStore
+
+path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+store = EventStore(path)
+print("ready", flush=True)
+sys.stdin.read()  # the parent closes stdin once every child is ready
+for number in range(count):
+    store.append(Event.new(f"{name}-{number}", Kind.DONE, "cli", datetime.now(UTC)))
+"""
+
+
+def test_concurrent_writers_in_separate_processes(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    processes, each = 8, 200
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(store.path), f"p{n}", str(each)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for n in range(processes)
+    ]
+    try:
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline() == "ready\n"
+        for child in children:  # start them all at once
+            assert child.stdin is not None
+            child.stdin.close()
+        for child in children:
+            assert child.wait(timeout=120) == 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
+
+    result = store.read()
+    assert result.damaged == []
+    assert len(result.events) == processes * each
+    assert len({e.id for e in result.events}) == processes * each
+    for n in range(processes):
+        # Each process's events are whole and in its own order.
+        mine = [e.routine for e in result.events if e.routine.startswith(f"p{n}-")]
+        assert mine == [f"p{n}-{i}" for i in range(each)]
