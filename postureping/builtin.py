@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 
 from pydantic import ValidationError
 
-from postureping import builtin_routines
+from postureping.config_errors import Loc, problems_from_validation
 from postureping.errors import ConfigError, Problem
 from postureping.settings import RoutineSpec
+
+PACKAGE = "postureping.builtin_routines"  # routines/ in the source tree (see pyproject.toml)
+
+
+def _fixed(where: str) -> Callable[[Loc], str]:
+    return lambda _loc: where
 
 
 def load_builtin_specs() -> tuple[RoutineSpec, ...]:
     """Every built-in routine, sorted by id. A broken file is a bug in postureping, reported
     like a settings error so it names the file and key."""
-    from postureping.config_errors import problems_from_validation  # noqa: PLC0415 - cycle
-
     specs: list[RoutineSpec] = []
     problems: list[Problem] = []
-    for entry in sorted(resources.files(builtin_routines).iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files(PACKAGE).iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue
         where = f"built-in routine {entry.name}"
@@ -30,7 +35,7 @@ def load_builtin_specs() -> tuple[RoutineSpec, ...]:
             problems.append(Problem(where, "", "", f"not valid TOML: {error}"))
             continue
         except ValidationError as error:
-            problems += problems_from_validation(error, RoutineSpec, lambda _loc, w=where: w)
+            problems += problems_from_validation(error, RoutineSpec, _fixed(where))
             continue
         if f"{spec.id}.toml" != entry.name:
             problems.append(Problem(where, "id", repr(spec.id), "must match the file name"))

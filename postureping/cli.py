@@ -36,7 +36,7 @@ class CommandModule(Protocol):
 
 
 def _module(name: str) -> CommandModule:
-    module: CommandModule = importlib.import_module(f"postureping.commands.{COMMANDS[name][0]}")  # type: ignore[assignment]
+    module: CommandModule = importlib.import_module(f"postureping.commands.{COMMANDS[name][0]}")
     return module
 
 
@@ -49,8 +49,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"postureping {__version__}")
     parser.add_argument(
-        "--config", type=Path, metavar="FILE",
-        help="settings file to use (default: $POSTUREPING_CONFIG, then the platform's config folder)",
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings file to use "
+        "(default: $POSTUREPING_CONFIG, then the platform's config folder)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (_, help_text) in COMMANDS.items():

@@ -124,7 +124,7 @@ def _name(loc: Loc, data: object) -> str:
             node = node[part] if part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("id"), str):
                 head = key_path(loc[: i + 1])
-                return f'{head} (id "{node["id"]}")' + path[len(head):]
+                return f'{head} (id "{node["id"]}")' + path[len(head) :]
         else:
             break
     return path

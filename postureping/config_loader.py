@@ -50,12 +50,15 @@ _MISSING = object()
 
 def _get(data: Any, loc: Loc) -> Any:
     for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
+        if isinstance(data, dict):
+            found = data.get(part, _MISSING)
         elif isinstance(data, list | tuple) and isinstance(part, int) and part < len(data):
-            data = data[part]
+            found = data[part]
         else:
+            found = _MISSING
+        if found is _MISSING:
             return _MISSING
+        data = found
     return data
 
 
@@ -92,7 +95,11 @@ def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem
         raw = path.read_bytes()
     except FileNotFoundError:
         if paths.config_explicit:
-            return {}, False, [Problem(where, "", "", f"file not found (named by {paths.config_source})")]
+            return (
+                {},
+                False,
+                [Problem(where, "", "", f"file not found (named by {paths.config_source})")],
+            )
         return {}, False, []
     except IsADirectoryError:
         return {}, False, [Problem(where, "", "", "is a folder, not a settings file")]
@@ -103,7 +110,18 @@ def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         byte = raw[error.start]
-        return {}, True, [Problem(where, "", "", f"is not UTF-8 text (line {line}, byte 0x{byte:02x}); save it as UTF-8")]
+        return (
+            {},
+            True,
+            [
+                Problem(
+                    where,
+                    "",
+                    "",
+                    f"is not UTF-8 text (line {line}, byte 0x{byte:02x}); save it as UTF-8",
+                )
+            ],
+        )
     try:
         return tomllib.loads(text), True, []
     except tomllib.TOMLDecodeError as error:
@@ -140,7 +158,10 @@ def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     if problems or settings is None:
         raise ConfigError(problems)
 
-    routines = [spec.merged(settings.routines[spec.id]) if spec.id in settings.routines else spec for spec in builtins]
+    routines = [
+        spec.merged(settings.routines[spec.id]) if spec.id in settings.routines else spec
+        for spec in builtins
+    ]
     return LoadedSettings(
         settings=settings,
         routines=tuple(
@@ -148,7 +169,9 @@ def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
             + [s.to_routine(builtin=False) for s in settings.custom_routines]
         ),
         hours=settings.active_hours.to_hours(),
-        store_file=(settings.store.path.expanduser() if settings.store.path else paths.default_store_file),
+        store_file=(
+            settings.store.path.expanduser() if settings.store.path else paths.default_store_file
+        ),
         config_file=paths.config_file,
         config_exists=exists,
         file_data=file_data,
@@ -164,11 +187,15 @@ def _check_ids(data: dict[str, Any], builtin_ids: set[str], where: Any) -> list[
     overrides = data.get("routines")
     for rid in overrides if isinstance(overrides, dict) else ():
         if rid not in builtin_ids:
-            problems.append(Problem(
-                where(("routines", rid)), key_path(("routines", rid)), "",
-                f"unknown routine id {rid!r}; built-in routines are: {known} "
-                "(add your own routines under [[custom_routines]])",
-            ))
+            problems.append(
+                Problem(
+                    where(("routines", rid)),
+                    key_path(("routines", rid)),
+                    "",
+                    f"unknown routine id {rid!r}; built-in routines are: {known} "
+                    "(add your own routines under [[custom_routines]])",
+                )
+            )
     seen: dict[str, int] = {}
     customs = data.get("custom_routines")
     for index, entry in enumerate(customs if isinstance(customs, list) else ()):
@@ -177,9 +204,25 @@ def _check_ids(data: dict[str, Any], builtin_ids: set[str], where: Any) -> list[
             continue
         loc: Loc = ("custom_routines", index, "id")
         if rid in builtin_ids:
-            problems.append(Problem(where(loc), key_path(loc), repr(rid), "is the id of a built-in routine; change it with [routines." + rid + "] or pick another id"))
+            problems.append(
+                Problem(
+                    where(loc),
+                    key_path(loc),
+                    repr(rid),
+                    "is the id of a built-in routine; change it with [routines."
+                    + rid
+                    + "] or pick another id",
+                )
+            )
         elif rid in seen:
-            problems.append(Problem(where(loc), key_path(loc), repr(rid), f"duplicate routine id (also custom_routines[{seen[rid]}])"))
+            problems.append(
+                Problem(
+                    where(loc),
+                    key_path(loc),
+                    repr(rid),
+                    f"duplicate routine id (also custom_routines[{seen[rid]}])",
+                )
+            )
         else:
             seen[rid] = index
     return problems

@@ -53,7 +53,7 @@ class Daemon:
         self.hours = ActiveHours.always() if config.demo else config.hours
         self._routines = {r.id: r for r in config.routines}
         self._scheduler = ReminderScheduler(
-            config.routines, self.hours, config.zone, self.timescale, self.remind, log
+            config.routines, self.hours, config.zone, self.timescale, on_due=self.remind, log=log
         )
 
     def start(self) -> None:

@@ -41,6 +41,10 @@ class ConfigError(UserError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
-        heading = "invalid settings (1 problem):" if count == 1 else f"invalid settings ({count} problems):"
+        heading = (
+            "invalid settings (1 problem):"
+            if count == 1
+            else f"invalid settings ({count} problems):"
+        )
         lines = [heading, *(f"  {p}" for p in self.problems)]
         super().__init__("\n".join(lines), exit_code=EXIT_CONFIG)

@@ -1,7 +1,7 @@
 """What happened: every prompt and every answer, as a value with a stable on-disk form.
 
 One event is one line of JSON in the store (postureping.store). The line format is part of
-the user's data and of `postureping history --json` (docs/json-output.md), so it changes
+the user's data and of `postureping history --json` (documented in the README), so it changes
 only with a new FORMAT_VERSION.
 """
 

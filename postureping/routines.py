@@ -29,7 +29,11 @@ class Step:
     seconds: int | None = None  # how long to hold or repeat it; None for a plain checklist item
 
     def __str__(self) -> str:
-        return f"{self.text} ({humanize(timedelta(seconds=self.seconds))})" if self.seconds else self.text
+        return (
+            f"{self.text} ({humanize(timedelta(seconds=self.seconds))})"
+            if self.seconds
+            else self.text
+        )
 
 
 @dataclass(frozen=True)

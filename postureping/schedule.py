@@ -56,15 +56,16 @@ def next_due(
     now = now.astimezone(UTC)
     previous = previous.astimezone(UTC) if previous is not None else None
     if isinstance(routine.cadence, Every):
-        return _next_interval(routine, routine.cadence, hours, zone, previous, now)
-    return _next_time_of_day(routine, routine.cadence, hours, zone, previous, now)
+        return _next_interval(routine, hours, zone, routine.cadence, previous=previous, now=now)
+    return _next_time_of_day(routine, hours, zone, routine.cadence, previous=previous, now=now)
 
 
 def _next_interval(
     routine: Routine,
-    cadence: Every,
     hours: ActiveHours,
     zone: ZoneInfo,
+    cadence: Every,
+    *,
     previous: datetime | None,
     now: datetime,
 ) -> datetime | None:
@@ -89,9 +90,10 @@ def _next_interval(
 
 def _next_time_of_day(
     routine: Routine,
-    cadence: At,
     hours: ActiveHours,
     zone: ZoneInfo,
+    cadence: At,
+    *,
     previous: datetime | None,
     now: datetime,
 ) -> datetime | None:
@@ -135,7 +137,9 @@ def schedule_warnings(routines: tuple[Routine, ...], hours: ActiveHours) -> list
             continue
         ranges = [r for day in sorted(routine.days) for r in hours.days[day]]
         if not ranges:
-            warnings.append(f"routine {routine.id!r} never fires: none of its days has active hours")
+            warnings.append(
+                f"routine {routine.id!r} never fires: none of its days has active hours"
+            )
             continue
         cadence = routine.cadence
         if isinstance(cadence, At):

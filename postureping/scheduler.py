@@ -27,13 +27,17 @@ class RoutineTrigger(BaseTrigger):  # type: ignore[misc]
 
     __slots__ = ("hours", "routine", "timescale", "zone")
 
-    def __init__(self, routine: Routine, hours: ActiveHours, zone: ZoneInfo, timescale: Timescale) -> None:
+    def __init__(
+        self, routine: Routine, hours: ActiveHours, zone: ZoneInfo, timescale: Timescale
+    ) -> None:
         self.routine = routine
         self.hours = hours
         self.zone = zone
         self.timescale = timescale
 
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
         scale = self.timescale
         previous = scale.to_schedule(previous_fire_time) if previous_fire_time else None
         due = next_due(self.routine, self.hours, self.zone, previous, scale.to_schedule(now))
@@ -52,6 +56,7 @@ class ReminderScheduler:
         hours: ActiveHours,
         zone: ZoneInfo,
         timescale: Timescale,
+        *,
         on_due: Callable[[str], None],
         log: logging.Logger,
     ) -> None:
@@ -98,5 +103,7 @@ class ReminderScheduler:
         scheduled = self._timescale.to_schedule(event.scheduled_run_time)
         self._log.info(
             "skipped the %s reminder for %r: it is too late now (the computer was asleep "
-            "or postureping was not running)", scheduled.strftime("%H:%M"), event.job_id,
+            "or postureping was not running)",
+            scheduled.strftime("%H:%M"),
+            event.job_id,
         )

@@ -3,6 +3,7 @@ says what is allowed. Shared by the built-in routine files and the user's settin
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import time, timedelta
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be text in quotes: {what}")  # noqa: TRY004 - pydantic wants ValueError
+        raise ValueError(f"must be text in quotes: {what}")
     return value
 
 
@@ -89,7 +90,7 @@ def parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if isinstance(value, str) and value.strip().lower() in {"off", "none"}:
         return ()
     ranges = sorted(parse_range(item) for item in _split(value, RANGE_HELP))
-    for first, second in zip(ranges, ranges[1:], strict=False):
+    for first, second in itertools.pairwise(ranges):
         if second.start < first.end:
             raise ValueError(f"has overlapping ranges {first} and {second}")
     return tuple(ranges)
@@ -167,9 +168,7 @@ Duration = Annotated[
 TimesOfDay = Annotated[
     tuple[time, ...], NoDecode, BeforeValidator(parse_times), PlainSerializer(_show_times)
 ]
-Days = Annotated[
-    frozenset[int], NoDecode, BeforeValidator(parse_days), PlainSerializer(_show_days)
-]
+Days = Annotated[frozenset[int], NoDecode, BeforeValidator(parse_days), PlainSerializer(_show_days)]
 DayRanges = Annotated[
     tuple[TimeRange, ...], NoDecode, BeforeValidator(parse_ranges), PlainSerializer(_show_ranges)
 ]

@@ -109,7 +109,7 @@ class Stats:
     streak: Streak
 
     def to_json(self) -> dict[str, Any]:
-        """The `stats --json` document (docs/json-output.md); plain dicts, lists and scalars."""
+        """The `stats --json` document (see the README): plain dicts, lists and scalars."""
         return {
             "version": JSON_VERSION,
             "generated_at": self.generated_at.isoformat(),

@@ -73,13 +73,6 @@ def _read_at(fd: int, offset: int, length: int) -> bytes:
     return os.read(fd, length)
 
 
-def _tighten(path: Path) -> None:
-    """Take away the group's and others' permissions on an existing folder, if it has any."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if _POSIX and mode & 0o077:
-        path.chmod(mode & DIR_MODE)
-
-
 def _set_file_mode(fd: int) -> None:
     if _POSIX and stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
         os.fchmod(fd, FILE_MODE)
@@ -115,10 +108,10 @@ class EventStore:
             ) from error
 
     def _prepare_folder(self) -> None:
+        """Create the folder private (0700). An existing folder keeps its mode: it may be one
+        the user chose for store.path, such as a sync folder or their home."""
         folder = self.path.parent
-        if folder.is_dir():
-            _tighten(folder)
-        else:
+        if not folder.is_dir():
             folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             if _POSIX:
                 folder.chmod(DIR_MODE)  # mkdir's mode is filtered through the umask

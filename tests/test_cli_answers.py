@@ -125,13 +125,24 @@ def test_stats_numbers_match_the_history(tmp_path: Path) -> None:
     assert document["version"] == 1 and document["days"] == 7
     walk = next(r for r in document["routines"] if r["id"] == "walk")
     assert walk == {
-        "id": "walk", "title": walk["title"], "prompted": 4, "done": 2, "skipped": 1,
-        "snoozed": 0, "missed": 0, "adherence": 50.0,
+        "id": "walk",
+        "title": walk["title"],
+        "prompted": 4,
+        "done": 2,
+        "skipped": 1,
+        "snoozed": 0,
+        "missed": 0,
+        "adherence": 50.0,
     }
     stretch = next(r for r in document["routines"] if r["id"] == "stretch")
     assert (stretch["snoozed"], stretch["adherence"]) == (1, None)
     assert document["overall"] == {
-        "prompted": 4, "done": 2, "skipped": 1, "snoozed": 1, "missed": 0, "adherence": 50.0,
+        "prompted": 4,
+        "done": 2,
+        "skipped": 1,
+        "snoozed": 1,
+        "missed": 0,
+        "adherence": 50.0,
     }
     assert (document["today"]["done"], document["today"]["prompted"]) == (2, 4)
     assert document["streak"] == {"days": 1, "daily_goal": 1, "includes_today": True}

@@ -22,7 +22,8 @@ BAD_FILES = {
     "time 25:00": b'[routines.stretch]\nat = ["25:00"]\n',
     "empty range": b'[active_hours]\nmon = ["09:00-09:00"]\n',
     "reversed range": b'[active_hours]\nmon = ["18:00-09:00"]\n',
-    "duplicate ids": (b'[[custom_routines]]\nid = "a"\ntitle = "A"\nmessage = "A"\nevery = "1h"\n') * 2,
+    "duplicate ids": (b'[[custom_routines]]\nid = "a"\ntitle = "A"\nmessage = "A"\nevery = "1h"\n')
+    * 2,
     "not UTF-8": b'[notifications]\nbackend = "\xff"\n',
 }
 
@@ -40,7 +41,9 @@ def test_every_bad_file_exits_2_with_a_clear_message(tmp_path: Path, case: str) 
 
 
 def test_missing_named_file(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "config", "check", env={"POSTUREPING_CONFIG": str(tmp_path / "nope.toml")})
+    result = run_cli(
+        tmp_path, "config", "check", env={"POSTUREPING_CONFIG": str(tmp_path / "nope.toml")}
+    )
     assert result.returncode == 2
     assert "nope.toml: file not found (named by POSTUREPING_CONFIG)" in result.stderr
 
@@ -62,7 +65,9 @@ def test_init_writes_a_starter_and_never_overwrites(tmp_path: Path) -> None:
 
 def test_show_tells_where_each_value_comes_from(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[notifications]\ntimeout = "45s"\n[routines.walk]\nevery = "50m"\n', encoding="utf-8")
+    config.write_text(
+        '[notifications]\ntimeout = "45s"\n[routines.walk]\nevery = "50m"\n', encoding="utf-8"
+    )
     result = run_cli(
         tmp_path, "--config", str(config), "config", "show",
         env={"POSTUREPING_NOTIFICATIONS__BACKEND": "console"},
@@ -103,8 +108,18 @@ def test_routines_json(tmp_path: Path) -> None:
     assert len(routines) >= 8
     walk = routines["walk"]
     assert set(walk) == {
-        "id", "title", "message", "category", "duration", "every", "at", "days",
-        "enabled", "builtin", "steps", "next_due",
+        "id",
+        "title",
+        "message",
+        "category",
+        "duration",
+        "every",
+        "at",
+        "days",
+        "enabled",
+        "builtin",
+        "steps",
+        "next_due",
     }
     assert routines["stretch"]["steps"] and all(s["seconds"] for s in routines["stretch"]["steps"])
     assert not routines["strengthen"]["enabled"] and routines["strengthen"]["next_due"] is None
@@ -112,7 +127,9 @@ def test_routines_json(tmp_path: Path) -> None:
 
 def test_routines_table_and_about(tmp_path: Path) -> None:
     table = run_cli(tmp_path, "routines")
-    assert table.returncode == 0 and "switch-position" in table.stdout and "every 25m" in table.stdout
+    assert (
+        table.returncode == 0 and "switch-position" in table.stdout and "every 25m" in table.stdout
+    )
     about = run_cli(tmp_path, "routines", "--about")
     assert about.returncode == 0
     for warning in ("72 hours", "below the knee", "bowel or bladder", "fever", "numb"):

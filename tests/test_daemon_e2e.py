@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,9 @@ def desktop_env(desktop: DesktopSession, root: Path) -> dict[str, str]:
 
 
 @pytest.mark.desktop
-def test_demo_sends_real_notifications_and_records_answers(desktop: DesktopSession, tmp_path: Path) -> None:
+def test_demo_sends_real_notifications_and_records_answers(
+    desktop: DesktopSession, tmp_path: Path
+) -> None:
     env = desktop_env(desktop, tmp_path)
     with running_daemon(["--demo"], env, tmp_path) as daemon:
         daemon.wait_for_output("demo mode", timeout=20)
@@ -36,11 +39,18 @@ def test_demo_sends_real_notifications_and_records_answers(desktop: DesktopSessi
             return {e["summary"] for e in desktop.history() if e["appname"] == "postureping"}
 
         summaries = wait_until(
-            lambda: (s := shown()) >= {"[demo] Stand up and walk around", "[demo] Switch your sitting position"} and s,
-            timeout=30, what="demo reminders in dunst's history",
+            lambda: (
+                (s := shown())
+                >= {"[demo] Stand up and walk around", "[demo] Switch your sitting position"}
+                and s
+            ),
+            timeout=30,
+            what="demo reminders in dunst's history",
         )
         assert "Welcome to postureping" in summaries  # the first run shows the health notice
-        walk = next(e for e in desktop.history() if e["summary"] == "[demo] Stand up and walk around")
+        walk = next(
+            e for e in desktop.history() if e["summary"] == "[demo] Stand up and walk around"
+        )
         assert "demo" in walk["body"] and walk["timeout_ms"] == 20_000
 
         history = run_cli(tmp_path, "history", "--json", env=env)
@@ -51,7 +61,9 @@ def test_demo_sends_real_notifications_and_records_answers(desktop: DesktopSessi
         done = run_cli(tmp_path, "done", "walk", env=env)
         assert done.returncode == 0, done.stderr
         events = json.loads(run_cli(tmp_path, "history", "--json", env=env).stdout)
-        assert any(e["routine"] == "walk" and e["kind"] == "done" and e["source"] == "cli" for e in events)
+        assert any(
+            e["routine"] == "walk" and e["kind"] == "done" and e["source"] == "cli" for e in events
+        )
 
         assert daemon.stop(signal.SIGTERM) == 0
     assert "When to see a doctor" in daemon.output
@@ -59,7 +71,9 @@ def test_demo_sends_real_notifications_and_records_answers(desktop: DesktopSessi
 
 
 def test_without_a_notification_server_reminders_go_to_the_terminal(tmp_path: Path) -> None:
-    env = isolated_env(tmp_path, FAST | {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"})
+    env = isolated_env(
+        tmp_path, FAST | {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
+    )
     env.pop("DISPLAY", None)
     with running_daemon(["--demo"], env, tmp_path) as daemon:
         daemon.wait_for_output("Stand up and walk around", timeout=20)
@@ -91,3 +105,25 @@ def test_daemon_refuses_an_invalid_settings_file(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "bad.toml: routines.walk.every = '30 minutes please'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_after_a_freeze_each_routine_fires_at_most_once(tmp_path: Path) -> None:
+    env = isolated_env(
+        tmp_path,
+        {
+            "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
+            "POSTUREPING_ROUTINES__WALK__EVERY": "3m",
+            "POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "4m",
+        },
+    )
+    with running_daemon(["--demo"], env, tmp_path) as daemon:
+        daemon.wait_for_output("reminder: Stand up and walk around", timeout=20)
+        daemon.proc.send_signal(signal.SIGSTOP)
+        time.sleep(9)  # three walk intervals, two switch-position intervals of the demo
+        before = len(daemon.output)
+        daemon.proc.send_signal(signal.SIGCONT)
+        time.sleep(2)  # less than either interval: only catch-up reminders land here
+        after_resume = daemon.output[before:]
+        assert daemon.stop() == 0
+    assert after_resume.count("reminder: Stand up and walk around") == 1
+    assert after_resume.count("reminder: Switch your sitting position") == 1

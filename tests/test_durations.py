@@ -17,7 +17,9 @@ def test_parse(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "30", "m", "30 minutes please", "1.5h", "30m1h", "5m5m", "-5m", "0s", "0h0m"])
+@pytest.mark.parametrize(
+    "text", ["", "30", "m", "30 minutes please", "1.5h", "30m1h", "5m5m", "-5m", "0s", "0h0m"]
+)
 def test_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="45s, 30m, 1h30m"):
         parse_duration(text)

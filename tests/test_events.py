@@ -64,7 +64,8 @@ def test_round_trip_keeps_the_instant_and_the_offset() -> None:
 
 @given(
     ts=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
         timezones=st.sampled_from([UTC, BERLIN, ZoneInfo("America/St_Johns")]),
     ),
     kind=st.sampled_from(list(Kind)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -113,20 +114,26 @@ def test_may_fire_matches_the_windows() -> None:
 def test_whole_day_windows_join_across_midnight() -> None:
     routine = every(90)
     start = local(BERLIN, 2026, 3, 2, 23, 0)
-    assert next_due(routine, ActiveHours.always(), BERLIN, None, start) == start + timedelta(minutes=90)
+    assert next_due(routine, ActiveHours.always(), BERLIN, None, start) == start + timedelta(
+        minutes=90
+    )
 
 
 # DST change days: Europe/Berlin springs forward on 2026-03-29 and falls back on 2026-10-25;
 # America/New_York on 2026-03-08 and 2026-11-01.
 DST_DAYS = [
-    (BERLIN, (2026, 3, 29)), (BERLIN, (2026, 10, 25)),
-    (NEW_YORK, (2026, 3, 8)), (NEW_YORK, (2026, 11, 1)),
+    (BERLIN, (2026, 3, 29)),
+    (BERLIN, (2026, 10, 25)),
+    (NEW_YORK, (2026, 3, 8)),
+    (NEW_YORK, (2026, 11, 1)),
 ]
 
 
 @pytest.mark.parametrize(("zone", "day"), DST_DAYS)
 @pytest.mark.parametrize("hhmm", ["00:30", "01:30", "02:00", "02:30", "03:00", "09:00", "23:30"])
-def test_daily_routine_fires_exactly_once_on_dst_days(zone: ZoneInfo, day: tuple[int, int, int], hhmm: str) -> None:
+def test_daily_routine_fires_exactly_once_on_dst_days(
+    zone: ZoneInfo, day: tuple[int, int, int], hhmm: str
+) -> None:
     routine = at(hhmm)
     start = local(zone, *day) - timedelta(days=3)
     times = fire_times(routine, ActiveHours.always(), zone, start, start + timedelta(days=7))
@@ -144,12 +151,14 @@ def test_interval_routine_never_fires_twice_within_its_interval_on_dst_days(
     routine = every(minutes)
     start = local(zone, *day) - timedelta(hours=6)
     times = fire_times(routine, ActiveHours.always(), zone, start, start + timedelta(hours=30))
-    gaps = {b.astimezone(UTC) - a.astimezone(UTC) for a, b in zip(times, times[1:], strict=False)}
+    gaps = {b.astimezone(UTC) - a.astimezone(UTC) for a, b in itertools.pairwise(times)}
     assert gaps == {timedelta(minutes=minutes)}
 
 
 @pytest.mark.parametrize(("zone", "day"), DST_DAYS)
-def test_active_hours_on_dst_days_follow_the_wall_clock(zone: ZoneInfo, day: tuple[int, int, int]) -> None:
+def test_active_hours_on_dst_days_follow_the_wall_clock(
+    zone: ZoneInfo, day: tuple[int, int, int]
+) -> None:
     hours = ActiveHours(((TimeRange(9 * 60, 18 * 60),),) * 7)
     start = local(zone, *day)
     times = fire_times(every(60), hours, zone, start, start + timedelta(days=1))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from postureping.commands.config import starter_text
 from postureping.config_loader import LoadedSettings, load
 from postureping.errors import ConfigError
 from postureping.paths import Paths
@@ -18,7 +19,9 @@ def paths_for(file: Path, source: str = "--config") -> Paths:
     return Paths(file, source, file.parent / "data", file.parent / "state")
 
 
-def load_text(tmp_path: Path, text: str | bytes, environ: Mapping[str, str] | None = None) -> LoadedSettings:
+def load_text(
+    tmp_path: Path, text: str | bytes, environ: Mapping[str, str] | None = None
+) -> LoadedSettings:
     file = tmp_path / "config.toml"
     if isinstance(text, bytes):
         file.write_bytes(text)
@@ -27,7 +30,9 @@ def load_text(tmp_path: Path, text: str | bytes, environ: Mapping[str, str] | No
     return load(paths_for(file), environ or {})
 
 
-def problems(tmp_path: Path, text: str | bytes, environ: Mapping[str, str] | None = None) -> list[str]:
+def problems(
+    tmp_path: Path, text: str | bytes, environ: Mapping[str, str] | None = None
+) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         load_text(tmp_path, text, environ)
     assert caught.value.exit_code == 2
@@ -43,8 +48,6 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 
 def test_starter_file_is_valid(tmp_path: Path) -> None:
-    from postureping.commands.config import starter_text
-
     loaded = load_text(tmp_path, starter_text())
     assert loaded.config_exists
 
@@ -138,11 +141,16 @@ def test_duplicate_routine_ids(tmp_path: Path) -> None:
     entry = '[[custom_routines]]\nid = "{id}"\ntitle = "Water"\nmessage = "Drink."\nevery = "1h"\n'
     found = problems(tmp_path, entry.format(id="water") * 2 + entry.format(id="walk"))
     assert any("custom_routines[1].id = 'water': duplicate routine id" in p for p in found)
-    assert any("custom_routines[2].id = 'walk': is the id of a built-in routine" in p for p in found)
+    assert any(
+        "custom_routines[2].id = 'walk': is the id of a built-in routine" in p for p in found
+    )
 
 
 def test_every_and_at_together(tmp_path: Path) -> None:
-    entry = '[[custom_routines]]\nid = "water"\ntitle = "W"\nmessage = "M"\nevery = "1h"\nat = ["10:00"]\n'
+    entry = (
+        '[[custom_routines]]\nid = "water"\ntitle = "W"\nmessage = "M"\n'
+        'every = "1h"\nat = ["10:00"]\n'
+    )
     [message] = problems(tmp_path, entry)
     assert 'custom_routines[0] (id "water")' in message and "not both" in message
 
@@ -158,7 +166,7 @@ def test_all_errors_at_once(tmp_path: Path) -> None:
     text = (
         '[notifications]\nbackend = "x"\ntimeout = "0s"\n'
         '[active_hours]\ntue = ["18:00-09:00"]\n'
-        '[routines.nope]\nenabled = true\n'
+        "[routines.nope]\nenabled = true\n"
     )
     assert len(problems(tmp_path, text)) == 4
 
@@ -192,7 +200,7 @@ def test_overrides_change_a_built_in_routine(tmp_path: Path) -> None:
     loaded = load_text(
         tmp_path,
         '[routines.walk]\nat = ["10:00", "15:00"]\ndays = ["mon", "fri"]\ntitle = "Go for a walk"\n'
-        '[routines.stretch]\nenabled = false\n',
+        "[routines.stretch]\nenabled = false\n",
     )
     walk = next(r for r in loaded.routines if r.id == "walk")
     assert isinstance(walk.cadence, At) and len(walk.cadence.times) == 2

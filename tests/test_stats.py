@@ -136,7 +136,10 @@ def test_which_routines_are_listed() -> None:
     events = [ev(Kind.DONE, day(1), "used"), ev(Kind.DONE, day(1), "gone"), ev(Kind.DONE, day(1))]
     result = compute(events, (*ROUTINES, idle, used), NOW, BERLIN, days=7)
     assert [(r.id, r.title) for r in result.routines] == [
-        ("walk", "Walk"), ("stretch", "Stretch"), ("used", "Walk"), ("gone", None),
+        ("walk", "Walk"),
+        ("stretch", "Stretch"),
+        ("used", "Walk"),
+        ("gone", None),
     ]
 
 
@@ -145,14 +148,27 @@ def test_json_shape() -> None:
     document = stats(events).to_json()
     assert json.loads(json.dumps(document)) == document
     assert list(document) == [
-        "version", "generated_at", "days", "since", "routines", "overall", "today", "streak",
+        "version",
+        "generated_at",
+        "days",
+        "since",
+        "routines",
+        "overall",
+        "today",
+        "streak",
     ]
     assert document["version"] == 1
     assert document["generated_at"] == "2025-03-30T15:00:00+02:00"
     assert document["since"] == "2025-03-24T00:00:00+01:00"
     assert document["routines"][0] == {
-        "id": "walk", "title": "Walk", "prompted": 1, "done": 1, "skipped": 0, "snoozed": 0,
-        "missed": 0, "adherence": 100.0,
+        "id": "walk",
+        "title": "Walk",
+        "prompted": 1,
+        "done": 1,
+        "skipped": 0,
+        "snoozed": 0,
+        "missed": 0,
+        "adherence": 100.0,
     }
     assert document["routines"][1]["adherence"] is None
     assert document["overall"]["done"] == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ("pyproject.toml", "README.md", "postureping", "routines", "config")
 
 PROBE = """
 import postureping, postureping.builtin_routines as data
@@ -25,8 +27,20 @@ print(len(starter_text()))
 def test_installed_wheel_carries_routines_and_settings(tmp_path: Path) -> None:
     wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # Build from a copy: setuptools leaves build/ and *.egg-info in the tree it builds.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(ROOT / name, source / name, ignore=ignore)
+        else:
+            shutil.copy2(ROOT / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
+        check=True,
+    )
     [wheel] = wheels.glob("postureping-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     source_routines = sorted(p.name for p in (ROOT / "routines").glob("*.toml"))
@@ -38,7 +52,12 @@ def test_installed_wheel_carries_routines_and_settings(tmp_path: Path) -> None:
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=elsewhere, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     package_file, data_file, routines, starter_length = result.stdout.splitlines()
     # Loaded from the installed copy, not from the source tree.

@@ -22,7 +22,10 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     )
     if name == "snooze":
         parser.add_argument(
-            "duration", metavar="DURATION", nargs="?", default=DEFAULT_SNOOZE,
+            "duration",
+            metavar="DURATION",
+            nargs="?",
+            default=DEFAULT_SNOOZE,
             help=f"how long to put it off (default: {DEFAULT_SNOOZE}); {DURATION_HELP}",
         )
 

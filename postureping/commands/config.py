@@ -9,11 +9,10 @@ import os
 from importlib import resources
 from typing import Any
 
-from postureping import default_config
 from postureping.config_loader import LoadedSettings, leaves
 from postureping.context import Context
-from postureping.errors import ConfigError, UserError
 from postureping.durations import format_duration
+from postureping.errors import ConfigError, UserError
 from postureping.routines import DAY_NAMES, At, Every
 from postureping.schedule import schedule_warnings
 from postureping.settings import dump
@@ -22,7 +21,9 @@ from postureping.settings import dump
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="write a commented starter settings file")
-    init.add_argument("--force", action="store_true", help="replace an existing file (kept as .bak)")
+    init.add_argument(
+        "--force", action="store_true", help="replace an existing file (kept as .bak)"
+    )
     actions.add_parser("show", help="print the settings in force and where each value comes from")
     actions.add_parser("check", help="validate the settings file and environment")
     actions.add_parser("path", help="print the paths in use")
@@ -34,7 +35,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def starter_text() -> str:
-    return resources.files(default_config).joinpath("config.toml").read_text(encoding="utf-8")
+    return (
+        resources.files("postureping.default_config")
+        .joinpath("config.toml")
+        .read_text(encoding="utf-8")
+    )
 
 
 def _init(args: argparse.Namespace, ctx: Context) -> int:
@@ -44,11 +49,11 @@ def _init(args: argparse.Namespace, ctx: Context) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         backup = path.with_name(path.name + ".bak")
-        os.replace(path, backup)
+        path.replace(backup)
         print(f"Kept the old file as {backup}")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(starter_text(), encoding="utf-8")
-    os.replace(temporary, path)
+    temporary.replace(path)
     print(f"Wrote {path}\nEdit it, then run: postureping config check")
     return 0
 
@@ -115,8 +120,10 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
     if loaded.config_exists:
         print(f"{loaded.config_file}: OK ({enabled} of {len(loaded.routines)} routines enabled)")
     else:
-        print(f"{loaded.config_file}: not found, the defaults apply and are valid "
-              f"({enabled} of {len(loaded.routines)} routines enabled)")
+        print(
+            f"{loaded.config_file}: not found, the defaults apply and are valid "
+            f"({enabled} of {len(loaded.routines)} routines enabled)"
+        )
     for warning in schedule_warnings(loaded.routines, loaded.hours):
         print(f"warning: {warning}")
     return 0

@@ -16,13 +16,16 @@ DEFAULT_SINCE = "7d"
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--since", metavar="DURATION", default=DEFAULT_SINCE,
+        "--since",
+        metavar="DURATION",
+        default=DEFAULT_SINCE,
         help=f"how far back to look (default: {DEFAULT_SINCE}); {DURATION_HELP}",
     )
     parser.add_argument("--routine", metavar="ID", help="only this routine's events")
     parser.add_argument(
-        "--json", action="store_true",
-        help="print a JSON array of the events as stored (see docs/json-output.md)",
+        "--json",
+        action="store_true",
+        help="print a JSON array of the events as stored (see the README)",
     )
 
 

@@ -16,7 +16,8 @@ from postureping.schedule import upcoming
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
     parser.add_argument(
-        "--about", action="store_true",
+        "--about",
+        action="store_true",
         help="show where the advice comes from and when to see a doctor",
     )
 

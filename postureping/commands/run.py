@@ -25,7 +25,8 @@ NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we gi
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--demo", action="store_true",
+        "--demo",
+        action="store_true",
         help="shorten every minute of the schedule to one second and ignore active hours, "
         "to see reminders within seconds",
     )

@@ -16,10 +16,12 @@ COLUMNS = ("prompted", "done", "skipped", "snoozed", "missed", "adherence")
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--days", metavar="N", default="7",
+        "--days",
+        metavar="N",
+        default="7",
         help="how many days to count, ending today (default: 7)",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON (see docs/json-output.md)")
+    parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -30,8 +32,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for damage in result.damaged:
         print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
     stats = compute(
-        result.events, loaded.routines, ctx.now(), ctx.zone,
-        days=days, daily_goal=loaded.settings.stats.daily_goal,
+        result.events,
+        loaded.routines,
+        ctx.now(),
+        ctx.zone,
+        days=days,
+        daily_goal=loaded.settings.stats.daily_goal,
     )
     if args.json:
         print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))

@@ -1,0 +1,1 @@
+"""postureping's tests: a package, so `from tests.x import y` works however pytest is started."""
