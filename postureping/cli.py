@@ -40,9 +40,9 @@ def _module(name: str) -> CommandModule:
     return module
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; with `only`, sub-commands other than that one are registered without
-    their arguments, so parsing one command imports only that command's module."""
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser, with the arguments of `command` only: the other sub-commands are listed
+    by name, so `--version`, `--help` and each command import just what they need."""
     parser = argparse.ArgumentParser(
         prog="postureping",
         description="Exercise and posture reminders for people who sit at a computer all day.",
@@ -58,7 +58,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (_, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        if only is None or only == name:
+        if name == command:
             _module(name).add_arguments(name, sub)
     return parser
 
@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from postureping.context import Context  # noqa: PLC0415 - keep --version and --help light
 
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=_command_name(args_list))
+    parser = build_parser(_command_name(args_list))
     args = parser.parse_args(args_list)
     ctx: Context | None = None
     try:

@@ -1,0 +1,72 @@
+"""Footprint of an idle daemon: resident memory after start-up, and CPU time and context
+switches (all threads) over an idle window with no reminder due.
+
+    .venv/bin/python bench/idle_daemon.py [SECONDS]        (default: 60)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import PYTHON, isolated_env, scratch, table
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def switches(pid: int) -> int:
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime, all threads
+
+
+def main() -> None:
+    window = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    root = scratch()
+    # Active hours that never start: the daemon is up with all routines scheduled, idle.
+    config = root / "config.toml"
+    config.write_text('[active_hours]\nmon = ["00:00-00:01"]\ntue = []\nwed = []\nthu = []\n'
+                      'fri = []\n', encoding="utf-8")  # fmt: skip
+    env = isolated_env(root, POSTUREPING_NOTIFICATIONS__BACKEND="console")
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "postureping", "--config", str(config), "run"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(3)  # start-up
+        rss = rss_kib(proc.pid)
+        threads = len(list(Path(f"/proc/{proc.pid}/task").iterdir()))
+        cpu0, sw0 = cpu_seconds(proc.pid), switches(proc.pid)
+        time.sleep(window)
+        cpu1, sw1 = cpu_seconds(proc.pid), switches(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    print(f"Idle daemon (console backend, no tray), {window:g} s window")
+    print(table(
+        ("RSS after start-up", "threads", "CPU in window", "context switches in window"),
+        [(f"{rss / 1024:.1f} MiB", threads, f"{cpu1 - cpu0:.2f} s", sw1 - sw0)],
+    ))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
