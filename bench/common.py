@@ -16,7 +16,9 @@ def isolated_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment with HOME and the XDG folders under `root`: the benchmark never
     touches the real settings or history."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTUREPING_")}
+    (root / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
     env.update(
+        XDG_RUNTIME_DIR=str(root / "run"),
         HOME=str(root / "home"),
         XDG_CONFIG_HOME=str(root / "config"),
         XDG_DATA_HOME=str(root / "data"),

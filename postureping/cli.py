@@ -23,6 +23,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history", "show recorded prompts and answers"),
     "stats": ("stats", "show how well you keep your habits"),
     "config": ("config", "create, show, check or locate the settings file"),
+    "status": ("control", "show what the running daemon is doing"),
+    "pause": ("control", "hold reminders for a while"),
+    "resume": ("control", "end a pause"),
+    "trigger": ("control", "remind of a routine now"),
+    "reload": ("control", "make the running daemon read the settings file again"),
+    "quit": ("control", "stop the running daemon"),
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the command could not do what was asked (unknown routine, I/O error...)
 EXIT_CONFIG = 2  # the settings (file, environment or command line) are invalid
+EXIT_NOT_RUNNING = 3  # `status`: no daemon is running
 EXIT_INTERRUPTED = 130
 
 

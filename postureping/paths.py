@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,8 @@ class Paths:
     config_file: Path
     config_source: str  # "--config", "POSTUREPING_CONFIG" or "default"
     data_dir: Path  # the event history
-    state_dir: Path  # first-run marker, logs
+    state_dir: Path  # first-run marker, pause state, logs
+    runtime_dir: Path  # the daemon's lock and control socket (gone at logout)
 
     @property
     def config_explicit(self) -> bool:
@@ -32,6 +35,18 @@ class Paths:
     @property
     def welcome_marker(self) -> Path:
         return self.state_dir / "welcome-shown"
+
+    @property
+    def daemon_state(self) -> Path:
+        return self.state_dir / "daemon-state.json"
+
+    @property
+    def instance_lock(self) -> Path:
+        return self.runtime_dir / "daemon.lock"
+
+    @property
+    def control_socket(self) -> Path:
+        return self.runtime_dir / "control.sock"
 
 
 def resolve_paths(config_arg: Path | None, environ: Mapping[str, str] = os.environ) -> Paths:
@@ -48,4 +63,17 @@ def resolve_paths(config_arg: Path | None, environ: Mapping[str, str] = os.envir
         config_source=source,
         data_dir=Path(platformdirs.user_data_dir(APP)),
         state_dir=Path(platformdirs.user_state_dir(APP)),
+        runtime_dir=_runtime_dir(environ),
     )
+
+
+def _runtime_dir(environ: Mapping[str, str]) -> Path:
+    """$XDG_RUNTIME_DIR/postureping on Linux (private to the user, cleared at logout). Where
+    the session has none, a folder of the user's own in the temporary folder: the control
+    channel checks that it is private before it uses it."""
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    if sys.platform.startswith("linux") and runtime and Path(runtime).is_dir():
+        return Path(runtime) / APP
+    if sys.platform == "darwin" or not sys.platform.startswith("linux"):
+        return Path(platformdirs.user_runtime_dir(APP))
+    return Path(tempfile.gettempdir()) / f"{APP}-{os.getuid()}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
@@ -47,19 +47,15 @@ class RoutineTrigger(BaseTrigger):  # type: ignore[misc]
         return f"routine[{self.routine.id}: {self.routine.describe_cadence()}]"
 
 
-class ReminderScheduler:
-    """Runs `on_due(routine_id)` whenever a routine is due."""
+ROUTINE_JOB = "routine:"  # job ids: "routine:walk"; one-off jobs use other prefixes
 
-    def __init__(
-        self,
-        routines: tuple[Routine, ...],
-        hours: ActiveHours,
-        zone: ZoneInfo,
-        timescale: Timescale,
-        *,
-        on_due: Callable[[str], None],
-        log: logging.Logger,
-    ) -> None:
+
+class ReminderScheduler:
+    """apscheduler with one job per enabled routine, and one-off jobs for the daemon's own
+    timers (a snooze, the deadline for an answer, the end of a pause). Thread-safe."""
+
+    def __init__(self, zone: ZoneInfo, timescale: Timescale, log: logging.Logger) -> None:
+        self._zone = zone
         self._log = log
         self._timescale = timescale
         # One worker is enough: a job only records an event and queues a notification.
@@ -69,20 +65,6 @@ class ReminderScheduler:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
-        for routine in routines:
-            if not routine.enabled:
-                continue
-            late_limit = max(1, round(LATE_LIMIT.total_seconds() / timescale.speed))
-            self._scheduler.add_job(
-                on_due,
-                trigger=RoutineTrigger(routine, hours, zone, timescale),
-                args=(routine.id,),
-                id=routine.id,
-                name=routine.title,
-                # Interval routines catch up once by themselves (see schedule.next_due);
-                # a fixed-time reminder that is too late is dropped rather than shown stale.
-                misfire_grace_time=late_limit if isinstance(routine.cadence, At) else None,
-            )
 
     def start(self) -> None:
         self._scheduler.start()
@@ -91,19 +73,67 @@ class ReminderScheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
 
+    def schedule_routines(
+        self, routines: tuple[Routine, ...], hours: ActiveHours, on_due: Callable[[str], None]
+    ) -> None:
+        """Replace the routine jobs: each enabled routine counts from now."""
+        self.clear_routines()
+        late_limit = max(1, round(LATE_LIMIT.total_seconds() / self._timescale.speed))
+        for routine in routines:
+            if not routine.enabled:
+                continue
+            self._scheduler.add_job(
+                on_due,
+                trigger=RoutineTrigger(routine, hours, self._zone, self._timescale),
+                args=(routine.id,),
+                id=ROUTINE_JOB + routine.id,
+                name=routine.title,
+                # Interval routines catch up once by themselves (see schedule.next_due);
+                # a fixed-time reminder that is too late is dropped rather than shown stale.
+                misfire_grace_time=late_limit if isinstance(routine.cadence, At) else None,
+            )
+
+    def clear_routines(self) -> None:
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith(ROUTINE_JOB):
+                job.remove()
+
+    def postpone(self, routine_id: str, when: datetime) -> bool:
+        """Move a routine's next reminder to `when`; its cadence goes on from there."""
+        job = self._scheduler.get_job(ROUTINE_JOB + routine_id)
+        if job is None:
+            return False
+        job.modify(next_run_time=when)
+        return True
+
+    def once(self, job_id: str, when: datetime, func: Callable[..., None], *args: object) -> None:
+        """Run `func(*args)` at `when` (a real time), replacing a job of the same id."""
+        self._scheduler.add_job(
+            func, "date", run_date=when, args=args, id=job_id, replace_existing=True,
+            misfire_grace_time=None,
+        )  # fmt: skip
+
+    def cancel(self, job_id: str) -> None:
+        if self._scheduler.get_job(job_id) is not None:
+            self._scheduler.remove_job(job_id)
+
+    def scaled(self, now: datetime, duration: timedelta) -> datetime:
+        """The real time `duration` of schedule time after `now` (shorter in demo mode)."""
+        return self._timescale.to_real(self._timescale.to_schedule(now) + duration)
+
     def next_times(self) -> dict[str, datetime]:
         """The next real time each scheduled routine fires, by routine id."""
         return {
-            job.id: job.next_run_time
+            job.id.removeprefix(ROUTINE_JOB): job.next_run_time
             for job in self._scheduler.get_jobs()
-            if job.next_run_time is not None
+            if job.id.startswith(ROUTINE_JOB) and job.next_run_time is not None
         }
 
     def _on_missed(self, event: JobExecutionEvent) -> None:
-        scheduled = self._timescale.to_schedule(event.scheduled_run_time)
+        scheduled = self._timescale.to_schedule(event.scheduled_run_time).astimezone(self._zone)
         self._log.info(
             "skipped the %s reminder for %r: it is too late now (the computer was asleep "
             "or postureping was not running)",
             scheduled.strftime("%H:%M"),
-            event.job_id,
+            event.job_id.removeprefix(ROUTINE_JOB),
         )

@@ -96,6 +96,10 @@ class RoutineSpec(RoutineFields):
 class NotificationSettings(StrictModel):
     backend: Literal["auto", "plyer", "console"] = "auto"
     timeout: Duration = timedelta(seconds=20)
+    # A reminder with no answer (done, skip, snooze) within this time is recorded as missed.
+    answer_within: Duration = timedelta(minutes=10)
+    # Show an unanswered reminder again up to this many times before it counts as missed.
+    renotify: Count = Field(default=0, ge=0, le=10)
 
 
 class StoreSettings(StrictModel):

@@ -14,14 +14,18 @@ from pathlib import Path
 
 def isolated_env(root: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The current environment with HOME and the XDG folders moved under `root`, and no
-    POSTUREPING_* variables from the outside, so the CLI never sees the real settings."""
+    POSTUREPING_* variables from the outside, so the CLI never sees the real settings or
+    talks to a real daemon (the runtime folder holds the control socket)."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("POSTUREPING_")}
+    runtime = root / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     env.update(
         HOME=str(root / "home"),
         XDG_CONFIG_HOME=str(root / "config"),
         XDG_DATA_HOME=str(root / "data"),
         XDG_STATE_HOME=str(root / "state"),
         XDG_CACHE_HOME=str(root / "cache"),
+        XDG_RUNTIME_DIR=str(runtime),
         TZ="UTC",
         PYTHONIOENCODING="utf-8",
     )

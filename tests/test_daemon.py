@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.events import Kind
@@ -47,14 +50,28 @@ class Shown(Recorder):
         return self.shown
 
 
+SERVICES: list[NotificationService] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_services() -> Iterator[None]:
+    """Every notification worker a test starts is stopped after it."""
+    yield
+    while SERVICES:
+        assert SERVICES.pop().close(timeout=5)
+
+
 def make_daemon(
     tmp_path: Path, clock: Clock, *, demo: bool = False
 ) -> tuple[Daemon, NotificationService, Shown, EventStore]:
     recorder = Shown()
     log = logging.getLogger("test-daemon")
     service = NotificationService(recorder, None, 5.0, log)
+    SERVICES.append(service)
     store = EventStore(tmp_path / "events.jsonl")
-    config = DaemonConfig((every(30), at("12:00")), OFFICE, BERLIN, timedelta(seconds=20), demo)
+    config = DaemonConfig(
+        (every(30), at("12:00")), OFFICE, BERLIN, timedelta(seconds=20), demo=demo
+    )
     return Daemon(config, store, service, log, clock), service, recorder, store
 
 

@@ -16,7 +16,7 @@ from postureping.routines import At, Every
 
 
 def paths_for(file: Path, source: str = "--config") -> Paths:
-    return Paths(file, source, file.parent / "data", file.parent / "state")
+    return Paths(file, source, file.parent / "data", file.parent / "state", file.parent / "run")
 
 
 def load_text(

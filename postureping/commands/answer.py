@@ -1,47 +1,92 @@
-"""`postureping done|skip|snooze ROUTINE`: record an answer to a reminder from the command line."""
+"""`postureping done|skip [ROUTINE]` and `snooze [ROUTINE] [DURATION]`: answer a reminder.
+
+With a daemon running, the answer goes to it (it closes the prompt, and a snooze reminds
+again later); without one, `done` and `skip` are recorded in the history directly.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from postureping.context import Context
-from postureping.durations import DURATION_HELP, format_duration, parse_duration
+from postureping.control.client import NoDaemon, send
+from postureping.control.protocol import Request
+from postureping.durations import DURATION_HELP, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event, Kind
 
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
+ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}
 DEFAULT_SNOOZE = "10m"
 SOURCE = "cli"
-# Shown after a snooze until the daemon reads snoozes from the history; set it to "" then.
-SNOOZE_NOTE = " — the running daemon acts on snoozes in a later version"
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "routine", metavar="ROUTINE", help="the routine's id (see `postureping routines`)"
-    )
+        "routine", metavar="ROUTINE", nargs="?",
+        help="the routine's id (see `postureping routines`); default: the reminder that awaits "
+        "an answer",
+    )  # fmt: skip
     if name == "snooze":
         parser.add_argument(
-            "duration",
-            metavar="DURATION",
-            nargs="?",
-            default=DEFAULT_SNOOZE,
+            "duration", metavar="DURATION", nargs="?",
             help=f"how long to put it off (default: {DEFAULT_SNOOZE}); {DURATION_HELP}",
-        )
+        )  # fmt: skip
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    kind = KINDS[args.command]
+    routine_id, duration = _words(args, ctx)
     snooze = None
-    if kind is Kind.SNOOZED:
+    if args.command == "snooze":
         try:
-            snooze = parse_duration(args.duration)
+            snooze = parse_duration(duration or DEFAULT_SNOOZE)
         except ValueError as error:
-            raise UserError(f"snooze duration {args.duration!r}: {error}", EXIT_CONFIG) from None
-    routine = ctx.routine(args.routine)
+            raise UserError(f"snooze duration {duration!r}: {error}", EXIT_CONFIG) from None
+    if routine_id is not None:
+        ctx.routine(routine_id)  # an unknown id: the error lists the valid ones
+    request = Request(
+        "answer",
+        {"answer": ANSWERS[args.command], "routine": routine_id, "source": SOURCE,
+         "snooze": duration or (DEFAULT_SNOOZE if snooze else None)},
+    )  # fmt: skip
+    try:
+        reply = send(ctx.paths.control_socket, request)
+    except NoDaemon:
+        return _record_without_daemon(args.command, routine_id, ctx)
+    if not reply.ok:
+        raise UserError(reply.message, reply.exit)
+    print(reply.message)
+    return 0
+
+
+def _words(args: argparse.Namespace, ctx: Context) -> tuple[str | None, str | None]:
+    """`snooze 20m` names no routine: a first word that is not a routine id but reads as a
+    duration is the duration."""
+    routine_id, duration = args.routine, getattr(args, "duration", None)
+    if (
+        args.command == "snooze"
+        and routine_id is not None
+        and duration is None
+        and routine_id not in {r.id for r in ctx.routines}
+    ):
+        try:
+            parse_duration(routine_id)
+        except ValueError:
+            return routine_id, None
+        return None, routine_id
+    return routine_id, duration
+
+
+def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -> int:
+    if command == "snooze":
+        raise NoDaemon
+    if routine_id is None:
+        raise UserError(
+            "no daemon is running, so no reminder awaits an answer; name the routine, "
+            f"like `postureping {command} walk`"
+        )
+    routine = ctx.routine(routine_id)
     now = ctx.now()
-    ctx.store().append(Event.new(routine.id, kind, SOURCE, now, snooze))
-    what = f"snoozed for {format_duration(snooze)}" if snooze is not None else str(kind)
-    note = SNOOZE_NOTE if snooze is not None else ""
-    print(f"Recorded: {routine.id} {what} at {now.strftime('%H:%M')}{note}.")
+    ctx.store().append(Event.new(routine.id, KINDS[command], SOURCE, now))
+    print(f"Recorded: {routine.id} {KINDS[command]} at {now:%H:%M}.")
     return 0

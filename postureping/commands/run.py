@@ -11,7 +11,11 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import TextIO
 
+from postureping.config_loader import LoadedSettings, load
 from postureping.context import Context
+from postureping.control.dispatch import dispatch
+from postureping.control.instance import InstanceLock
+from postureping.control.server import ControlServer
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.durations import humanize
 from postureping.errors import EXIT_OK
@@ -53,20 +57,38 @@ def _logger(stream: TextIO) -> logging.Logger:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     loaded = ctx.loaded  # an invalid settings file stops us here, before anything starts
-    log = _logger(sys.stdout)
-    settings = loaded.settings
-    primary, fallback = choose(settings.notifications.backend)
-    notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
-    config = DaemonConfig(
-        routines=loaded.routines,
-        hours=loaded.hours,
-        zone=ctx.zone,
-        notification_timeout=settings.notifications.timeout,
-        demo=args.demo,
-    )
-    daemon = Daemon(config, ctx.store(), notifications, log, ctx.now)
+    lock = InstanceLock(ctx.paths.instance_lock)
+    lock.acquire()  # one daemon per user: a second one stops here with exit status 1
+    try:
+        return _serve(args, ctx, loaded)
+    finally:
+        lock.release()
 
+
+def _serve(args: argparse.Namespace, ctx: Context, loaded: LoadedSettings) -> int:
+    log = _logger(sys.stdout)
+    primary, fallback = choose(loaded.settings.notifications.backend)
+    notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
     stop = threading.Event()
+
+    def reload_settings() -> DaemonConfig:
+        return DaemonConfig.from_settings(load(ctx.paths, ctx.environ), ctx.zone, demo=args.demo)
+
+    daemon = Daemon(
+        DaemonConfig.from_settings(loaded, ctx.zone, demo=args.demo),
+        ctx.store(),
+        notifications,
+        log,
+        ctx.now,
+        pause_file=ctx.paths.daemon_state,
+        reload=reload_settings,
+        on_quit=stop.set,
+    )
+    server = ControlServer(
+        ctx.paths.control_socket,
+        lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
+        log,
+    )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -76,11 +98,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     _welcome_once(ctx, notifications)
     daemon.start()
-    _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
     try:
+        server.start()
+        _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
         stop.wait()
     finally:
         log.info("stopping")
+        server.stop()
         daemon.stop()
         notifications.close(timeout=2.0)
     return EXIT_OK

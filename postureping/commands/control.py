@@ -1,0 +1,99 @@
+"""Commands for the running daemon: status, pause, resume, trigger, reload, quit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import Any
+
+from postureping.context import Context
+from postureping.control.client import NoDaemon, send
+from postureping.control.dispatch import pause_args
+from postureping.control.protocol import Request
+from postureping.durations import humanize
+from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+
+
+def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    if name == "status":
+        parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
+    elif name == "pause":
+        parser.add_argument(
+            "length", metavar="DURATION|until-tomorrow|indefinitely", nargs="?",
+            help="how long to hold reminders, like 30m or 1h30m (default: until you resume)",
+        )  # fmt: skip
+    elif name == "trigger":
+        parser.add_argument("routine", metavar="ROUTINE", help="the routine to remind of now")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if args.command == "status":
+        return _status(args, ctx)
+    request = _request(args)
+    reply = send(ctx.paths.control_socket, request)
+    if not reply.ok:
+        raise UserError(reply.message, reply.exit)
+    print(reply.message)
+    return 0
+
+
+def _request(args: argparse.Namespace) -> Request:
+    if args.command == "pause":
+        try:
+            return Request("pause", pause_args(args.length))
+        except ValueError as error:
+            raise UserError(f"pause {args.length!r}: {error}", EXIT_CONFIG) from None
+    if args.command == "trigger":
+        return Request("trigger", {"routine": args.routine})
+    return Request(args.command)
+
+
+def _status(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        reply = send(ctx.paths.control_socket, Request("status"))
+    except NoDaemon:
+        if args.json:
+            print(json.dumps({"version": 1, "running": False}))
+        else:
+            print("postureping is not running (start it with `postureping run`)")
+        return EXIT_NOT_RUNNING
+    if not reply.ok or reply.result is None:
+        raise UserError(reply.message or "the daemon sent no status", reply.exit or 1)
+    if args.json:
+        print(json.dumps(reply.result, indent=2))
+    else:
+        print(render_status(reply.result, ctx))
+    return 0
+
+
+def render_status(status: dict[str, Any], ctx: Context) -> str:
+    now = datetime.fromisoformat(status["now"])
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).astimezone(ctx.zone)
+
+    lines = ["postureping is running" + (" (demo)" if status.get("demo") else "")]
+    if status["paused"]:
+        until = status["paused_until"]
+        lines.append(
+            f"Paused until {local(until):%a %H:%M}" if until else "Paused until you resume"
+        )
+    awaiting = status["awaiting"]
+    if awaiting:
+        lines.append(
+            f"Awaiting an answer: {awaiting['title']} (shown {local(awaiting['shown_at']):%H:%M});"
+            " answer with `postureping done`, `skip` or `snooze`"
+        )
+    if status["next"]:
+        lines.append("Next reminders:")
+        width = max(len(n["routine"]) for n in status["next"])
+        for entry in status["next"]:
+            due = datetime.fromisoformat(entry["due"])
+            lines.append(
+                f"  {local(entry['due']):%a %H:%M}  {entry['routine']:<{width}}  "
+                f"{entry['title']} (in {humanize(due - now)})"
+            )
+    today = status["today"]
+    lines.append(f"Today: {today['done']} done, {today['prompted']} reminders shown")
+    return "\n".join(lines)

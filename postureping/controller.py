@@ -1,0 +1,113 @@
+"""What the tray, the notification buttons and the control socket may ask of the daemon.
+
+The daemon implements `Controller`; the adapters (tray, notification actions, socket server)
+only talk to it through this protocol. Every method is thread-safe: adapters call from their
+own threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Answer(StrEnum):
+    DONE = "done"
+    SKIP = "skip"
+    SNOOZE = "snooze"
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    routine_id: str
+    title: str
+    due: datetime  # aware
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A reminder that was shown and awaits an answer."""
+
+    routine_id: str
+    title: str
+    shown_at: datetime  # aware
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot of the running daemon."""
+
+    now: datetime
+    paused: bool
+    paused_until: datetime | None  # None while paused: indefinitely
+    upcoming: tuple[Upcoming, ...]  # soonest first; empty while paused indefinitely
+    awaiting: Prompt | None
+    done_today: int
+    prompted_today: int
+    demo: bool = False
+    routines: tuple[tuple[str, str], ...] = field(default=())  # (id, title) of enabled routines
+
+    def to_json(self) -> dict[str, Any]:
+        """The `status --json` document (see the README)."""
+        return {
+            "version": 1,
+            "running": True,
+            "demo": self.demo,
+            "now": self.now.isoformat(),
+            "paused": self.paused,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+            "next": [
+                {"routine": u.routine_id, "title": u.title, "due": u.due.isoformat()}
+                for u in self.upcoming
+            ],
+            "awaiting": None
+            if self.awaiting is None
+            else {
+                "routine": self.awaiting.routine_id,
+                "title": self.awaiting.title,
+                "shown_at": self.awaiting.shown_at.isoformat(),
+            },
+            "today": {"done": self.done_today, "prompted": self.prompted_today},
+        }
+
+
+class Controller(Protocol):
+    """The daemon, as its adapters see it. Methods raise UserError for requests that cannot
+    be done (an unknown routine, nothing awaiting an answer...), with a message for the user."""
+
+    def status(self) -> Status: ...
+
+    def pause(self, until: datetime | None) -> Status:
+        """Hold every reminder until `until` (None: until resumed)."""
+        ...
+
+    def resume(self) -> Status: ...
+
+    def answer(
+        self,
+        answer: Answer,
+        routine_id: str | None,
+        source: str,
+        snooze: timedelta | None = None,
+    ) -> str:
+        """Record an answer for `routine_id`, or for the prompt awaiting one when None; a
+        snooze also reminds again after `snooze`. Returns a one-line confirmation."""
+        ...
+
+    def trigger(self, routine_id: str) -> None:
+        """Remind now, whatever the schedule and the active hours."""
+        ...
+
+    def reload(self) -> str:
+        """Read the settings file again; raises ConfigError and keeps the old settings when
+        it is invalid. Returns a one-line summary."""
+        ...
+
+    def quit(self) -> None: ...
+
+    def subscribe(self, listener: Callable[[Status], None]) -> None:
+        """Call `listener` (from any thread) whenever the status changes."""
+        ...
