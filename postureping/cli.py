@@ -65,6 +65,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     for name, (_, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if name == command:
+            # `postureping run --config F` as well as `postureping --config F run`.
+            sub.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS,
+                             help="settings file to use")  # fmt: skip
             _module(name).add_arguments(name, sub)
     return parser
 

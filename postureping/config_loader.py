@@ -3,6 +3,7 @@ everything, and report every problem at once."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from postureping.builtin import load_builtin_specs
 from postureping.config_errors import Loc, key_path, problems_from_validation
 from postureping.errors import ConfigError, Problem
 from postureping.hours import ActiveHours
-from postureping.paths import Paths
+from postureping.paths import CONFIG_ENV, Paths
 from postureping.routines import Routine
 from postureping.settings import ENV_DELIMITER, ENV_PREFIX, Settings
 
@@ -78,6 +79,33 @@ class _Environment(EnvSettingsSource):
         return {k.lower(): v for k, v in self._environ.items() if k.upper().startswith(ENV_PREFIX)}
 
 
+def read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+    """The POSTUREPING_* variables as nested settings values, and what is wrong with them
+    that the schema cannot say (an unknown setting, a table given as one value)."""
+    problems = []
+    known = ", ".join(Settings.model_fields)
+    for name, value in environ.items():
+        if not name.upper().startswith(ENV_PREFIX) or name.upper() == CONFIG_ENV:
+            continue
+        top = name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER)[0]
+        if top not in Settings.model_fields:
+            problems.append(Problem(
+                f"environment variable {name}", "", repr(value),
+                f"not a setting; the settings are {known} (POSTUREPING_SECTION__KEY)",
+            ))  # fmt: skip
+    try:
+        return _routine_ids_from_env(_Environment(environ)()), problems
+    except SettingsError as error:
+        match = re.search(r'field "(\w+)"', str(error))
+        field = match[1] if match else ""
+        name = ENV_PREFIX + field.upper()
+        problems.append(Problem(
+            f"environment variable {name}", field, repr(environ.get(name, "")),
+            f"is a table: set its keys one by one, like {name}{ENV_DELIMITER}KEY",
+        ))  # fmt: skip
+        return {}, problems
+
+
 def _routine_ids_from_env(data: dict[str, Any]) -> dict[str, Any]:
     """Variable names cannot hold a dash, so POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY
     names the routine "switch-position" (ids never contain "_")."""
@@ -106,7 +134,7 @@ def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem
     except OSError as error:
         return {}, False, [Problem(where, "", "", f"cannot be read: {error.strerror}")]
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         byte = raw[error.start]
@@ -132,11 +160,8 @@ def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     """Validate the settings file and environment against the schema and the built-in
     routines. Raises ConfigError listing every problem found."""
     file_data, exists, problems = read_settings_file(paths)
-    try:
-        env_data: dict[str, Any] = _routine_ids_from_env(_Environment(environ)())
-    except SettingsError as error:
-        env_data = {}
-        problems.append(Problem("environment", "", "", str(error)))
+    env_data, env_problems = read_environment(environ)
+    problems += env_problems
     builtins = load_builtin_specs()
     merged = _deep_merge(file_data, env_data)
 
@@ -169,9 +194,7 @@ def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
             + [s.to_routine(builtin=False) for s in settings.custom_routines]
         ),
         hours=settings.active_hours.to_hours(),
-        store_file=(
-            settings.store.path.expanduser() if settings.store.path else paths.default_store_file
-        ),
+        store_file=settings.store.path or paths.default_store_file,
         config_file=paths.config_file,
         config_exists=exists,
         file_data=file_data,

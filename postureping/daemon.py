@@ -146,6 +146,9 @@ class Daemon:
                 ):
                     self._log.info("held the %r reminder: outside active hours", routine_id)
                     return
+            # Shown first: a slow history file (see filelock) must not delay the reminder.
+            self._log.info("reminder: %s", routine.title)
+            self._show(routine)
             if routine_id in self._open:
                 self._record(routine_id, Kind.MISSED, "daemon", now)  # a new prompt replaces it
             self._record(routine_id, Kind.PROMPTED, self._source, now)
@@ -153,8 +156,6 @@ class Daemon:
                 Prompt(routine_id, routine.title, now), self.config.renotify
             )
             self._schedule_deadline(routine_id, now)
-            self._log.info("reminder: %s", routine.title)
-            self._show(routine)
         self._changed()
 
     def _show(self, routine: Routine) -> None:

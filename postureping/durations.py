@@ -10,10 +10,12 @@ _PART = re.compile(r"(\d+)([dhms])")
 _WHOLE = re.compile(r"(?:\d+[dhms])+")
 
 DURATION_HELP = "a duration: whole numbers with units d, h, m or s, like 45s, 30m, 1h30m or 2h"
+# Ten years: long enough for any history window, short enough for date arithmetic.
+MAX_DURATION = timedelta(days=3650)
 
 
-def parse_duration(text: str) -> timedelta:
-    """Parse "1h30m"-style text into a positive timedelta.
+def parse_duration(text: str, maximum: timedelta = MAX_DURATION) -> timedelta:
+    """Parse "1h30m"-style text into a positive timedelta of at most `maximum`.
 
     Raises ValueError with a message that says what is allowed. Units must come in
     descending order and at most once each (1h30m, not 30m1h), so a value has one reading.
@@ -30,6 +32,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(compact))
     if seconds == 0:
         raise ValueError(f"must be longer than zero: {DURATION_HELP}")
+    if seconds > maximum.total_seconds():
+        raise ValueError(f"must be at most {format_duration(maximum)}")
     return timedelta(seconds=seconds)
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+LOCK_TIMEOUT = 5.0  # seconds; writers hold the lock for one write and an fsync
 
 if sys.platform == "win32":
     import msvcrt
@@ -40,9 +43,6 @@ if sys.platform == "win32":
 else:
     import fcntl
 
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
@@ -55,13 +55,26 @@ else:
             return False
         return True
 
+    def _lock(fd: int) -> None:
+        """Wait for the lock at most LOCK_TIMEOUT: a process that holds it for longer is
+        stuck, and the daemon must not hang with it."""
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        pause = 0.001
+        while not try_lock(fd):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"another process has held the file locked for over {LOCK_TIMEOUT:g} s"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
 
 @contextmanager
 def exclusive_lock(fd: int) -> Iterator[None]:
     """Hold an exclusive lock on the open file `fd` for the duration of the block.
 
-    Blocks until no other process holds it. Raises OSError if the lock cannot be taken.
-    Advisory: it keeps out only code that takes it too.
+    Waits at most LOCK_TIMEOUT for another process to release it, then raises OSError
+    (TimeoutError). Advisory: it keeps out only code that takes it too.
     """
     _lock(fd)
     try:

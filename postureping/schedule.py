@@ -76,8 +76,12 @@ def _next_interval(
         candidate = previous + every
         if now - candidate >= every:
             # Frozen or asleep through more than a whole interval: one reminder now, and
-            # the interval counts from it.
+            # the interval counts from it; but if active hours began since, they restart
+            # it as usual, so nobody is prompted the minute they sit down.
             candidate = now
+            current = next(windows_from(now, routine, hours, zone), None)
+            if current is not None and previous < current[0] <= now:
+                candidate = max(now, current[0] + every)
     for begin, end in windows_from(candidate, routine, hours, zone):
         if begin <= candidate:
             return candidate  # inside this window (it ends after `candidate`)

@@ -4,7 +4,6 @@ the environment variables that override it, and the built-in routine files."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,7 +11,17 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
-from postureping.settings_types import Count, DayRanges, Days, Duration, Flag, RoutineId, TimesOfDay
+from postureping.settings_types import (
+    Count,
+    DayRanges,
+    Days,
+    Duration,
+    Flag,
+    RoutineId,
+    ShortDuration,
+    StorePath,
+    TimesOfDay,
+)
 
 ENV_PREFIX = "POSTUREPING_"
 ENV_DELIMITER = "__"
@@ -94,8 +103,8 @@ class RoutineSpec(RoutineFields):
 
 
 class NotificationSettings(StrictModel):
-    backend: Literal["auto", "plyer", "console"] = "auto"
-    timeout: Duration = timedelta(seconds=20)
+    backend: Literal["auto", "freedesktop", "plyer", "console"] = "auto"
+    timeout: ShortDuration = timedelta(seconds=20)
     # A reminder with no answer (done, skip, snooze) within this time is recorded as missed.
     answer_within: Duration = timedelta(minutes=10)
     # Show an unanswered reminder again up to this many times before it counts as missed.
@@ -103,7 +112,7 @@ class NotificationSettings(StrictModel):
 
 
 class StoreSettings(StrictModel):
-    path: Path | None = None
+    path: StorePath | None = None
 
 
 class StatsSettings(StrictModel):
@@ -150,9 +159,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The loader reads and checks the file itself (to report its own errors with line
-        # numbers) and passes it in as init values; the environment overrides it.
-        return env_settings, init_settings
+        # The loader reads the file and the environment itself (to name the file or the
+        # variable in each error, and to read a given environment, not os.environ) and
+        # passes the merged values in.
+        return (init_settings,)
 
 
 def dump(settings: Settings) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -87,7 +89,7 @@ def parse_range(value: object) -> TimeRange:
 
 
 def parse_ranges(value: object) -> tuple[TimeRange, ...]:
-    if isinstance(value, str) and value.strip().lower() in {"off", "none"}:
+    if isinstance(value, str) and value.strip().lower() in {"off", "none", "[]"}:
         return ()
     ranges = sorted(parse_range(item) for item in _split(value, RANGE_HELP))
     for first, second in itertools.pairwise(ranges):
@@ -109,10 +111,17 @@ def parse_days(value: object) -> frozenset[int]:
     return frozenset(days)
 
 
-def parse_duration_field(value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    return parse_duration(_text(value, "a duration like 30m"))
+MAX_SETTING = timedelta(days=31)  # intervals, routine lengths, answer times
+MAX_ON_SCREEN = timedelta(hours=1)  # a notification's timeout
+
+
+def _duration_parser(maximum: timedelta) -> Callable[[object], timedelta]:
+    def parse(value: object) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        return parse_duration(_text(value, "a duration like 30m"), maximum)
+
+    return parse
 
 
 def parse_id(value: object) -> str:
@@ -145,6 +154,22 @@ def parse_count(value: object) -> int:
     raise ValueError("must be a whole number")
 
 
+def parse_store_path(value: object) -> Path:
+    """The history file: absolute or starting with ~, so it does not depend on the folder
+    the daemon happens to start in; a file, not a folder."""
+    text = _text(value, "a file path")
+    if not text.strip():
+        raise ValueError('must name a file, like "~/postureping/events.jsonl"')
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise ValueError(
+            'must be an absolute path or start with ~, like "~/postureping/events.jsonl"'
+        )
+    if text.endswith(("/", "\\")) or path.is_dir():
+        raise ValueError("is a folder; name the history file in it, like .../events.jsonl")
+    return path
+
+
 def _show_days(days: frozenset[int]) -> list[str]:
     return [DAY_NAMES[d] for d in sorted(days)]
 
@@ -163,7 +188,10 @@ def _show_duration(value: timedelta) -> str:
 
 # NoDecode: pydantic-settings would otherwise parse these environment values as JSON.
 Duration = Annotated[
-    timedelta, BeforeValidator(parse_duration_field), PlainSerializer(_show_duration)
+    timedelta, BeforeValidator(_duration_parser(MAX_SETTING)), PlainSerializer(_show_duration)
+]
+ShortDuration = Annotated[
+    timedelta, BeforeValidator(_duration_parser(MAX_ON_SCREEN)), PlainSerializer(_show_duration)
 ]
 TimesOfDay = Annotated[
     tuple[time, ...], NoDecode, BeforeValidator(parse_times), PlainSerializer(_show_times)
@@ -173,6 +201,7 @@ DayRanges = Annotated[
     tuple[TimeRange, ...], NoDecode, BeforeValidator(parse_ranges), PlainSerializer(_show_ranges)
 ]
 RoutineId = Annotated[str, BeforeValidator(parse_id)]
+StorePath = Annotated[Path, BeforeValidator(parse_store_path), PlainSerializer(str)]
 Flag = Annotated[bool, BeforeValidator(parse_flag)]
 Count = Annotated[int, BeforeValidator(parse_count)]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,41 @@ def test_init_writes_a_starter_and_never_overwrites(tmp_path: Path) -> None:
     assert forced.returncode == 0
     assert path.with_name("config.toml.bak").read_text(encoding="utf-8") == "# mine\n"
     assert run_cli(tmp_path, "config", "check").returncode == 0
+    path.write_text("# mine, again\n", encoding="utf-8")
+    assert run_cli(tmp_path, "config", "init", "--force").returncode == 0
+    assert path.with_name("config.toml.bak").read_text(encoding="utf-8") == "# mine\n"
+    assert path.with_name("config.toml.bak.2").read_text(encoding="utf-8") == "# mine, again\n"
+
+
+def test_init_refuses_a_folder_and_reports_write_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    result = run_cli(tmp_path, "--config", str(folder), "config", "init", "--force")
+    assert result.returncode == 1 and "not a regular file" in result.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run_cli(tmp_path, "--config", str(blocker / "x.toml"), "config", "init")
+    assert result.returncode == 1 and "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_option_after_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[routines.walk]\nevery = "50m"\n', encoding="utf-8")
+    result = run_cli(tmp_path, "routines", "--config", str(config), "--json")
+    assert result.returncode == 0, result.stderr
+    walk = next(r for r in json.loads(result.stdout)["routines"] if r["id"] == "walk")
+    assert walk["every"] == "50m"
+
+
+def test_routines_shows_local_times(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "routines", "--json", env={"TZ": "Europe/Berlin"})
+    desk = next(r for r in json.loads(result.stdout)["routines"] if r["id"] == "desk-height")
+    due = datetime.fromisoformat(desk["next_due"])
+    assert (due.hour, due.minute) == (9, 15)  # the routine's own wall-clock time
+    assert due.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
+    table = run_cli(tmp_path, "routines", env={"TZ": "Europe/Berlin"}).stdout
+    assert re.search(r"^desk-height .* next \w{3} 09:15$", table, re.MULTILINE)
 
 
 def test_show_tells_where_each_value_comes_from(tmp_path: Path) -> None:

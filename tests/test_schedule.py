@@ -164,3 +164,14 @@ def test_active_hours_on_dst_days_follow_the_wall_clock(
     times = fire_times(every(60), hours, zone, start, start + timedelta(days=1))
     local_hours = [t.astimezone(zone).hour for t in times]
     assert local_hours == list(range(10, 18))
+
+
+def test_waking_inside_active_hours_after_a_night_asleep_restarts_the_interval() -> None:
+    routine = every(60)
+    friday_evening = local(BERLIN, 2026, 3, 6, 17, 50)
+    monday_morning = local(BERLIN, 2026, 3, 9, 9, 5)
+    due = next_due(routine, office(), BERLIN, friday_evening, monday_morning)
+    assert due == local(BERLIN, 2026, 3, 9, 10, 0)
+    # Well into the day, the one catch-up reminder comes at once.
+    monday_noon = local(BERLIN, 2026, 3, 9, 12, 0)
+    assert next_due(routine, office(), BERLIN, friday_evening, monday_noon) == monday_noon

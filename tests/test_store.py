@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from postureping import filelock
 from postureping.errors import UserError
 from postureping.events import Event, Kind
 from postureping.store import TORN_LINE, Damage, EventStore, StoreError, has_torn_tail
@@ -281,3 +282,21 @@ def test_concurrent_writers_in_separate_processes(tmp_path: Path) -> None:
         # Each process's events are whole and in its own order.
         mine = [e.routine for e in result.events if e.routine.startswith(f"p{n}-")]
         assert mine == [f"p{n}-{i}" for i in range(each)]
+
+
+@posix_only
+def test_a_lock_held_too_long_is_reported_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(filelock, "LOCK_TIMEOUT", 0.2)
+    store = store_in(tmp_path)
+    store.append(event())
+    fd = os.open(store.path, os.O_RDONLY)  # a second open file: its own flock
+    try:
+        assert filelock.try_lock(fd)
+        with pytest.raises(StoreError, match=r"locked for over 0\.2 s"):
+            store.append(event(1))
+    finally:
+        os.close(fd)
+    store.append(event(2))
+    assert len(store.read().events) == 2

@@ -7,6 +7,7 @@ again later); without one, `done` and `skip` are recorded in the history directl
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
 from postureping.context import Context
 from postureping.control.client import NoDaemon, send
@@ -18,6 +19,7 @@ from postureping.events import Event, Kind
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
 ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}
 DEFAULT_SNOOZE = "10m"
+MAX_SNOOZE = timedelta(days=1)
 SOURCE = "cli"
 
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     snooze = None
     if args.command == "snooze":
         try:
-            snooze = parse_duration(duration or DEFAULT_SNOOZE)
+            snooze = parse_duration(duration or DEFAULT_SNOOZE, MAX_SNOOZE)
         except ValueError as error:
             raise UserError(f"snooze duration {duration!r}: {error}", EXIT_CONFIG) from None
     if routine_id is not None:

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from postureping.config_loader import LoadedSettings, leaves
@@ -44,18 +45,33 @@ def starter_text() -> str:
 
 def _init(args: argparse.Namespace, ctx: Context) -> int:
     path = ctx.paths.config_file
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path} exists and is not a regular file; leaving it as it is")
     if path.exists() and not args.force:
         raise UserError(f"{path} already exists; leaving it as it is (use --force to replace it)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        backup = path.with_name(path.name + ".bak")
-        path.replace(backup)
-        print(f"Kept the old file as {backup}")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(starter_text(), encoding="utf-8")
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            backup = _free_backup_name(path)
+            path.replace(backup)
+            print(f"Kept the old file as {backup}")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(starter_text(), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
     print(f"Wrote {path}\nEdit it, then run: postureping config check")
     return 0
+
+
+def _free_backup_name(path: Path) -> Path:
+    """FILE.bak, or FILE.bak.2, .3 ... so an earlier backup is never overwritten."""
+    candidate = path.with_name(path.name + ".bak")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak.{number}")
+    return candidate
 
 
 def _toml(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from typing import Any
 
 from postureping.context import Context
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     loaded = ctx.loaded
     now = ctx.now()
-    rows = [(r, upcoming(r, loaded.hours, ctx.zone, now)) for r in loaded.routines]
+    rows = [(r, _local(upcoming(r, loaded.hours, ctx.zone, now), ctx)) for r in loaded.routines]
     if args.json:
         print(json.dumps({"version": 1, "routines": [_json(r, due) for r, due in rows]}, indent=2))
         return 0
@@ -50,7 +51,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _json(routine: Routine, due: Any) -> dict[str, Any]:
+def _local(moment: datetime | None, ctx: Context) -> datetime | None:
+    return moment.astimezone(ctx.zone) if moment is not None else None
+
+
+def _json(routine: Routine, due: datetime | None) -> dict[str, Any]:
     cadence = routine.cadence
     return {
         "id": routine.id,

@@ -18,7 +18,7 @@ from postureping.control.instance import InstanceLock
 from postureping.control.server import ControlServer
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.durations import humanize
-from postureping.errors import EXIT_OK
+from postureping.errors import EXIT_OK, UserError
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
@@ -56,20 +56,34 @@ def _logger(stream: TextIO) -> logging.Logger:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    # First of all, so a SIGTERM during start-up still ends the daemon cleanly (exit 0).
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     loaded = ctx.loaded  # an invalid settings file stops us here, before anything starts
     lock = InstanceLock(ctx.paths.instance_lock)
-    lock.acquire()  # one daemon per user: a second one stops here with exit status 1
     try:
-        return _serve(args, ctx, loaded)
+        lock.acquire()  # one daemon per user: a second one stops here with exit status 1
+    except OSError as error:
+        raise UserError(
+            f"cannot use the runtime folder {ctx.paths.runtime_dir}: {error}"
+        ) from error
+    try:
+        return _serve(args, ctx, loaded, stop)
     finally:
         lock.release()
 
 
-def _serve(args: argparse.Namespace, ctx: Context, loaded: LoadedSettings) -> int:
+def _serve(
+    args: argparse.Namespace, ctx: Context, loaded: LoadedSettings, stop: threading.Event
+) -> int:
     log = _logger(sys.stdout)
     primary, fallback = choose(loaded.settings.notifications.backend)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
-    stop = threading.Event()
 
     def reload_settings() -> DaemonConfig:
         return DaemonConfig.from_settings(load(ctx.paths, ctx.environ), ctx.zone, demo=args.demo)
@@ -89,19 +103,14 @@ def _serve(args: argparse.Namespace, ctx: Context, loaded: LoadedSettings) -> in
         lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
         log,
     )
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-
-    _welcome_once(ctx, notifications)
     daemon.start()
     try:
         server.start()
+        _welcome_once(ctx, notifications, log)
         _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
         stop.wait()
+    except OSError as error:
+        raise UserError(f"cannot start the control channel {server.path}: {error}") from error
     finally:
         log.info("stopping")
         server.stop()
@@ -110,7 +119,7 @@ def _serve(args: argparse.Namespace, ctx: Context, loaded: LoadedSettings) -> in
     return EXIT_OK
 
 
-def _welcome_once(ctx: Context, notifications: NotificationService) -> None:
+def _welcome_once(ctx: Context, notifications: NotificationService, log: logging.Logger) -> None:
     """The "when to see a doctor" notice, on the very first run only."""
     marker = ctx.paths.welcome_marker
     if marker.exists():
@@ -119,8 +128,13 @@ def _welcome_once(ctx: Context, notifications: NotificationService) -> None:
     notifications.deliver(
         Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
     )
-    marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    marker.touch(mode=0o600)
+    try:
+        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        marker.touch(mode=0o600)
+    except OSError as error:
+        log.warning(
+            "could not note that the notice was shown (%s); it shows again next time", error
+        )
 
 
 def _announce(daemon: Daemon, ctx: Context, config_file: object, log: logging.Logger) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from postureping.control.protocol import Reply, Request
@@ -11,6 +11,9 @@ from postureping.durations import parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.hours import ActiveHours
 from postureping.pause import until_tomorrow
+
+MAX_SNOOZE = timedelta(days=1)
+MAX_PAUSE = timedelta(days=31)
 
 
 def dispatch(controller: Controller, request: Request, hours: ActiveHours, zone: ZoneInfo) -> Reply:
@@ -42,7 +45,7 @@ def _dispatch(
         case "resume":
             return Reply(True, "Resumed.", controller.resume().to_json())
         case "answer":
-            snooze = parse_duration(args["snooze"]) if args.get("snooze") else None
+            snooze = parse_duration(args["snooze"], MAX_SNOOZE) if args.get("snooze") else None
             message = controller.answer(
                 Answer(args["answer"]), args.get("routine"), str(args.get("source", "cli")), snooze
             )
@@ -63,7 +66,7 @@ def _pause_end(
 ) -> datetime | None:
     """{"for": "30m"}, {"until": "tomorrow"}, or {} for a pause until resumed."""
     if isinstance(args.get("for"), str):
-        return now + parse_duration(str(args["for"]))
+        return now + parse_duration(str(args["for"]), MAX_PAUSE)
     if args.get("until") == "tomorrow":
         return until_tomorrow(now, hours, zone)
     return None
@@ -78,7 +81,7 @@ def pause_args(text: str | None) -> dict[str, str]:
     if text is None or text in PAUSE_WORDS:
         return dict(PAUSE_WORDS.get(text or "indefinitely", {}))
     try:
-        parse_duration(text)
+        parse_duration(text, MAX_PAUSE)
     except ValueError as error:
         raise ValueError(f"{error}, or until-tomorrow, or indefinitely") from None
     return {"for": text}

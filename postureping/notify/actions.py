@@ -1,0 +1,197 @@
+"""What the notification server's signals mean: which button was pressed, for which routine.
+
+No I/O of its own: the session bus connection (postureping.notify.session_bus) passes every
+signal it receives to `ActionListener.handle`, and the listener sends what it needs (match
+rules, CloseNotification) through the `send` function it was given.
+
+Trust: any peer on the bus can emit an `ActionInvoked` signal, and can even address it to our
+connection directly, which no match rule filters. So a signal counts only when its sender
+header (which the bus sets, not the peer) is the unique name that owns
+org.freedesktop.Notifications, and a NameOwnerChanged only when it comes from the bus itself.
+Anything else is ignored and logged at debug level.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from jeepney import (  # type: ignore[import-untyped]
+    DBusAddress,
+    HeaderFields,
+    MatchRule,
+    message_bus,
+    new_method_call,
+)
+
+from postureping.controller import Answer
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)
+BUS_DRIVER = "org.freedesktop.DBus"
+
+# The buttons, in the order they are shown. The snooze label matches the daemon's default
+# snooze (postureping.daemon.DEFAULT_SNOOZE). There is no "default" action on purpose: a click
+# on the bubble itself is not an answer (dunst then offers this list in its context menu).
+ACTIONS: tuple[tuple[Answer, str], ...] = (
+    (Answer.DONE, "Done"),
+    (Answer.SNOOZE, "Snooze 10 min"),
+    (Answer.SKIP, "Skip"),
+)
+MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
+
+OnAction = Callable[[str, Answer], None]
+Send = Callable[[Any], None]
+
+_log = logging.getLogger(__name__)
+
+
+def action_list() -> list[str]:
+    """The `actions` argument of Notify: key, label, key, label..."""
+    return [text for answer, label in ACTIONS for text in (answer.value, label)]
+
+
+def answer_for(key: str) -> Answer | None:
+    return next((answer for answer, _ in ACTIONS if answer.value == key), None)
+
+
+def signal_rules(server: str) -> list[Any]:
+    """Match rules for the two signals we need, from `server` (a unique name) only."""
+    return [
+        MatchRule(type="signal", sender=server, interface=NOTIFICATIONS, member=member)
+        for member in ("ActionInvoked", "NotificationClosed")
+    ]
+
+
+def owner_rule() -> Any:
+    """A match rule for changes of the notification server (dunst restarted, or gone)."""
+    rule = MatchRule(
+        type="signal", sender=BUS_DRIVER, interface=BUS_DRIVER, member="NameOwnerChanged"
+    )
+    rule.add_arg_condition(0, NOTIFICATIONS)
+    return rule
+
+
+class ShownNotifications:
+    """Notification ids still on screen -> routine ids. Thread-safe: the sending thread adds
+    ids, the receiving thread removes them."""
+
+    def __init__(self, limit: int = MAX_SHOWN) -> None:
+        self._ids: dict[int, str] = {}  # oldest first
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def add(self, notification_id: int, routine_id: str) -> None:
+        with self._lock:
+            self._ids.pop(notification_id, None)
+            self._ids[notification_id] = routine_id
+            while len(self._ids) > self._limit:
+                del self._ids[next(iter(self._ids))]
+
+    def id_for(self, routine_id: str) -> int:
+        """The id of the routine's notification on screen, to replace it; 0 for a new one."""
+        with self._lock:
+            mine = [nid for nid, routine in self._ids.items() if routine == routine_id]
+        return mine[-1] if mine else 0
+
+    def pop(self, notification_id: int) -> str | None:
+        with self._lock:
+            return self._ids.pop(notification_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ids.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._ids)
+
+
+class ActionListener:
+    """Turns the server's signals into `on_action(routine_id, answer)` calls.
+
+    `handle` runs on the connection's receiver thread only, and so does `on_action`: once per
+    answered notification, which is then closed. `follow` may be called from any thread.
+    """
+
+    def __init__(self, shown: ShownNotifications, on_action: OnAction | None, send: Send) -> None:
+        self._shown = shown
+        self._on_action = on_action
+        self._send = send
+        self._lock = threading.Lock()
+        self._server: str | None = None
+
+    @property
+    def server(self) -> str | None:
+        """The unique name whose signals count; None while no server is known."""
+        with self._lock:
+            return self._server
+
+    def follow(self, owner: str | None) -> None:
+        """Trust `owner` from now on (None or "": no server) and move the match rules to it.
+
+        The rules are sent without waiting for the bus to confirm them: the bus applies one
+        connection's messages in order, so they are in force before any later Notify.
+        """
+        with self._lock:
+            old, self._server = self._server, owner or None
+            if old == self._server:
+                return
+            if old is not None:
+                self._shown.clear()  # the old server's notifications are gone with it
+                for rule in signal_rules(old):
+                    self._send(message_bus.RemoveMatch(rule))
+            if self._server is not None:
+                for rule in signal_rules(self._server):
+                    self._send(message_bus.AddMatch(rule))
+
+    def handle(self, message: Any) -> None:
+        fields = message.header.fields
+        sender = fields.get(HeaderFields.sender)
+        interface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member)
+        if interface == BUS_DRIVER and member == "NameOwnerChanged":
+            self._owner_changed(sender, message.body)
+            return
+        if interface != NOTIFICATIONS or member not in ("ActionInvoked", "NotificationClosed"):
+            return
+        server = self.server
+        if sender is None or sender != server:
+            _log.debug("ignored %s from %s: the notification server is %s", member, sender, server)
+            return
+        match member, message.body:
+            case "ActionInvoked", (int(notification_id), str(key)):
+                self._invoked(notification_id, key)
+            case "NotificationClosed", (int(notification_id), int()):
+                self._shown.pop(notification_id)
+            case _:
+                _log.debug("ignored %s with arguments %r", member, message.body)
+
+    def _owner_changed(self, sender: str | None, body: Any) -> None:
+        if sender != BUS_DRIVER:
+            _log.debug("ignored NameOwnerChanged from %s: only the bus sends it", sender)
+            return
+        match body:
+            case (str(name), str(), str(new_owner)) if name == NOTIFICATIONS:
+                _log.debug("the notification server is now %s", new_owner or "gone")
+                self.follow(new_owner)
+
+    def _invoked(self, notification_id: int, key: str) -> None:
+        answer = answer_for(key)
+        if answer is None:
+            _log.debug("ignored action %r on notification %d", key, notification_id)
+            return
+        routine_id = self._shown.pop(notification_id)
+        if routine_id is None:  # another application's, or answered already
+            return
+        try:
+            if self._on_action is not None:
+                self._on_action(routine_id, answer)
+        except Exception:  # the adapter boundary: the listener must keep running
+            _log.exception("could not record %s for %s", answer, routine_id)
+        finally:
+            # dunst leaves the bubble up after an action from its menu; an answered
+            # reminder should go away, as the specification expects by default.
+            close = new_method_call(SERVER, "CloseNotification", "u", (notification_id,))
+            self._send(close)

@@ -1,0 +1,164 @@
+"""The native freedesktop backend (Linux and other free desktops): Notify over the session bus
+with jeepney, with Done / Snooze / Skip buttons when the server lists the `actions` capability.
+
+Life cycle: the constructor does no I/O. The first `send` connects, starts the connection's
+reader thread, subscribes to the server's signals and only then calls Notify. A lost
+connection is replaced at the next `send`; a server that restarts is followed through
+NameOwnerChanged. `close()` stops the reader thread.
+
+Threading: `send` follows the Notifier contract (one call at a time, from the notification
+worker). `on_action(routine_id, answer)` is called on the reader thread
+(session_bus.READER_NAME), at most once per notification; it must return promptly and must
+not wait for a reminder to be shown, since replies to Notify arrive on that same thread. An
+exception from it is logged, never raised.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from jeepney import message_bus, new_method_call  # type: ignore[import-untyped]
+from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
+
+from postureping.notify.actions import (
+    NOTIFICATIONS,
+    SERVER,
+    ActionListener,
+    OnAction,
+    ShownNotifications,
+    action_list,
+    owner_rule,
+)
+from postureping.notify.base import NotifyError
+from postureping.notify.plyer_backend import dbus_reason, escape_markup
+from postureping.notify.session_bus import SessionBus
+from postureping.reminder import APP_NAME, Reminder
+
+DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
+URGENCY_NORMAL = 1
+_MAX_INT32 = 2**31 - 1
+
+# What connecting and calling raise besides DBusErrorResponse (see SessionBus.connect / call).
+_BUS_ERRORS = (OSError, KeyError, ValueError, RuntimeError)
+
+
+def expire_timeout_ms(reminder: Reminder) -> int:
+    """Notify's expire_timeout: milliseconds, at least 1 (0 means "never expire")."""
+    return min(_MAX_INT32, max(1, round(reminder.timeout.total_seconds() * 1000)))
+
+
+def notify_message(
+    reminder: Reminder, capabilities: list[str], replaces_id: int, with_actions: bool
+) -> Any:
+    """The Notify call for `reminder`, given what the server can do."""
+    # The summary is plain text by the specification (dunst escapes it itself); the body is
+    # escaped only for a server that renders body markup, or entities would show.
+    body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
+    actions = action_list() if with_actions and "actions" in capabilities else []
+    hints = {"urgency": ("y", URGENCY_NORMAL)}
+    args = (APP_NAME, replaces_id, "", reminder.title, body, actions, hints)
+    return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
+
+
+class FreedesktopNotifier:
+    """Shows reminders through org.freedesktop.Notifications; with `on_action`, offers buttons
+    and reports which one was pressed."""
+
+    name = "freedesktop"
+
+    def __init__(self, on_action: OnAction | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._on_action = on_action
+        self._timeout = timeout
+        self._shown = ShownNotifications()
+        self._lock = threading.Lock()  # guards the connection
+        self._bus: SessionBus | None = None
+        self._listener: ActionListener | None = None
+        self._closed = False
+
+    @classmethod
+    def supports_actions(cls, timeout: float = DEFAULT_TIMEOUT) -> bool:
+        """Whether a notification server on the session bus lists `actions` in its
+        capabilities. False on any failure (no bus, no server, no answer within `timeout`)."""
+        try:
+            bus = SessionBus.connect(timeout)
+        except _BUS_ERRORS:
+            return False
+        try:
+            bus.start(lambda message: None)
+            (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
+        except (DBusErrorResponse, *_BUS_ERRORS):
+            return False
+        finally:
+            bus.close()
+        return "actions" in capabilities
+
+    def send(self, reminder: Reminder) -> None:
+        with self._lock:
+            if self._closed:
+                raise NotifyError("the freedesktop notifier is closed")
+            try:
+                self._show(reminder)
+            except DBusErrorResponse as error:
+                text = error.data[0] if error.data and isinstance(error.data[0], str) else None
+                raise NotifyError(dbus_reason(error.name, text)) from error
+            except TimeoutError as error:
+                raise NotifyError("the notification server did not answer") from error
+            except _BUS_ERRORS as error:
+                self._disconnect()
+                raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop listening for answers and disconnect. A later `send` raises NotifyError.
+
+        Does not wait for a `send` in progress: it fails at once instead.
+        """
+        self._closed = True
+        bus, self._bus = self._bus, None
+        if bus is not None:
+            bus.close(timeout)
+
+    def _show(self, reminder: Reminder) -> None:
+        bus, listener = self._connection()
+        if listener.server is None:  # not known yet, or it left the bus since
+            (owner,) = bus.call(message_bus.GetNameOwner(NOTIFICATIONS))
+            listener.follow(str(owner))
+        (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
+        replaces_id = self._shown.id_for(reminder.routine_id)
+        with_actions = self._on_action is not None
+        message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
+        (notification_id,) = bus.call(message)
+        self._shown.add(int(notification_id), reminder.routine_id)
+
+    def _connection(self) -> tuple[SessionBus, ActionListener]:
+        if self._bus is not None and self._listener is not None and self._bus.alive:
+            return self._bus, self._listener
+        self._disconnect()
+        bus = SessionBus.connect(self._timeout)
+        try:
+            listener = ActionListener(self._shown, self._on_action, bus.send)
+            bus.start(listener.handle)
+            # Before asking who the server is, so that a restart in between is not missed.
+            bus.call(message_bus.AddMatch(owner_rule()))
+        except BaseException:
+            bus.close()
+            raise
+        if self._closed:  # close() ran meanwhile
+            bus.close()
+            raise NotifyError("the freedesktop notifier is closed")
+        self._bus, self._listener = bus, listener
+        return bus, listener
+
+    def _disconnect(self) -> None:
+        bus, self._bus, self._listener = self._bus, None, None
+        if bus is not None:
+            bus.close()
+        # The server sends its signals to the connection that called Notify: answers to
+        # what the old connection showed can no longer reach us.
+        self._shown.clear()
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return "DBUS_SESSION_BUS_ADDRESS is not set"
+    return str(error) or type(error).__name__

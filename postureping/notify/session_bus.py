@@ -1,0 +1,148 @@
+"""One connection to the D-Bus session bus, for calls and signals alike, with its reader thread.
+
+Why one connection for both: dunst (like KDE) sends ActionInvoked and NotificationClosed only
+to the connection that called Notify, so the connection that sends must also be the one
+that listens.
+
+Why jeepney's threading flavour of blocking I/O rather than `jeepney.io.blocking`: it adds a
+send lock, so calls may come from any thread, and a stop pipe, so `close()` wakes the reader
+at once. The reader therefore waits in `receive()` with no timeout and no polling (an idle
+daemon never wakes up for it), and still stops within milliseconds. The Hello call inside
+jeepney's connect has a fixed 10 s limit; every call made here has `timeout`.
+
+Threading: the reader thread (READER_NAME) is the only one that reads. It hands each reply to
+the thread waiting in `call`, and every signal to `on_signal`, in order. Replies arrive on
+that thread too, so `on_signal` must never wait for a call on this connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from jeepney import HeaderFields, MessageType  # type: ignore[import-untyped]
+from jeepney.io.threading import (  # type: ignore[import-untyped]
+    ReceiveStopped,
+    open_dbus_connection,
+)
+from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]
+
+READER_NAME = "postureping-notify-bus"
+
+_log = logging.getLogger(__name__)
+
+
+class BusClosed(ConnectionError):
+    """The connection was closed, or lost, before the reply came."""
+
+
+class SessionBus:
+    """A connected session bus. `start` the reader before the first `call`."""
+
+    def __init__(self, connection: Any, timeout: float) -> None:
+        self._conn = connection
+        self.timeout = timeout
+        self.unique_name = str(connection.unique_name)
+        self._lock = threading.Lock()
+        self._replies: dict[int, Future[Any]] = {}  # by serial; guarded by _lock
+        self._reading = True  # guarded by _lock
+        self._closed = False  # guarded by _lock
+        self._reader: threading.Thread | None = None
+
+    @classmethod
+    def connect(cls, timeout: float) -> SessionBus:
+        """Raises KeyError (no DBUS_SESSION_BUS_ADDRESS), OSError (no bus there, or no answer
+        within `timeout`), ValueError (refused) or RuntimeError (an unusable address)."""
+        return cls(open_dbus_connection(bus="SESSION", auth_timeout=timeout), timeout)
+
+    def start(self, on_signal: Callable[[Any], None]) -> None:
+        reader = threading.Thread(
+            target=self._read, args=(on_signal,), name=READER_NAME, daemon=True
+        )
+        self._reader = reader
+        reader.start()
+
+    @property
+    def alive(self) -> bool:
+        """Whether calls can still succeed: not closed, and the reader still running."""
+        with self._lock:
+            return self._reading and not self._closed
+
+    def send(self, message: Any) -> None:
+        """Send without waiting: a reply, if one comes, is dropped."""
+        self._conn.send(message)
+
+    def call(self, message: Any, timeout: float | None = None) -> tuple[Any, ...]:
+        """Send a method call and return the reply's arguments.
+
+        Raises jeepney's DBusErrorResponse for an error reply, TimeoutError when no reply
+        came within `timeout` (default: the connection's), BusClosed or OSError.
+        """
+        future: Future[Any] = Future()
+        serial = next(self._conn.outgoing_serial)
+        with self._lock:
+            if not self._reading or self._closed:
+                raise BusClosed("the connection to the session bus is closed")
+            self._replies[serial] = future
+        try:
+            self._conn.send(message, serial=serial)
+            reply = future.result(self.timeout if timeout is None else timeout)
+        finally:
+            with self._lock:
+                self._replies.pop(serial, None)
+        return tuple(unwrap_msg(reply))
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the reader (waiting up to `timeout` for it) and close the connection."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        with contextlib.suppress(OSError):
+            self._conn.interrupt()
+        reader = self._reader
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(self.timeout if timeout is None else timeout)
+        with contextlib.suppress(OSError):
+            self._conn.close()
+        if reader is None or not reader.is_alive():
+            # jeepney 0.8 and 0.9 leave their stop pipe open; close it once nothing uses it.
+            for name in ("_stop_r", "_stop_w"):
+                fd = getattr(self._conn, name, None)
+                if isinstance(fd, int):
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+
+    def _read(self, on_signal: Callable[[Any], None]) -> None:
+        try:
+            while True:
+                message = self._conn.receive()
+                serial = message.header.fields.get(HeaderFields.reply_serial)
+                with self._lock:
+                    future = self._replies.get(serial) if serial is not None else None
+                if future is not None:
+                    future.set_result(message)
+                elif message.header.message_type is MessageType.signal:
+                    try:
+                        on_signal(message)
+                    except Exception:  # one bad signal must not stop the reader
+                        _log.exception("could not handle a signal from the session bus")
+        except ReceiveStopped:
+            pass
+        except Exception as error:  # the bus went away, or sent something unreadable
+            if not self._closed:
+                _log.warning(
+                    "lost the connection to the session bus (%s: %s)", type(error).__name__, error
+                )
+        finally:
+            with self._lock:
+                self._reading = False
+                waiting, self._replies = list(self._replies.values()), {}
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(BusClosed("the connection to the session bus closed"))

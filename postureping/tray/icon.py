@@ -1,0 +1,51 @@
+"""The tray icon's images, drawn with Pillow (pure: no files, no desktop).
+
+Active: a teal disc with an upright figure. Awaiting an answer: the same with an orange dot.
+Paused: a grey disc, the figure faded, and a dark pause sign, so the state reads at 16 px too.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PIL import Image, ImageDraw
+
+from postureping.tray.menu import IconState
+
+SIZE = 64
+_TEAL = (32, 140, 128, 255)
+_GREY = (150, 150, 150, 255)
+_WHITE = (255, 255, 255, 255)
+_FADED = (225, 225, 225, 255)
+_DARK = (45, 45, 45, 255)
+_ORANGE = (240, 130, 20, 255)
+
+
+def draw_icon(state: IconState, size: int = SIZE) -> Image.Image:
+    """A new RGBA image of `size` x `size` for `state` (drawn at 64 px, then scaled)."""
+    return _draw(state).resize((size, size), Image.Resampling.LANCZOS)
+
+
+@cache
+def _draw(state: IconState) -> Image.Image:
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    paused = state is IconState.PAUSED
+    pen.ellipse((2, 2, 61, 61), fill=_GREY if paused else _TEAL)
+    _figure(pen, _FADED if paused else _WHITE)
+    if paused:
+        pen.rounded_rectangle((34, 30, 42, 56), radius=2, fill=_DARK)
+        pen.rounded_rectangle((47, 30, 55, 56), radius=2, fill=_DARK)
+    elif state is IconState.AWAITING:
+        pen.ellipse((42, 0, 63, 21), fill=_ORANGE, outline=_WHITE, width=2)
+    return image
+
+
+def _figure(pen: ImageDraw.ImageDraw, colour: tuple[int, int, int, int]) -> None:
+    """Someone standing tall with arms raised: a stretch."""
+    pen.ellipse((26, 9, 38, 21), fill=colour)  # head
+    pen.line((32, 22, 32, 42), fill=colour, width=6)  # back, straight
+    pen.line((32, 27, 20, 16), fill=colour, width=4)  # arms up
+    pen.line((32, 27, 44, 16), fill=colour, width=4)
+    pen.line((32, 41, 24, 55), fill=colour, width=5)  # legs
+    pen.line((32, 41, 40, 55), fill=colour, width=5)
