@@ -1,6 +1,6 @@
 """Wall time of CLI commands, next to `python -c pass`: median of RUNS runs each.
 
-    .venv/bin/python bench/cli_latency.py [RUNS]
+.venv/bin/python bench/cli_latency.py [RUNS]
 """
 
 from __future__ import annotations

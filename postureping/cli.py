@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trigger": ("control", "remind of a routine now"),
     "reload": ("control", "make the running daemon read the settings file again"),
     "quit": ("control", "stop the running daemon"),
+    "autostart": ("autostart", "start postureping when you log in"),
 }
 
 

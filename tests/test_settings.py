@@ -88,7 +88,7 @@ def test_wrong_types(tmp_path: Path) -> None:
 def test_wrong_choice(tmp_path: Path) -> None:
     [message] = problems(tmp_path, '[notifications]\nbackend = "growl"\n')
     assert "notifications.backend = 'growl'" in message
-    assert "'auto', 'plyer' or 'console'" in message
+    assert "'auto', 'freedesktop', 'plyer' or 'console'" in message
 
 
 @pytest.mark.parametrize(

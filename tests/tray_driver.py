@@ -39,7 +39,8 @@ class FakeController:
         self._on_quit = on_quit
         self._lock = threading.Lock()
         self._listeners: list[Callable[[Status], None]] = []
-        self._paused, self._until = False, None
+        self._paused = False
+        self._until: datetime | None = None
         self._awaiting: Prompt | None = Prompt("walk", ROUTINES[0][1], datetime.now(UTC))
 
     def _record(self, line: str) -> None:

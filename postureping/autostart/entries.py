@@ -12,6 +12,7 @@ from __future__ import annotations
 import plistlib
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -35,7 +36,7 @@ class Launch:
         if not self.argv or not self.argv[0]:
             raise ValueError("the command line has no program")
         for arg in self.argv:
-            if any(ord(char) < 32 or ord(char) == 127 for char in arg):
+            if any(unicodedata.category(char) == "Cc" for char in arg):
                 raise ValueError(f"{arg!r} contains a control character")
             try:
                 arg.encode("utf-8")
@@ -98,16 +99,19 @@ def desktop_keys(text: str) -> dict[str, str]:
     """The keys of the [Desktop Entry] group, their string escapes undone."""
     keys: dict[str, str] = {}
     group = None
-    for raw in text.splitlines():
-        line = raw.strip()
+    # Only "\n" ends a line of a key file, and only spaces and tabs are blanks around its keys.
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         if line.startswith("["):
             group = line
         elif group == "[Desktop Entry]" and "=" in line:
-            key, _, value = raw.lstrip().partition("=")
-            unescaped = re.sub(r"\\(.)", lambda m: _STRING_ESCAPES.get(m[1], m[0]), value.lstrip())
-            keys.setdefault(key.strip(), unescaped)
+            key, _, value = line.partition("=")
+            unescaped = re.sub(
+                r"\\(.)", lambda m: _STRING_ESCAPES.get(m[1], m[0]), value.lstrip(" \t")
+            )
+            keys.setdefault(key.strip(" \t"), unescaped)
     return keys
 
 
@@ -139,7 +143,7 @@ def exec_argv(value: str) -> tuple[str, ...]:
             raise ValueError("an Exec value has an unterminated quote")
     if word is not None:
         words.append("".join(word))
-    return tuple(re.sub("%%", "%", w) for w in words)
+    return tuple(w.replace("%%", "%") for w in words)
 
 
 def desktop_argv(text: str) -> tuple[str, ...]:
@@ -152,6 +156,9 @@ def desktop_argv(text: str) -> tuple[str, ...]:
 # --- systemd user unit ---------------------------------------------------------------------------
 
 
+_SYSTEMD_UNSAFE = frozenset("\"'\\")
+
+
 def _systemd_word(arg: str, *, program: bool) -> str:
     # Always in double quotes, with C escapes for \ and ". A literal % is %% (specifiers), and a
     # literal $ in an argument is $$ (variable substitution, which the program path is spared).
@@ -160,8 +167,18 @@ def _systemd_word(arg: str, *, program: bool) -> str:
 
 
 def systemd_unit(launch: Launch) -> str:
-    """A systemd user service: `$XDG_CONFIG_HOME/systemd/user/postureping.service`."""
+    """A systemd user service: `$XDG_CONFIG_HOME/systemd/user/postureping.service`.
+
+    ValueError for a program that systemd would refuse to start: one without an absolute path,
+    or whose path holds a quote or a backslash ("Executable name contains special characters",
+    however it is quoted)."""
     program, *args = launch.argv
+    if not program.startswith("/"):
+        raise ValueError(f"systemd needs the program's absolute path, not {program!r}")
+    if not _SYSTEMD_UNSAFE.isdisjoint(program):
+        raise ValueError(
+            "systemd refuses to start a program whose path holds a quote or a backslash"
+        )
     exec_start = " ".join(
         [_systemd_word(program, program=True), *(_systemd_word(a, program=False) for a in args)]
     )
@@ -215,7 +232,7 @@ def _systemd_split(value: str) -> list[str]:
                 word.append(char)
         elif char in "\"'":
             quote, in_word = char, True
-        elif char.isspace():
+        elif char in " \t\n\r":
             if in_word:
                 words.append("".join(word))
             word, in_word = [], False
@@ -232,8 +249,8 @@ def _systemd_split(value: str) -> list[str]:
 def unit_argv(text: str) -> tuple[str, ...]:
     """The command line of ExecStart= in [Service]; ValueError when there is none."""
     section = None
-    for raw in text.splitlines():
-        line = raw.strip()
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\r")
         if line.startswith("["):
             section = line
         elif section == "[Service]" and line.startswith("ExecStart="):
@@ -310,7 +327,7 @@ def windows_startup(launch: Launch) -> str:
 
 def startup_argv(text: str) -> tuple[str, ...]:
     """The command line of the `start` line; ValueError when there is none."""
-    for line in text.splitlines():
+    for line in re.split(r"\r?\n", text):
         if line.startswith('start "" '):
             words = re.findall(r'"([^"]*)"', line.removeprefix('start "" '))
             if words:

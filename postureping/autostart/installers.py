@@ -121,21 +121,26 @@ class Entry:
     def present(self) -> bool:
         return self.path.exists() or self.path.is_symlink()
 
-    def activate(self, host: Host) -> list[str]:
-        """After the file is written: what else makes it take effect."""
-        return []
+    def activate(self, host: Host) -> tuple[list[str], bool]:
+        """After the file is written: what else makes it take effect; the lines to show and
+        whether it did take effect."""
+        return [], True
 
-    def deactivate(self, host: Host) -> list[str]:
-        """Before the file is removed."""
-        return []
-
-    def after_removal(self, host: Host) -> list[str]:
-        return []
+    def remove(self, host: Host) -> list[str]:
+        """Remove the file, and whatever else made it take effect."""
+        if not (self.path.exists() or self.path.is_symlink()):
+            return []
+        self.path.unlink()
+        return [f"Removed {self.path}"]
 
     def inactive(self, host: Host, data: bytes) -> tuple[str, str] | None:
         """Why an installed file will not start anything, and the fix; None if it will."""
         reason = self.switched_off(data)
-        return (f"{reason} in the file", f"postureping autostart enable{self.flag}") if reason else None
+        return (
+            (f"{reason} in the file", f"postureping autostart enable{self.flag}")
+            if reason
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -150,45 +155,52 @@ class SystemdEntry(Entry):
     def present(self) -> bool:
         return super().present() or self.wants_link.is_symlink()
 
-    def activate(self, host: Host) -> list[str]:
+    def activate(self, host: Host) -> tuple[list[str], bool]:
+        # systemctl itself decides whether to ask the user manager or, where none runs (no
+        # systemd booted), to link the unit by itself; a failed daemon-reload alone proves little.
         reload = host.systemctl("daemon-reload")
-        if reload.returncode != 0:
-            return [
-                f"Could not reach your systemd user manager ({reload.output}).",
-                "To enable the unit, run in your desktop session:",
-                "  systemctl --user daemon-reload",
-                f"  systemctl --user enable {UNIT}",
-            ]
         enabled = host.systemctl("enable", UNIT)
-        if enabled.returncode != 0:
+        if enabled.returncode == 0:
+            ran = [f"Ran: systemctl --user enable {UNIT}"]
+            if reload.returncode == 0:
+                ran.insert(0, "Ran: systemctl --user daemon-reload")
+            return ran, True
+        if reload.returncode == 0:
             raise UserError(f"`systemctl --user enable {UNIT}` failed: {enabled.output}")
-        return ["Ran: systemctl --user daemon-reload", f"Ran: systemctl --user enable {UNIT}"]
+        return [
+            f"Could not reach your systemd user manager ({enabled.output}).",
+            "To enable the unit, run in your desktop session:",
+            "  systemctl --user daemon-reload",
+            f"  systemctl --user enable {UNIT}",
+        ], False
 
-    def deactivate(self, host: Host) -> list[str]:
-        if not self.path.exists():
-            return []
-        disabled = host.systemctl("disable", UNIT)
-        if disabled.returncode != 0:
-            return [f"Could not reach your systemd user manager ({disabled.output})."]
-        return [f"Ran: systemctl --user disable {UNIT}"]
-
-    def after_removal(self, host: Host) -> list[str]:
+    def remove(self, host: Host) -> list[str]:
         lines = []
+        # `disable` reads the unit's [Install] section, so it runs while the file is there.
+        if self.path.exists() and host.systemctl("disable", UNIT).returncode == 0:
+            lines.append(f"Ran: systemctl --user disable {UNIT}")
+        lines += super().remove(host)
         if self.wants_link.is_symlink():
-            # What `systemctl --user disable` would have removed; it points nowhere now.
+            # What `systemctl --user disable` removes, when it could not run; a dangling link now.
             self.wants_link.unlink()
             lines.append(f"Removed {self.wants_link}")
         reload = host.systemctl("daemon-reload")
-        if reload.returncode != 0:
-            lines.append("If a systemd user manager runs elsewhere: systemctl --user daemon-reload")
-        else:
+        if reload.returncode == 0:
             lines.append("Ran: systemctl --user daemon-reload")
+        else:
+            lines.append(
+                f"No systemd user manager answered ({reload.output}); "
+                "if one runs your desktop session, run there: systemctl --user daemon-reload"
+            )
         return lines
 
     def inactive(self, host: Host, data: bytes) -> tuple[str, str] | None:
         if self.wants_link.exists():
             return None
-        return (f"not enabled (no link in {self.wants_link.parent.name})", f"systemctl --user enable {UNIT}")
+        return (
+            f"not enabled (no link in {self.wants_link.parent.name})",
+            f"systemctl --user enable {UNIT}",
+        )
 
 
 def _desktop_switched_off(data: bytes) -> str | None:
@@ -313,12 +325,13 @@ def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
     try:
         content = entry.render(launch)
     except ValueError as error:
-        raise UserError(f"cannot write a {entry.title} for {launch}: {error}") from None
+        other = "; without --systemd, an XDG autostart entry can start it" if entry.flag else ""
+        raise UserError(f"cannot write a {entry.title} for {launch}: {error}{other}") from None
     try:
         old = _read(entry.path)
+        for folder in entry.folders:
+            folder.mkdir(parents=True, exist_ok=True)
         if old != content:
-            for folder in entry.folders:
-                folder.mkdir(parents=True, exist_ok=True)
             write_atomically(entry.path, content)
     except OSError as error:
         raise UserError(f"cannot write {entry.path}: {error.strerror or error}") from None
@@ -329,23 +342,18 @@ def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
     else:
         lines = [f"Replaced {entry.path} (it started: {_command(entry, old)})"]
     lines.append(f"It runs: {launch}")
-    lines += entry.activate(host)
-    lines.append(entry.start_now)
-    return lines
+    activation, done = entry.activate(host)
+    return lines + activation + ([entry.start_now] if done else [])
 
 
 def disable(entry: Entry, host: Host) -> list[str]:
     """Remove the entry (a running daemon keeps running); the lines to show the user."""
     if not entry.present():
         return [f"No {entry.title} at {entry.path}: nothing to remove"]
-    lines = entry.deactivate(host)
     try:
-        if entry.path.exists() or entry.path.is_symlink():
-            entry.path.unlink()
-            lines.append(f"Removed {entry.path}")
+        return entry.remove(host)
     except OSError as error:
         raise UserError(f"cannot remove {entry.path}: {error.strerror or error}") from None
-    return lines + entry.after_removal(host)
 
 
 def _program_exists(program: str, host: Host) -> bool:

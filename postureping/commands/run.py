@@ -16,13 +16,16 @@ from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.instance import InstanceLock
 from postureping.control.server import ControlServer
+from postureping.controller import Answer
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.durations import humanize
 from postureping.errors import EXIT_OK, UserError
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
+from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
+from postureping.tray.pystray_tray import Tray
 
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
@@ -33,6 +36,11 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="shorten every minute of the schedule to one second and ignore active hours, "
         "to see reminders within seconds",
+    )
+    parser.add_argument(
+        "--no-tray",
+        action="store_true",
+        help="run without a tray icon (there is none anyway without a display or a tray)",
     )
 
 
@@ -82,7 +90,14 @@ def _serve(
     args: argparse.Namespace, ctx: Context, loaded: LoadedSettings, stop: threading.Event
 ) -> int:
     log = _logger(sys.stdout)
-    primary, fallback = choose(loaded.settings.notifications.backend)
+    daemon: Daemon | None = None
+
+    def on_action(routine_id: str, answer: Answer) -> None:
+        """A Done / Snooze / Skip button on a notification (the notifier's bus thread)."""
+        if daemon is not None:
+            daemon.answer(answer, routine_id, source="notification")
+
+    primary, fallback = choose(loaded.settings.notifications.backend, on_action=on_action)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
 
     def reload_settings() -> DaemonConfig:
@@ -103,19 +118,35 @@ def _serve(
         lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
         log,
     )
+    tray = Tray(
+        daemon,
+        ctx.paths.config_file,
+        log,
+        zone=ctx.zone,
+        tomorrow=lambda now: until_tomorrow(now, daemon.hours, ctx.zone),
+        environ=ctx.environ,
+    )
     daemon.start()
     try:
-        server.start()
+        try:
+            server.start()
+        except OSError as error:
+            raise UserError(f"cannot start the control channel {server.path}: {error}") from error
         _welcome_once(ctx, notifications, log)
         _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
+        if args.no_tray:
+            log.info("running without a tray icon (--no-tray)")
+        elif tray.start():
+            tray.run_until(stop)  # on macOS the tray's loop needs this (the main) thread
         stop.wait()
-    except OSError as error:
-        raise UserError(f"cannot start the control channel {server.path}: {error}") from error
     finally:
         log.info("stopping")
+        tray.stop()
         server.stop()
         daemon.stop()
         notifications.close(timeout=2.0)
+        if (close := getattr(primary, "close", None)) is not None:
+            close(2.0)  # the freedesktop notifier's bus connection
     return EXIT_OK
 
 

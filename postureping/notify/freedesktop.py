@@ -15,6 +15,7 @@ exception from it is logged, never raised.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -38,6 +39,8 @@ from postureping.reminder import APP_NAME, Reminder
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
 URGENCY_NORMAL = 1
 _MAX_INT32 = 2**31 - 1
+
+_log = logging.getLogger(__name__)
 
 # What connecting and calling raise besides DBusErrorResponse (see SessionBus.connect / call).
 _BUS_ERRORS = (OSError, KeyError, ValueError, RuntimeError)
@@ -129,6 +132,7 @@ class FreedesktopNotifier:
         message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
         (notification_id,) = bus.call(message)
         self._shown.add(int(notification_id), reminder.routine_id)
+        _log.debug("notification %d shows %s", notification_id, reminder.routine_id)
 
     def _connection(self) -> tuple[SessionBus, ActionListener]:
         if self._bus is not None and self._listener is not None and self._bus.alive:
@@ -146,6 +150,7 @@ class FreedesktopNotifier:
         if self._closed:  # close() ran meanwhile
             bus.close()
             raise NotifyError("the freedesktop notifier is closed")
+        _log.debug("connected to the session bus as %s", bus.unique_name)
         self._bus, self._listener = bus, listener
         return bus, listener
 

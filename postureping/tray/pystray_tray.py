@@ -1,11 +1,14 @@
 """The tray icon through pystray: shows `menu.build_view()` and turns picks into Controller calls.
 
-Backends. On Linux and the BSDs, `appindicator` when PyGObject and an AppIndicator typelib
-load (StatusNotifierItem hosts: KDE, GNOME's AppIndicator extension, and XEMBED trays through
-its fallback), else `gtk` when PyGObject with Gtk 3 loads (XEMBED trays), both with a real
-menu; else `xorg`, which docks but has no menu. A PYSTRAY_BACKEND set by the user wins. On
-macOS and Windows pystray's native backend. pystray is imported lazily, after PYSTRAY_BACKEND
-is set: its import opens the display and raises Xlib, gi or ValueError errors without one.
+Backends. On Linux and the BSDs, with PyGObject and Gtk 3: `appindicator` when a
+StatusNotifierItem host is on the session bus (KDE, GNOME's AppIndicator extension, most
+Wayland panels) and an AppIndicator typelib loads, else `gtk` for XEMBED trays (xfce4-panel,
+MATE, LXDE, trayer...), both with a real menu; without PyGObject, `xorg`, which docks in an
+XEMBED tray but has no menu (the log says how to get one). `gtk` rather than AppIndicator's
+own XEMBED fallback, which is the same GtkStatusIcon with GTK warnings after each pick. A
+PYSTRAY_BACKEND set by the user wins. On macOS and Windows, pystray's native backend. pystray
+is imported lazily, once PYSTRAY_BACKEND is set: its import opens the display and raises Xlib,
+gi or ValueError errors without one.
 
 No tray, never a crash. `start()` returns False and logs one line when there is no display, no
 tray host (no `_NET_SYSTEM_TRAY_S<screen>` selection owner, nor a StatusNotifierWatcher for
@@ -38,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -77,7 +81,12 @@ XORG_HINT = "its menu needs PyGObject (see the README, 'The tray icon')"
 
 
 class TrayUnavailable(Exception):
-    """Why there is no tray icon, in words for the log."""
+    """Why there is no tray icon, in words for the log; `level` WARNING when something is
+    broken rather than merely absent."""
+
+    def __init__(self, reason: str, level: int = logging.INFO) -> None:
+        super().__init__(reason)
+        self.level = level
 
 
 class Tray:
@@ -121,7 +130,7 @@ class Tray:
             else:
                 self._start_toolkit_thread()
         except TrayUnavailable as reason:
-            self._log.info("%s; %s", reason, NO_TRAY)
+            self._log.log(reason.level, "%s; %s", reason, NO_TRAY)
             return False
         if self.backend == "xorg":
             self._log.info("tray icon shown, without a menu: %s", XORG_HINT)
@@ -162,7 +171,8 @@ class Tray:
         self._toolkit.start()
         if not self._ready.wait(START_TIMEOUT):
             self._stopping.set()  # _on_ready() removes the icon if it ever comes up
-            raise TrayUnavailable(f"the tray icon did not come up within {START_TIMEOUT:g} s")
+            reason = f"the tray icon did not come up within {START_TIMEOUT:g} s"
+            raise TrayUnavailable(reason, logging.WARNING)
         if self._outcome is not None:
             raise self._outcome
 
@@ -176,12 +186,14 @@ class Tray:
         try:
             self._icon.run(setup=self._on_ready)
         except Exception as error:
-            self._outcome = TrayUnavailable(f"the tray icon failed ({error})")
+            self._outcome = TrayUnavailable(f"the tray icon failed ({error})", logging.WARNING)
             self._ready.set()
 
     def _on_ready(self, icon: Any) -> None:
         """pystray calls this on its setup thread once the loop runs."""
         icon.visible = True
+        if self._shown is not None and icon.title != self._shown.title:
+            self._set_title(self._shown.title)
         self._ready.set()
         if self._stopping.is_set():
             icon.stop()
@@ -189,23 +201,24 @@ class Tray:
     def _create_icon(self) -> None:
         pystray = self._import_pystray()
         view = self._view(self._controller.status())
-        self._icon = pystray.Icon(
-            NAME, draw_icon(view.icon), view.title, self._pystray_menu(view.menu)
-        )
+        # pystray's GTK icon ignores a title given here: _on_ready() sets it once the loop runs.
+        title = "" if self.backend == "gtk" else view.title
+        self._icon = pystray.Icon(NAME, draw_icon(view.icon), title, self._pystray_menu(view.menu))
         self._shown = view
 
     def _import_pystray(self) -> Any:
         if sys.platform not in ("darwin", "win32"):
             if not (self._environ.get("DISPLAY") or self._environ.get("WAYLAND_DISPLAY")):
                 raise TrayUnavailable("no display")
-            backend = self._environ.get("PYSTRAY_BACKEND") or choose_backend()
+            backend = self._environ.get("PYSTRAY_BACKEND") or choose_backend(self._environ)
             check_desktop(backend, self._environ)
             os.environ["PYSTRAY_BACKEND"] = backend  # pystray reads it at import
             self.backend = backend
         try:
-            import pystray  # type: ignore[import-untyped]  # noqa: PLC0415
+            import pystray  # noqa: PLC0415
         except Exception as error:  # Xlib, gi and ValueError errors, not just ImportError
-            raise TrayUnavailable(f"pystray cannot show an icon ({error})") from None
+            reason = f"pystray cannot show an icon ({type(error).__name__}: {error})"
+            raise TrayUnavailable(reason, logging.WARNING) from None
         self._pystray = pystray
         return pystray
 
@@ -220,7 +233,7 @@ class Tray:
         with contextlib.suppress(ImportError):
             from PyObjCTools import MachSignals  # type: ignore[import-not-found]  # noqa: PLC0415
 
-            MachSignals.signal(15, lambda _signum: stop.set())  # SIGTERM
+            MachSignals.signal(signal.SIGTERM, lambda _signum: stop.set())
         icon.run(setup=setup)
 
     # -- what the icon shows ------------------------------------------------------------------
@@ -263,8 +276,22 @@ class Tray:
         if shown is None or shown.menu != view.menu:
             icon.menu = self._pystray_menu(view.menu)
         if shown is None or shown.title != view.title:
-            icon.title = view.title
+            self._set_title(view.title)
         self._shown = view
+
+    def _set_title(self, title: str) -> None:
+        """The icon's title, and on GTK its tooltip too, which pystray leaves unset there."""
+        icon = self._icon
+        icon.title = title
+        status_icon = getattr(icon, "_status_icon", None)  # pystray's Gtk.StatusIcon
+        if self.backend == "gtk" and status_icon is not None:
+            from gi.repository import GLib  # noqa: PLC0415  # loaded with the gtk backend
+
+            def set_tooltip() -> bool:
+                status_icon.set_tooltip_text(title)
+                return False  # once
+
+            GLib.idle_add(set_tooltip)
 
     def _pystray_menu(self, entries: tuple[Entry, ...]) -> Any:
         pystray = self._pystray
@@ -322,27 +349,31 @@ class Tray:
 # -- the desktop ----------------------------------------------------------------------------------
 
 
-def choose_backend() -> str:
-    """The best pystray backend PyGObject allows: appindicator, gtk, else xorg. Loading Gtk
-    initialises it, so call this on the thread that will run the icon."""
+def choose_backend(environ: Mapping[str, str]) -> str:
+    """The best pystray backend here: appindicator, gtk, else xorg (see the module's
+    docstring). Loading Gtk initialises it, so call this on the thread that will run the icon."""
     try:
-        import gi  # type: ignore[import-untyped]  # noqa: PLC0415
+        import gi  # noqa: PLC0415
 
         gi.require_version("Gtk", "3.0")
-        from gi.repository import Gtk  # type: ignore[import-untyped]  # noqa: F401, PLC0415
+        from gi.repository import GLib  # noqa: PLC0415
+
+        GLib.set_prgname(NAME)  # before Gtk takes it from argv: the menu's window class
+        from gi.repository import Gtk  # noqa: F401, PLC0415
     except Exception:  # no PyGObject, no Gtk 3 typelib, or another Gtk already loaded
         return "xorg"
-    for namespace in APPINDICATOR_NAMESPACES:
-        with contextlib.suppress(ValueError):
-            gi.require_version(namespace, "0.1")
-            return "appindicator"
+    if _has_status_notifier_host(environ):
+        for namespace in APPINDICATOR_NAMESPACES:
+            with contextlib.suppress(ValueError):
+                gi.require_version(namespace, "0.1")
+                return "appindicator"
     return "gtk"
 
 
 def check_desktop(backend: str, environ: Mapping[str, str]) -> None:
     """Raise TrayUnavailable when `backend` has nothing to show the icon on."""
     display = environ.get("DISPLAY", "")
-    if backend == "appindicator" and _has_status_notifier_host():
+    if backend == "appindicator" and _has_status_notifier_host(environ):
         return
     if not display or not xembed_tray_present(display):  # Wayland alone has no XEMBED tray
         raise TrayUnavailable("no system tray found")
@@ -352,7 +383,7 @@ def xembed_tray_present(display_name: str) -> bool:
     """Whether an XEMBED tray owns `_NET_SYSTEM_TRAY_S<screen>` (True when it cannot be
     told: then pystray finds out itself)."""
     try:
-        from Xlib import X, display, error  # type: ignore[import-untyped]  # noqa: PLC0415
+        from Xlib import X, display, error  # noqa: PLC0415
     except ImportError:
         return True
     try:
@@ -368,8 +399,13 @@ def xembed_tray_present(display_name: str) -> bool:
         connection.close()
 
 
-def _has_status_notifier_host() -> bool:
+def _has_status_notifier_host(environ: Mapping[str, str]) -> bool:
     """Whether a StatusNotifierWatcher is on the session bus (AppIndicator uses it)."""
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if not environ.get("DBUS_SESSION_BUS_ADDRESS") and not (
+        runtime and Path(runtime, "bus").exists()
+    ):
+        return False  # and GLib would try to autolaunch a bus of its own
     try:
         from gi.repository import Gio, GLib  # noqa: PLC0415
 

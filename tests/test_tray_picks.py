@@ -1,0 +1,133 @@
+"""What a tray menu pick does, without a display: each Action becomes a Controller call, and
+a refused or failing call is logged, never raised into the toolkit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from postureping.controller import Answer, Status
+from postureping.errors import UserError
+from postureping.tray.menu import (
+    AnswerPrompt,
+    OpenSettings,
+    PauseFor,
+    PauseUntilResumed,
+    PauseUntilTomorrow,
+    Quit,
+    RemindNow,
+    Resume,
+)
+from postureping.tray.pystray_tray import Tray
+from tests.tray_driver import FakeController
+
+
+class Records(logging.Handler):
+    """A logger's records, kept for the test."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.log = logging.getLogger("tray-test")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        return [(r.levelname, r.getMessage().splitlines()[0]) for r in self.records]
+
+
+@pytest.fixture
+def records(request: pytest.FixtureRequest) -> Iterator[Records]:
+    handler = Records()
+    handler.log = logging.getLogger(f"tray-test.{request.node.name}")
+    handler.log.addHandler(handler)
+    handler.log.propagate = False
+    handler.log.setLevel(logging.INFO)
+    yield handler
+    handler.log.removeHandler(handler)
+
+
+def tray_for(controller: FakeController, tmp_path: Path, records: Records) -> Tray:
+    tomorrow = datetime(2030, 1, 2, 9, 0, tzinfo=UTC)
+    return Tray(controller, tmp_path / "config.toml", records.log, tomorrow=lambda _now: tomorrow)
+
+
+def calls(tmp_path: Path) -> list[str]:
+    return (tmp_path / "calls.txt").read_text().splitlines()
+
+
+def test_picks_call_the_controller(tmp_path: Path, records: Records) -> None:
+    tray = tray_for(FakeController(tmp_path / "calls.txt"), tmp_path, records)
+    for action in (
+        AnswerPrompt(Answer.DONE, "walk"),
+        AnswerPrompt(Answer.SNOOZE, "walk", timedelta(minutes=10)),
+        AnswerPrompt(Answer.SKIP, "walk"),
+        PauseUntilTomorrow(),
+        PauseUntilResumed(),
+        Resume(),
+        RemindNow("stretch"),
+        Quit(),
+    ):
+        tray.perform(action)
+    assert calls(tmp_path) == [
+        "answer done walk tray None",
+        "answer snooze walk tray 0:10:00",
+        "answer skip walk tray None",
+        "pause 2030-01-02T09:00:00+00:00",
+        "pause indefinitely",
+        "resume",
+        "trigger stretch",
+        "quit",
+    ]
+    assert records.lines == []
+
+
+def test_a_timed_pause_counts_from_the_daemons_now(tmp_path: Path, records: Records) -> None:
+    tray = tray_for(FakeController(tmp_path / "calls.txt"), tmp_path, records)
+    before = datetime.now(UTC)
+    tray.perform(PauseFor(timedelta(hours=2)))
+    until = datetime.fromisoformat(calls(tmp_path)[0].removeprefix("pause "))
+    assert before + timedelta(hours=2) <= until <= datetime.now(UTC) + timedelta(hours=2)
+
+
+class Refusing(FakeController):
+    def trigger(self, routine_id: str) -> None:
+        raise UserError(f"unknown routine {routine_id!r}")
+
+    def resume(self) -> Status:
+        raise RuntimeError("a bug")
+
+
+def test_a_refused_pick_is_logged_not_raised(tmp_path: Path, records: Records) -> None:
+    tray = tray_for(Refusing(tmp_path / "calls.txt"), tmp_path, records)
+    tray.perform(RemindNow("nope"))
+    tray.perform(Resume())
+    assert records.lines == [
+        ("WARNING", "unknown routine 'nope'"),
+        ("ERROR", "the tray menu's Resume() failed"),
+    ]
+
+
+def test_opening_a_missing_settings_file_says_how_to_create_it(
+    tmp_path: Path, records: Records
+) -> None:
+    tray = tray_for(FakeController(tmp_path / "calls.txt"), tmp_path, records)
+    tray.perform(OpenSettings(tmp_path / "config.toml"))
+    assert records.lines == [
+        ("WARNING", f"no settings file at {tmp_path / 'config.toml'}; "
+                    "create one with `postureping config init`"),
+    ]  # fmt: skip
+
+
+def test_start_without_a_display_returns_false(tmp_path: Path, records: Records) -> None:
+    fake = FakeController(tmp_path / "calls.txt")
+    tray = Tray(fake, tmp_path / "config.toml", records.log, environ={})
+    assert tray.start() is False
+    assert records.lines == [("INFO", "no display; running without a tray icon")]
+    tray.stop()  # harmless after a failed start
