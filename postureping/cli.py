@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reload": ("control", "make the running daemon read the settings file again"),
     "quit": ("control", "stop the running daemon"),
     "autostart": ("autostart", "start postureping when you log in"),
+    "doctor": ("doctor", "check what works on this desktop: notifications, tray, idle time..."),
 }
 
 

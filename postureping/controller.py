@@ -37,6 +37,15 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """What the activity watcher knows (see postureping.watcher)."""
+
+    idle_monitor: str | None  # "x11", "gnome"...; None: idle time cannot be told here
+    away: bool  # nobody at the computer, at the last look
+    holding: str | None  # why reminders are held now ("fullscreen window: obs"), or None
+
+
+@dataclass(frozen=True)
 class Status:
     """A snapshot of the running daemon."""
 
@@ -49,6 +58,8 @@ class Status:
     prompted_today: int
     demo: bool = False
     routines: tuple[tuple[str, str], ...] = field(default=())  # (id, title) of enabled routines
+    activity: Activity | None = None  # None: the daemon does not watch activity
+    held: tuple[str, ...] = ()  # routines whose reminder waits for the hold to end
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` document (see the README)."""
@@ -71,6 +82,12 @@ class Status:
                 "shown_at": self.awaiting.shown_at.isoformat(),
             },
             "today": {"done": self.done_today, "prompted": self.prompted_today},
+            "activity": {
+                "idle_monitor": self.activity.idle_monitor if self.activity else None,
+                "away": self.activity.away if self.activity else False,
+                "holding": self.activity.holding if self.activity else None,
+                "held": list(self.held),
+            },
         }
 
 

@@ -71,6 +71,8 @@ class Routine:
     enabled: bool = True
     steps: tuple[Step, ...] = field(default=())
     builtin: bool = True
+    break_after: timedelta | None = None  # an absence this long counts as done; None: never
+    count_active: bool = False  # an interval counts time at the computer only
 
     def describe_cadence(self) -> str:
         text = self.cadence.describe()

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
 from postureping.settings_types import (
+    BreakAfter,
     Count,
     DayRanges,
     Days,
@@ -21,12 +22,14 @@ from postureping.settings_types import (
     ShortDuration,
     StorePath,
     TimesOfDay,
+    WindowClasses,
 )
 
 ENV_PREFIX = "POSTUREPING_"
 ENV_DELIMITER = "__"
 
 WORKDAY = (TimeRange(9 * 60, 18 * 60),)
+DEFAULT_BREAK = timedelta(minutes=2)  # the shortest absence that counts as a natural break
 
 
 class StrictModel(BaseModel):
@@ -49,6 +52,10 @@ class RoutineFields(StrictModel):
     at: TimesOfDay | None = None
     days: Days | None = None
     enabled: Flag | None = None
+    # How long away from the computer counts as having done it (a natural break); "off".
+    break_after: BreakAfter | None = None
+    # "active": the interval counts only time at the computer, not time away from it.
+    count: Literal["wall", "active"] | None = None
 
     @model_validator(mode="after")
     def _one_cadence(self) -> Self:
@@ -99,7 +106,17 @@ class RoutineSpec(RoutineFields):
             enabled=True if self.enabled is None else self.enabled,
             steps=tuple(Step(s.text, s.seconds) for s in self.steps or ()),
             builtin=builtin,
+            break_after=self._break_after(),
+            count_active=self.count == "active",
         )
+
+    def _break_after(self) -> timedelta | None:
+        """Set, or by default a movement routine's own duration, at least DEFAULT_BREAK."""
+        if self.break_after is not None:
+            return self.break_after or None  # "off" is kept as zero
+        if self.category is Category.MOVEMENT:
+            return max(self.duration, DEFAULT_BREAK)
+        return None
 
 
 class NotificationSettings(StrictModel):
@@ -109,6 +126,19 @@ class NotificationSettings(StrictModel):
     answer_within: Duration = timedelta(minutes=10)
     # Show an unanswered reminder again up to this many times before it counts as missed.
     renotify: Count = Field(default=0, ge=0, le=10)
+
+
+class ActivitySettings(StrictModel):
+    """[activity]: when the user is away, busy or the computer slept."""
+
+    # Idle detection: hold reminders while nobody is at the computer; credit natural breaks.
+    idle: Flag = True
+    away_after: ShortDuration = timedelta(minutes=2)
+    # Hold reminders during the desktop's do-not-disturb and fullscreen windows.
+    respect_do_not_disturb: Flag = True
+    never_hold: WindowClasses = ()
+    # No reminder this long after you come back, the computer wakes up or the clock jumps.
+    after_return: Duration = timedelta(minutes=2)
 
 
 class StoreSettings(StrictModel):
@@ -147,6 +177,7 @@ class Settings(BaseSettings):
     active_hours: ActiveHoursSettings = ActiveHoursSettings()
     store: StoreSettings = StoreSettings()
     stats: StatsSettings = StatsSettings()
+    activity: ActivitySettings = ActivitySettings()
     routines: dict[str, RoutineOverride] = Field(default_factory=dict)
     custom_routines: tuple[RoutineSpec, ...] = ()
 

@@ -124,6 +124,32 @@ def _duration_parser(maximum: timedelta) -> Callable[[object], timedelta]:
     return parse
 
 
+def parse_break_after(value: object) -> timedelta:
+    """A duration, or "off" (kept as zero: an absence never counts for the routine)."""
+    if isinstance(value, str) and value.strip().lower() == "off":
+        return timedelta(0)
+    if isinstance(value, timedelta):
+        return value
+    try:
+        return parse_duration(_text(value, 'a duration like 3m, or "off"'), MAX_ON_SCREEN * 24)
+    except ValueError as error:
+        raise ValueError(f'{error}, or "off"') from None
+
+
+def parse_window_classes(value: object) -> tuple[str, ...]:
+    """Window classes (WM_CLASS), like ["obs", "zoom"]; compared without regard to case."""
+    if isinstance(value, str) and not value.strip():
+        return ()
+    classes = [_text(item, "a window class like obs").strip() for item in _split(value, "names")]
+    if not all(classes):
+        raise ValueError('must be window class names, like ["obs", "zoom"]')
+    return tuple(dict.fromkeys(c.lower() for c in classes))
+
+
+def _show_break_after(value: timedelta) -> str:
+    return format_duration(value) if value else "off"
+
+
 def parse_id(value: object) -> str:
     text = _text(value, ID_HELP)
     if not _ID.fullmatch(text):
@@ -190,6 +216,10 @@ def _show_duration(value: timedelta) -> str:
 Duration = Annotated[
     timedelta, BeforeValidator(_duration_parser(MAX_SETTING)), PlainSerializer(_show_duration)
 ]
+BreakAfter = Annotated[
+    timedelta, BeforeValidator(parse_break_after), PlainSerializer(_show_break_after)
+]
+WindowClasses = Annotated[tuple[str, ...], NoDecode, BeforeValidator(parse_window_classes)]
 ShortDuration = Annotated[
     timedelta, BeforeValidator(_duration_parser(MAX_ON_SCREEN)), PlainSerializer(_show_duration)
 ]

@@ -94,6 +94,12 @@ def render_status(status: dict[str, Any], ctx: Context) -> str:
                 f"  {local(entry['due']):%a %H:%M}  {entry['routine']:<{width}}  "
                 f"{entry['title']} (in {humanize(due - now)})"
             )
+    activity = status.get("activity") or {}
+    if activity.get("holding"):
+        held = ", ".join(activity.get("held", [])) or "none yet"
+        lines.append(f"Holding reminders: {activity['holding']} (waiting: {held})")
+    monitor = activity.get("idle_monitor")
+    lines.append(f"Idle time from: {monitor}" if monitor else "Idle time: not available here")
     today = status["today"]
     lines.append(f"Today: {today['done']} done, {today['prompted']} reminders shown")
     return "\n".join(lines)

@@ -25,7 +25,9 @@ from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
 from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
+from postureping.sleep_signal import SleepSignals
 from postureping.tray.pystray_tray import Tray
+from postureping.watcher import build_watcher
 
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
@@ -118,6 +120,8 @@ def _serve(
         lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
         log,
     )
+    watcher = build_watcher(loaded, ctx.environ, ctx.now, log)
+    daemon.gate = watcher
     tray = Tray(
         daemon,
         ctx.paths.config_file,
@@ -127,6 +131,10 @@ def _serve(
         environ=ctx.environ,
     )
     daemon.start()
+    watcher.start(daemon)
+    sleep = SleepSignals(watcher.wake)
+    if not sleep.start():
+        log.info("resumes are noticed within a minute (%s)", sleep.problem)
     try:
         try:
             server.start()
@@ -143,6 +151,8 @@ def _serve(
         log.info("stopping")
         tray.stop()
         server.stop()
+        sleep.close()
+        watcher.stop()
         daemon.stop()
         notifications.close(timeout=2.0)
         if (close := getattr(primary, "close", None)) is not None:

@@ -167,3 +167,21 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, KeyError):
         return "DBUS_SESSION_BUS_ADDRESS is not set"
     return str(error) or type(error).__name__
+
+
+def server_information(timeout: float = DEFAULT_TIMEOUT) -> tuple[str, list[str]] | str:
+    """The notification server's name and version and its capabilities; or why there is
+    none to talk to (for `postureping doctor`)."""
+    try:
+        bus = SessionBus.connect(timeout)
+    except _BUS_ERRORS as error:
+        return f"no session bus ({_describe(error)})"
+    try:
+        bus.start(lambda message: None)
+        name, vendor, version, _spec = bus.call(new_method_call(SERVER, "GetServerInformation"))
+        (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
+    except (DBusErrorResponse, *_BUS_ERRORS) as error:
+        return f"no notification server ({_describe(error)})"
+    finally:
+        bus.close()
+    return f"{name} {version} ({vendor})", list(capabilities)

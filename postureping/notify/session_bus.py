@@ -55,10 +55,12 @@ class SessionBus:
         self._reader: threading.Thread | None = None
 
     @classmethod
-    def connect(cls, timeout: float) -> SessionBus:
+    def connect(cls, timeout: float, bus: str = "SESSION") -> SessionBus:
         """Raises KeyError (no DBUS_SESSION_BUS_ADDRESS), OSError (no bus there, or no answer
-        within `timeout`), ValueError (refused) or RuntimeError (an unusable address)."""
-        return cls(open_dbus_connection(bus="SESSION", auth_timeout=timeout), timeout)
+        within `timeout`), ValueError (refused) or RuntimeError (an unusable address).
+        `bus="SYSTEM"` connects to the system bus instead (DBUS_SYSTEM_BUS_ADDRESS, else
+        the standard socket)."""
+        return cls(open_dbus_connection(bus=bus, auth_timeout=timeout), timeout)
 
     def start(self, on_signal: Callable[[Any], None]) -> None:
         reader = threading.Thread(

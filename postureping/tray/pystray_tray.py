@@ -48,7 +48,7 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from postureping.controller import Controller, Status
 from postureping.errors import UserError
@@ -418,6 +418,30 @@ def _has_status_notifier_host(environ: Mapping[str, str]) -> bool:
         return bool(reply.unpack()[0])
     except Exception:  # no bus, no answer: no such host
         return False
+
+
+def describe_tray_host(environ: Mapping[str, str]) -> tuple[Literal["ok", "warn"], str]:
+    """Whether an icon could dock here, and how (for `postureping doctor`); loads no toolkit."""
+    if sys.platform in ("darwin", "win32"):
+        return "ok", "the system's tray"
+    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return "warn", "no display: the daemon runs without an icon"
+    try:
+        import gi  # noqa: PLC0415
+
+        gi.require_version("Gtk", "3.0")
+        menu = "with a menu"
+    except (ImportError, ValueError):
+        menu = f"without a menu ({XORG_HINT})"
+    if _has_status_notifier_host(environ):
+        return "ok", f"a StatusNotifierItem host (AppIndicator), {menu}"
+    display = environ.get("DISPLAY", "")
+    try:
+        if display and xembed_tray_present(display):
+            return "ok", f"an XEMBED system tray on {display}, {menu}"
+    except TrayUnavailable as reason:
+        return "warn", str(reason)
+    return "warn", "no system tray found: the daemon runs without an icon"
 
 
 def open_file(path: Path, log: logging.Logger) -> None:
