@@ -7,7 +7,10 @@ the pause and the active window, appends a `prompted` event to the store, opens 
 to the notification service, whose own worker thread shows it.
 
 Threading: every public method may be called from any thread (scheduler, control socket,
-tray, notification actions); one lock guards the state below.
+tray, notification actions, activity watcher); one lock guards the state below. The reactions
+to activity (holds, natural breaks, sleep, clock changes) are in daemon_activity.py.
+
+`DaemonConfig` and `Gate` are imported from daemon_config.py and re-exported here.
 """
 
 from __future__ import annotations
@@ -15,85 +18,35 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from postureping.config_loader import LoadedSettings
-from postureping.controller import Activity, Answer, Prompt, Status, Upcoming
+from postureping.controller import Answer, Prompt, Status, Upcoming
+from postureping.daemon_activity import DEADLINE_JOB, ActivityReactions
+from postureping.daemon_config import DaemonConfig, Gate, OpenPrompt
 from postureping.durations import format_duration
 from postureping.errors import UserError
 from postureping.events import Event, Kind
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.pause import PauseState, load_pause, save_pause
-from postureping.presence import Absence, credited
 from postureping.reminder import Reminder
-from postureping.routines import Every, Routine
+from postureping.routines import Routine
 from postureping.schedule import may_fire
 from postureping.scheduler import ReminderScheduler
 from postureping.stats import IGNORED_SOURCES
 from postureping.store import EventStore, StoreError
 from postureping.timescale import Timescale
 
+__all__ = ["Daemon", "DaemonConfig", "Gate"]
+
 ANSWER_KINDS = {Answer.DONE: Kind.DONE, Answer.SKIP: Kind.SKIPPED, Answer.SNOOZE: Kind.SNOOZED}
 DEFAULT_SNOOZE = timedelta(minutes=10)
 RESUME_JOB = "resume"
-DEADLINE_JOB = "deadline:"
-RELEASE_JOB = "release-held"
 
 
-class Gate(Protocol):
-    """The activity watcher, as the daemon sees it (postureping.watcher)."""
-
-    def hold_reason(self) -> str | None:
-        """Why reminders must wait now (away, do not disturb...), or None."""
-        ...
-
-    def watch_hold(self) -> None:
-        """A reminder is held: look for the end of the hold (call `release_held` then)."""
-        ...
-
-    def activity(self) -> Activity: ...
-
-
-@dataclass(frozen=True)
-class DaemonConfig:
-    routines: tuple[Routine, ...]
-    hours: ActiveHours
-    zone: ZoneInfo
-    notification_timeout: timedelta
-    answer_within: timedelta = timedelta(minutes=10)
-    renotify: int = 0
-    after_return: timedelta = timedelta(minutes=2)
-    demo: bool = False
-
-    @classmethod
-    def from_settings(cls, loaded: LoadedSettings, zone: ZoneInfo, *, demo: bool) -> DaemonConfig:
-        notifications = loaded.settings.notifications
-        return cls(
-            routines=loaded.routines,
-            hours=loaded.hours,
-            zone=zone,
-            notification_timeout=notifications.timeout,
-            answer_within=notifications.answer_within,
-            renotify=notifications.renotify,
-            after_return=loaded.settings.activity.after_return,
-            demo=demo,
-        )
-
-
-@dataclass
-class _Open:
-    """A prompt awaiting an answer, and how many more times it may be shown again."""
-
-    prompt: Prompt
-    renotify_left: int
-
-
-class Daemon:
+class Daemon(ActivityReactions):
     def __init__(
         self,
         config: DaemonConfig,
@@ -119,7 +72,7 @@ class Daemon:
         self.timescale = Timescale.demo(now) if config.demo else Timescale(now)
         self._scheduler = ReminderScheduler(config.zone, self.timescale, log)
         self._apply(config)
-        self._open: dict[str, _Open] = {}
+        self._open: dict[str, OpenPrompt] = {}
         self._held: dict[str, str] = {}  # routine id -> why its reminder waits
         self._quiet_until: datetime | None = None  # no reminder before (after a return)
         self.gate: Gate | None = None
@@ -186,105 +139,10 @@ class Daemon:
         if routine_id in self._open:
             self._record(routine_id, Kind.MISSED, "daemon", now)  # a new prompt replaces it
         self._record(routine_id, Kind.PROMPTED, self._source, now)
-        self._open[routine_id] = _Open(Prompt(routine_id, routine.title, now), self.config.renotify)
+        self._open[routine_id] = OpenPrompt(
+            Prompt(routine_id, routine.title, now), self.config.renotify
+        )
         self._schedule_deadline(routine_id, now)
-
-    def _hold_reminder(self, routine_id: str, reason: str, gate: Gate) -> None:
-        if routine_id not in self._held:
-            self._log.info("held the %r reminder: %s", routine_id, reason)
-        self._held[routine_id] = reason
-        gate.watch_hold()
-
-    def release_held(self) -> None:
-        """The hold ended: each held reminder is shown once now (a held one whose active hours
-        ended meanwhile waits for its next time), unless something holds them again."""
-        with self._lock:
-            now = self._clock()
-            if self._quiet_until is not None and now < self._quiet_until:
-                self._scheduler.once(RELEASE_JOB, self._quiet_until, self.release_held)
-                return
-            if self.gate is not None and (reason := self.gate.hold_reason()) is not None:
-                self._held = dict.fromkeys(self._held, reason)
-                self.gate.watch_hold()
-                return
-            held, self._held = list(self._held), {}
-            schedule_now = self.timescale.to_schedule(now)
-            for routine_id in held:
-                routine = self._routines.get(routine_id)
-                if routine is None or self._pause.active(now):
-                    continue
-                if may_fire(routine, self.hours, self.config.zone, schedule_now):
-                    self._prompt(routine, now)
-                    if isinstance(routine.cadence, Every):  # its interval counts from now
-                        when = self._scheduler.scaled(now, routine.cadence.interval)
-                        self._scheduler.postpone(routine_id, when)
-        self._changed()
-
-    @property
-    def holding(self) -> bool:
-        with self._lock:
-            return bool(self._held)
-
-    # -- activity: absences, sleep, clock changes ------------------------------------------
-
-    def returned(self, absence: Absence, source: str) -> None:
-        """The user came back after `absence` (source "idle"), or the computer woke up after
-        sleeping that long (source "sleep"). Each movement routine it counts for is recorded
-        as done and its interval restarts; "active"-count intervals move by the absence; and
-        nothing is shown for `after_return`."""
-        with self._lock:
-            now = self._clock()
-            length = self.timescale.to_schedule(absence.end) - self.timescale.to_schedule(
-                absence.start
-            )
-            done = credited(self.config.routines, length)
-            for routine in done:
-                self._record(routine.id, Kind.DONE, source, now)
-                self._held.pop(routine.id, None)
-                if self._open.pop(routine.id, None) is not None:
-                    self._scheduler.cancel(DEADLINE_JOB + routine.id)
-            if done:
-                names = ", ".join(r.id for r in done)
-                self._log.info(
-                    "a break of %s (%s) counts for: %s", format_duration(length), source, names
-                )
-            self._quiet(now)
-            if not self._pause.active(now):
-                self._restart(done, absence, now)
-        self._changed()
-
-    def _restart(self, done: list[Routine], absence: Absence, now: datetime) -> None:
-        times = self._scheduler.next_times()
-        credited_ids = {r.id for r in done}
-        for routine in self.config.routines:
-            if not isinstance(routine.cadence, Every) or routine.id not in times:
-                continue
-            if routine.id in credited_ids:
-                self._scheduler.postpone(
-                    routine.id, self._scheduler.scaled(now, routine.cadence.interval)
-                )
-            elif routine.count_active:
-                self._scheduler.postpone(routine.id, times[routine.id] + absence.length)
-
-    def clock_changed(self) -> None:
-        """The wall clock was set: every routine counts afresh from now, after a quiet time."""
-        with self._lock:
-            now = self._clock()
-            self._log.info("the clock changed: every routine counts afresh from now")
-            self._quiet(now)
-            if not self._pause.active(now):
-                self._scheduler.schedule_routines(self.config.routines, self.hours, self.remind)
-        self._changed()
-
-    def _quiet(self, now: datetime) -> None:
-        """No reminder for `after_return`: the due ones wait, then the held ones come."""
-        until = self._scheduler.scaled(now, self.config.after_return)
-        self._quiet_until = until
-        for routine_id, due in self._scheduler.next_times().items():
-            if due < until:
-                self._scheduler.postpone(routine_id, until)
-        if self._held:
-            self._scheduler.once(RELEASE_JOB, until, self.release_held)
 
     def _show(self, routine: Routine) -> None:
         self._notifications.deliver(

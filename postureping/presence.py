@@ -41,11 +41,14 @@ class Presence:
     """Idle samples in, absences out. Not thread-safe: one caller (the activity watcher)."""
 
     def __init__(self, away_after: timedelta, thresholds: Iterable[timedelta] = ()) -> None:
-        self.away_after = away_after
-        self._thresholds = sorted({away_after, *(t for t in thresholds if t > timedelta(0))})
+        self.retune(away_after, thresholds)
         self._start: datetime | None = None  # the current streak's beginning
         self._seen: timedelta = timedelta(0)  # how long it had lasted at the last sample
         self._sampled: datetime | None = None
+
+    def retune(self, away_after: timedelta, thresholds: Iterable[timedelta] = ()) -> None:
+        self.away_after = away_after
+        self._thresholds = sorted({away_after, *(t for t in thresholds if t > timedelta(0))})
 
     @property
     def away(self) -> bool:

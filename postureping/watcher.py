@@ -74,6 +74,7 @@ class ActivityWatcher:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._monitor_failed = False
+        self.looks = 0  # how many times the thread looked (a spinning loop shows here)
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -95,6 +96,12 @@ class ActivityWatcher:
 
     def wake(self) -> None:
         """Look now (the machine just woke up, say)."""
+        self._wake.set()
+
+    def retune(self, away_after: timedelta, thresholds: Sequence[timedelta]) -> None:
+        """New settings (a reload): from now on, these thresholds; the current streak goes on."""
+        with self._lock:
+            self._presence.retune(away_after, thresholds)
         self._wake.set()
 
     # -- the Gate -------------------------------------------------------------------------------
@@ -172,6 +179,7 @@ class ActivityWatcher:
         return max(wait.total_seconds(), 0.0)
 
     def _look(self, daemon: Reactions, before: Reading) -> Reading:
+        self.looks += 1
         now = self._clock()
         after = Reading.now(now)
         if (change := gap(before, after)) is not None:

@@ -294,7 +294,7 @@ def _succeeds(args: list[str], env: Env) -> bool:
     return result.returncode == 0
 
 
-def _start_bus(directory: Path, env: Env, stack: ExitStack) -> tuple[int, str]:
+def start_bus(directory: Path, env: Env, stack: ExitStack) -> tuple[int, str]:
     socket_dir = directory
     if len(os.fsencode(socket_dir)) > 80:  # a socket path must fit in 108 bytes
         socket_dir = Path(tempfile.mkdtemp(prefix="pp-bus-"))
@@ -355,7 +355,7 @@ def start_session(directory: Path, *, dunstrc: str = DEFAULT_DUNSTRC) -> Iterato
     base_env = strip_session_vars(os.environ)
     with ExitStack() as stack:
         xvfb_pid, display = _start_xvfb(directory, base_env, stack)
-        bus_pid, bus_address = _start_bus(directory, base_env, stack)
+        bus_pid, bus_address = start_bus(directory, base_env, stack)
         env = base_env | {
             "DISPLAY": display,
             "DBUS_SESSION_BUS_ADDRESS": bus_address,

@@ -7,6 +7,7 @@ absences are handed to the daemon as the watcher would.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,9 +19,11 @@ from postureping.controller import Activity
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
-from postureping.presence import Absence
+from postureping.presence import Absence, Presence
+from postureping.watcher import ActivityWatcher
 from postureping.store import EventStore
 from tests.routine_factory import at, every
+from tests.desktop import wait_until
 from tests.test_daemon import BERLIN, Clock, Shown
 
 M = timedelta(minutes=1)
@@ -166,3 +169,41 @@ def test_while_paused_a_return_restarts_nothing(rig: Rig) -> None:
     rig.daemon.returned(Absence(now - 5 * M, now), "idle")
     assert rig.daemon.status().upcoming == ()
     assert rig.events() == [("walk", "done", "idle"), ("switch", "done", "idle")]
+
+
+# -- the watcher's thread with the daemon -----------------------------------------------------
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.mark.parametrize("jump", [timedelta(hours=5), timedelta(days=-2)])
+def test_a_clock_jump_restarts_each_routine_once_and_the_watcher_rests(
+    rig: Rig, jump: timedelta
+) -> None:
+    lines = Lines()
+    log = logging.getLogger("test-daemon-activity")  # the daemon's
+    log.addHandler(lines)
+    log.setLevel(logging.INFO)
+    watcher = ActivityWatcher(Presence(2 * M), None, [], rig.clock, log)
+    rig.daemon.gate = watcher
+    watcher.start(rig.daemon)
+    try:
+        rig.clock.now += jump
+        watcher.wake()
+        wait_until(lambda: watcher.looks >= 1 or None, timeout=5, what="a look")
+        time.sleep(1)
+        assert watcher.looks == 1  # it looked once, and rests until the next minute
+        assert lines.lines == ["the clock changed: every routine counts afresh from now"]
+        due = [u.due for u in rig.daemon.status().upcoming]
+        assert len(due) == 4  # one next time per routine: no burst, no hang
+        assert rig.titles() == []
+    finally:
+        watcher.stop()
+        log.removeHandler(lines)

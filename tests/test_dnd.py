@@ -37,7 +37,7 @@ from postureping.dnd.windows_focus import reason_for_state
 from tests.desktop import (
     NOTIFICATIONS,
     DesktopSession,
-    _start_bus,  # a private bus with nothing on it
+    start_bus,  # a private bus with nothing on it
     stop_pid,
     strip_session_vars,
     wait_until,
@@ -279,7 +279,7 @@ class FakeServer:
         self.state = directory / "inhibited"
         self.state.write_text("false")
         env = strip_session_vars(os.environ)
-        _, address = _start_bus(directory, env, stack)  # stopped by `stack`
+        _, address = start_bus(directory, env, stack)  # stopped by `stack`
         self.env = env | {"DBUS_SESSION_BUS_ADDRESS": address}
         self.proc: subprocess.Popen[bytes] | None = None
         stack.callback(self.stop)
@@ -712,7 +712,7 @@ def test_gnome_with_dconf(
     assert service is not None
     with ExitStack() as stack:
         (bus_dir := tmp_path / "bus").mkdir()
-        _, address = _start_bus(bus_dir, gnome_env, stack)
+        _, address = start_bus(bus_dir, gnome_env, stack)
         env = gnome_env | {"GSETTINGS_BACKEND": "dconf", "DBUS_SESSION_BUS_ADDRESS": address}
         with (tmp_path / "dconf.log").open("wb") as log:
             dconf = subprocess.Popen([service], env=env, stdin=subprocess.DEVNULL, stdout=log,

@@ -24,6 +24,7 @@ from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
 from postureping.pause import until_tomorrow
+from postureping.presence import break_thresholds
 from postureping.reminder import Reminder
 from postureping.sleep_signal import SleepSignals
 from postureping.tray.pystray_tray import Tray
@@ -103,7 +104,10 @@ def _serve(
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
 
     def reload_settings() -> DaemonConfig:
-        return DaemonConfig.from_settings(load(ctx.paths, ctx.environ), ctx.zone, demo=args.demo)
+        fresh = load(ctx.paths, ctx.environ)  # raises ConfigError: the old settings stay
+        config = DaemonConfig.from_settings(fresh, ctx.zone, demo=args.demo)
+        watcher.retune(fresh.settings.activity.away_after, break_thresholds(fresh.routines))
+        return config
 
     daemon = Daemon(
         DaemonConfig.from_settings(loaded, ctx.zone, demo=args.demo),
