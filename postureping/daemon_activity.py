@@ -150,5 +150,6 @@ class ActivityReactions:
         for routine_id, due in self._scheduler.next_times().items():
             if due < until:
                 self._scheduler.postpone(routine_id, until)
+        self._scheduler.wakeup()
         if self._held:
             self._scheduler.once(RELEASE_JOB, until, self.release_held)

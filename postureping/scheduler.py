@@ -113,6 +113,11 @@ class ReminderScheduler:
             misfire_grace_time=None,
         )  # fmt: skip
 
+    def wakeup(self) -> None:
+        """Have the scheduler look at its jobs now: its wait for the next one runs on the
+        monotonic clock, which stops during a suspend, so after a resume it would oversleep."""
+        self._scheduler.wakeup()
+
     def cancel(self, job_id: str) -> None:
         if self._scheduler.get_job(job_id) is not None:
             self._scheduler.remove_job(job_id)

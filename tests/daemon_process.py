@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-STOP_TIMEOUT = 10.0
+STOP_TIMEOUT = 20.0  # generous: a loaded CI machine, not the daemon, sets the pace
 
 
 class DaemonProcess:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postureping.controller import Answer, Prompt, Status, Upcoming
+from postureping.controller import Activity, Answer, Prompt, Status, Upcoming
 from postureping.tray.icon import SIZE, draw_icon
 from postureping.tray.menu import (
     SEPARATOR,
@@ -358,3 +358,20 @@ def test_icons_scale_and_are_fresh_copies() -> None:
     first = draw_icon(IconState.ACTIVE)
     first.putpixel((0, 0), (1, 2, 3, 4))
     assert draw_icon(IconState.ACTIVE).getpixel((0, 0)) == (0, 0, 0, 0)
+
+
+def test_a_hold_shows_under_the_headline() -> None:
+    now = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+    status = Status(
+        now=now, paused=False, paused_until=None, upcoming=(), awaiting=None,
+        done_today=0, prompted_today=0,
+        activity=Activity("x11", False, "fullscreen window: libreoffice-impress"), held=("walk",),
+    )  # fmt: skip
+    labels = [
+        e.label for e in build_view(status, now, Path("c.toml"), UTC).menu if isinstance(e, Item)
+    ]
+    assert labels[:3] == [
+        "No reminder scheduled",
+        "Waiting: fullscreen window: libreoffice-impress",
+        "Today: no reminders yet",
+    ]

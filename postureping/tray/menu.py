@@ -133,7 +133,11 @@ def build_view(
     """Everything the tray shows for `status` at `now`. Times are shown in `zone` (None: the
     system's local zone)."""
     headline = _headline(status, now, zone)
-    menu: list[Entry] = [Item(headline), Item(today_label(status)), SEPARATOR]
+    menu: list[Entry] = [Item(headline)]
+    holding = status.activity.holding if status.activity is not None else None
+    if holding and not status.paused:
+        menu.append(Item(f"Waiting: {shorten(holding)}"))  # away, do not disturb, fullscreen
+    menu += [Item(today_label(status)), SEPARATOR]
     if status.awaiting is not None:
         prompt = status.awaiting
         menu += [

@@ -52,7 +52,6 @@ from typing import Any, Literal
 
 from postureping.controller import Controller, Status
 from postureping.errors import UserError
-from postureping.tray.icon import draw_icon
 from postureping.tray.menu import (
     Action,
     AnswerPrompt,
@@ -203,6 +202,8 @@ class Tray:
         view = self._view(self._controller.status())
         # pystray's GTK icon ignores a title given here: _on_ready() sets it once the loop runs.
         title = "" if self.backend == "gtk" else view.title
+        from postureping.tray.icon import draw_icon  # noqa: PLC0415  # Pillow: only with a tray
+
         self._icon = pystray.Icon(NAME, draw_icon(view.icon), title, self._pystray_menu(view.menu))
         self._shown = view
 
@@ -272,6 +273,8 @@ class Tray:
     def _show(self, view: TrayView) -> None:
         shown, icon = self._shown, self._icon
         if shown is None or shown.icon is not view.icon:
+            from postureping.tray.icon import draw_icon  # noqa: PLC0415
+
             icon.icon = draw_icon(view.icon)
         if shown is None or shown.menu != view.menu:
             icon.menu = self._pystray_menu(view.menu)
