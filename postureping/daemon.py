@@ -31,6 +31,7 @@ from postureping.events import Event, Kind
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.pause import PauseState, load_pause, save_pause
+from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
 from postureping.routines import Routine
 from postureping.schedule import may_fire
@@ -44,6 +45,8 @@ __all__ = ["Daemon", "DaemonConfig", "Gate"]
 ANSWER_KINDS = {Answer.DONE: Kind.DONE, Answer.SKIP: Kind.SKIPPED, Answer.SNOOZE: Kind.SNOOZED}
 DEFAULT_SNOOZE = timedelta(minutes=10)
 RESUME_JOB = "resume"
+RETRY_JOB = "retry-writes"
+RETRY_WRITES = timedelta(minutes=1)  # how soon to try again to write kept events
 
 
 class Daemon(ActivityReactions):
@@ -60,6 +63,7 @@ class Daemon(ActivityReactions):
         on_quit: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
+        self._writes = PendingWrites(store)
         self._notifications = notifications
         self._log = log
         self._clock = clock
@@ -104,6 +108,12 @@ class Daemon(ActivityReactions):
 
     def stop(self) -> None:
         self._scheduler.stop()
+        with self._lock:
+            if self._writes.pending and not self._writes.retry():
+                self._log.error(
+                    "%d event(s) could not be written to %s and are lost: %s",
+                    self._writes.pending, self._store.path, self._writes.last_error,
+                )  # fmt: skip
 
     # -- reminders ----------------------------------------------------------------------
 
@@ -185,11 +195,11 @@ class Daemon(ActivityReactions):
         now: datetime,
         snooze: timedelta | None = None,
     ) -> None:
-        try:
-            self._store.append(Event.new(routine_id, kind, source, now, snooze))
-        except StoreError as error:
-            # The reminder still matters more than its record; a later issue retries writes.
-            self._log.error("could not record %s for %r: %s", kind, routine_id, error)
+        # Never raises: an event the history cannot take now (a full disk) waits in memory
+        # and is written by _retry_writes, so the reminders go on and nothing is lost.
+        if not self._writes.append(Event.new(routine_id, kind, source, now, snooze)):
+            when = self._clock() + RETRY_WRITES
+            self._scheduler.once(RETRY_JOB, when, self._retry_writes)
         self._roll_day(now)
         if source in IGNORED_SOURCES and not self.config.demo:
             return
@@ -197,6 +207,12 @@ class Daemon(ActivityReactions):
             self._done_today += 1
         elif kind is Kind.PROMPTED:
             self._prompted_today += 1
+
+    def _retry_writes(self) -> None:
+        with self._lock:
+            self._writes.retry()
+            if self._writes.pending:
+                self._scheduler.once(RETRY_JOB, self._clock() + RETRY_WRITES, self._retry_writes)
 
     def _roll_day(self, now: datetime) -> None:
         today = now.astimezone(self.config.zone).date()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
+import ntpath
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -47,6 +50,36 @@ class Paths:
     @property
     def control_socket(self) -> Path:
         return self.runtime_dir / "control.sock"
+
+    @property
+    def control_address(self) -> str:
+        """Where the daemon listens for commands: the control socket on POSIX, a named pipe
+        on Windows (see pipe_name)."""
+        if sys.platform == "win32":
+            return pipe_name(self.runtime_dir, _user_name())
+        return str(self.control_socket)
+
+
+def pipe_name(runtime_dir: Path, user: str) -> str:
+    r"""The control pipe's name on Windows, like \\.\pipe\postureping-jane-1a2b3c4d5e6f.
+
+    Pipe names are global to the machine. The name carries the user name, for people who read
+    a list of pipes, and a hash of the runtime folder, which is the user's own and holds the
+    instance lock: one lock, one pipe, and daemons run with folders of their own (tests, a
+    second profile) do not meet."""
+    import hashlib  # noqa: PLC0415 (3 ms at import, and only Windows needs it)
+
+    folder = ntpath.normcase(str(runtime_dir))  # Windows paths ignore case
+    digest = hashlib.sha256(folder.encode()).hexdigest()[:12]
+    readable = re.sub(r"[^A-Za-z0-9._-]", "_", user)[:32] or "user"
+    return rf"\\.\pipe\{APP}-{readable}-{digest}"
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no USERNAME set: the hash still tells apart
+        return "user"
 
 
 def resolve_paths(config_arg: Path | None, environ: Mapping[str, str] = os.environ) -> Paths:

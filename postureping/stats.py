@@ -1,4 +1,5 @@
-"""How well the habits are kept: counts, adherence, today's progress and the daily streak.
+"""How well the habits are kept: counts, adherence, today's progress, streaks, the days and
+the hours of the day.
 
 Pure: events, routines, the clock and the zone in; values out. Days are local calendar days
 in `zone`, so a week of stats means the same thing across a DST change.
@@ -7,19 +8,37 @@ in `zone`, so a week of stats means the same thing across a DST change.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from postureping.events import Event, Kind
 from postureping.routines import Routine
+from postureping.tally import Tally, count
 
 JSON_VERSION = 1
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
 # those prompts say nothing about the user's habits.
 IGNORED_SOURCES = frozenset({"demo"})
+MOST_SKIPPED = 3  # how many hours `most_skipped_hours` lists at most
+ONE_DAY = timedelta(days=1)
+
+K = TypeVar("K", bound=Hashable)
+
+
+def percent(part: int, whole: int, decimals: int = 0) -> float | None:
+    """`part / whole` as a percentage, at most 100, rounded half up to `decimals` places in
+    exact integer arithmetic (1 of 8 is 13 %, where a float rounds 12.5 to 12); None when
+    `whole` is 0."""
+    if whole <= 0:
+        return None
+    scale: int = 10**decimals
+    units, rest = divmod(100 * scale * min(part, whole), whole)
+    if 2 * rest >= whole:
+        units += 1
+    return units / scale
 
 
 @dataclass(frozen=True)
@@ -31,14 +50,14 @@ class Counts:
     missed: int = 0
 
     @classmethod
-    def of(cls, events: Iterable[Event]) -> Counts:
-        kinds = Counter(event.kind for event in events)
+    def at(cls, counter: Mapping[tuple[K, Kind], int], key: K) -> Counts:
+        """The counts of `key` in a counter keyed by (key, kind)."""
         return cls(
-            prompted=kinds[Kind.PROMPTED],
-            done=kinds[Kind.DONE],
-            skipped=kinds[Kind.SKIPPED],
-            snoozed=kinds[Kind.SNOOZED],
-            missed=kinds[Kind.MISSED],
+            prompted=counter.get((key, Kind.PROMPTED), 0),
+            done=counter.get((key, Kind.DONE), 0),
+            skipped=counter.get((key, Kind.SKIPPED), 0),
+            snoozed=counter.get((key, Kind.SNOOZED), 0),
+            missed=counter.get((key, Kind.MISSED), 0),
         )
 
     @property
@@ -49,15 +68,55 @@ class Counts:
             return None
         return min(100.0, 100.0 * self.done / self.prompted)
 
+    @property
+    def not_done(self) -> int:
+        """Reminders turned down or left unanswered: skipped and missed."""
+        return self.skipped + self.missed
+
     def to_json(self) -> dict[str, Any]:
-        adherence = self.adherence
         return {
             "prompted": self.prompted,
             "done": self.done,
             "skipped": self.skipped,
             "snoozed": self.snoozed,
             "missed": self.missed,
-            "adherence": None if adherence is None else round(adherence, 1),
+            "adherence": percent(self.done, self.prompted, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive local days that each met the goal; `first` and `last` are None for none."""
+
+    days: int = 0
+    first: date | None = None
+    last: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "first": None if self.first is None else self.first.isoformat(),
+            "last": None if self.last is None else self.last.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Consecutive local days, up to today, with at least `daily_goal` done events. Today
+    joins the streak once it meets the goal; until then the streak ending yesterday stands.
+    `best` is the longest such run in the whole history (the latest of equal ones)."""
+
+    days: int
+    daily_goal: int
+    includes_today: bool
+    best: Run = Run()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "daily_goal": self.daily_goal,
+            "includes_today": self.includes_today,
+            "best": self.best.to_json(),
         }
 
 
@@ -66,9 +125,15 @@ class RoutineStats:
     id: str
     title: str | None  # None for a routine no longer in the settings
     counts: Counts
+    streak: Streak = Streak(0, 1, includes_today=False)  # days with at least one done
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, **self.counts.to_json()}
+        return {
+            "id": self.id,
+            "title": self.title,
+            **self.counts.to_json(),
+            "streak": self.streak.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -82,20 +147,15 @@ class Today:
 
 
 @dataclass(frozen=True)
-class Streak:
-    """Consecutive local days, up to today, with at least `daily_goal` done events. Today
-    joins the streak once it meets the goal; until then the streak ending yesterday stands."""
+class Day:
+    """One local day, all routines together."""
 
-    days: int
-    daily_goal: int
-    includes_today: bool
+    date: date
+    counts: Counts
+    goal_met: bool  # at least the daily goal of done events
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "days": self.days,
-            "daily_goal": self.daily_goal,
-            "includes_today": self.includes_today,
-        }
+        return {"date": self.date.isoformat(), **self.counts.to_json(), "goal_met": self.goal_met}
 
 
 @dataclass(frozen=True)
@@ -107,6 +167,24 @@ class Stats:
     overall: Counts
     today: Today
     streak: Streak
+    hours: tuple[Counts, ...] = ()  # 24: each local hour of the day, in the window
+    most_skipped_hours: tuple[int, ...] = ()  # the most skipped or missed first
+    # Every day up to today, not just the window: the terminal's views reach further back.
+    tally: Tally | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def first_day(self) -> date:
+        return self.since.date()
+
+    def day(self, day: date) -> Day:
+        """The counts of any local day up to today (nothing for a later one)."""
+        counts = Counts() if self.tally is None else Counts.at(self.tally.per_day, day)
+        return Day(day, counts, goal_met=counts.done >= self.streak.daily_goal)
+
+    @property
+    def daily(self) -> tuple[Day, ...]:
+        """Each day of the window, oldest first."""
+        return tuple(self.day(self.first_day + n * ONE_DAY) for n in range(self.days))
 
     def to_json(self) -> dict[str, Any]:
         """The `stats --json` document (see the README): plain dicts, lists and scalars."""
@@ -119,6 +197,9 @@ class Stats:
             "overall": self.overall.to_json(),
             "today": self.today.to_json(),
             "streak": self.streak.to_json(),
+            "daily": [d.to_json() for d in self.daily],
+            "hours": [{"hour": h, **c.to_json()} for h, c in enumerate(self.hours)],
+            "most_skipped_hours": list(self.most_skipped_hours),
         }
 
 
@@ -133,10 +214,11 @@ def compute(
 ) -> Stats:
     """The stats for the `days` local days ending today.
 
-    Pass the whole history: the streak may reach further back than the window. Routines
+    Pass the whole history: the streaks may reach further back than the window. Routines
     are listed in settings order (enabled ones, and disabled ones with events in the
     window), then routines no longer in the settings that have events in the window.
-    Events dated after today (another machine's clock, say) are left out.
+    Events dated after today (another machine's clock, say) are left out. Linear in the
+    number of events (see postureping.tally).
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
@@ -145,48 +227,79 @@ def compute(
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     today = now.astimezone(zone).date()
-    first = today - timedelta(days=days - 1)
+    first = today - (days - 1) * ONE_DAY
+    history = events if isinstance(events, Sequence) else list(events)
+    tally = count(history, zone, today=today, first=first, ignored_sources=IGNORED_SOURCES)
 
-    dated = [
-        (day, event)
-        for event in events
-        if event.source not in IGNORED_SOURCES
-        and (day := event.ts.astimezone(zone).date()) <= today
-    ]
-    window = [event for day, event in dated if day >= first]
-    by_routine: dict[str, list[Event]] = {}
-    for event in window:
-        by_routine.setdefault(event.routine, []).append(event)
+    in_window = {routine for routine, _ in tally.window}
+    done_days: dict[str, dict[date, int]] = {}
+    for (routine, day), n in tally.done_per_routine_day.items():
+        done_days.setdefault(routine, {})[day] = n
+    titles = {r.id: r.title for r in routines if r.enabled or r.id in in_window}
+    ids = [*titles, *sorted(in_window - {r.id for r in routines})]
+    rows = tuple(
+        RoutineStats(
+            rid,
+            titles.get(rid),
+            Counts.at(tally.window, rid),
+            streak(done_days.get(rid, {}), today, daily_goal=1),
+        )
+        for rid in ids
+    )
 
-    known = {routine.id for routine in routines}
-    rows = [
-        RoutineStats(r.id, r.title, Counts.of(by_routine.get(r.id, ())))
-        for r in routines
-        if r.enabled or r.id in by_routine
-    ]
-    rows += [
-        RoutineStats(rid, None, Counts.of(by_routine[rid]))
-        for rid in sorted(by_routine.keys() - known)
-    ]
-
-    todays = Counts.of(event for day, event in dated if day == today)
-    done_per_day = Counter(day for day, event in dated if event.kind is Kind.DONE)
+    overall = Counter[tuple[None, Kind]]()
+    for (_, kind), n in tally.window.items():
+        overall[None, kind] += n
+    hours = tuple(Counts.at(tally.window_hours, hour) for hour in range(24))
+    done_per_day = {day: n for (day, kind), n in tally.per_day.items() if kind == Kind.DONE}
     return Stats(
         generated_at=now,
         days=days,
         since=datetime.combine(first, time(0), tzinfo=zone),
-        routines=tuple(rows),
-        overall=Counts.of(window),
-        today=Today(today, done=todays.done, prompted=todays.prompted),
+        routines=rows,
+        overall=Counts.at(overall, None),
+        today=Today(
+            today,
+            done=tally.per_day[today, Kind.DONE],
+            prompted=tally.per_day[today, Kind.PROMPTED],
+        ),
         streak=streak(done_per_day, today, daily_goal),
+        hours=hours,
+        most_skipped_hours=most_skipped(hours),
+        tally=tally,
     )
 
 
-def streak(done_per_day: Counter[date], today: date, daily_goal: int) -> Streak:
-    includes_today = done_per_day[today] >= daily_goal
-    day = today if includes_today else today - timedelta(days=1)
+def streak(done_per_day: Mapping[date, int], today: date, daily_goal: int) -> Streak:
+    """The streak up to `today` and the best run, from the done events of each day."""
+    includes_today = done_per_day.get(today, 0) >= daily_goal
+    day = today if includes_today else today - ONE_DAY
     length = 0
-    while done_per_day[day] >= daily_goal:
+    while done_per_day.get(day, 0) >= daily_goal:
         length += 1
-        day -= timedelta(days=1)
-    return Streak(length, daily_goal, includes_today)
+        day -= ONE_DAY
+    return Streak(length, daily_goal, includes_today, best_run(done_per_day, today, daily_goal))
+
+
+def best_run(done_per_day: Mapping[date, int], today: date, daily_goal: int) -> Run:
+    """The longest run of days up to `today` that each met the goal; the latest of equals."""
+    best = Run()
+    start = previous = None
+    for day in sorted(d for d, n in done_per_day.items() if n >= daily_goal and d <= today):
+        if previous is None or start is None or day - previous != ONE_DAY:
+            start = day
+        length = (day - start).days + 1
+        if length >= best.days:
+            best = Run(length, start, day)
+        previous = day
+    return best
+
+
+def most_skipped(hours: Sequence[Counts], limit: int = MOST_SKIPPED) -> tuple[int, ...]:
+    """The hours with the most skipped or missed reminders, most first (the earlier hour of
+    equals first); hours with none are left out."""
+    ranked = sorted(
+        (hour for hour, counts in enumerate(hours) if counts.not_done),
+        key=lambda hour: (-hours[hour].not_done, hour),
+    )
+    return tuple(ranked[:limit])

@@ -1,36 +1,50 @@
 """The event history: a JSON Lines file, one event per line, only ever appended to.
 
-Writers (the daemon, the CLI) append under an exclusive lock with a single write on an
-O_APPEND descriptor, then fsync, so concurrent writers never interleave and the cost of an
-append does not grow with the history. Readers take the same lock while they copy the
-bytes, so they never see half of a line being written. A damaged line is reported and
-skipped, and never removed: the file holds the user's data, and a later version may repair
-what this one cannot read.
+Writers (the daemon, the CLI) append under an exclusive lock with one write on an O_APPEND
+descriptor, then fsync before they report success, so concurrent writers never interleave,
+a reported event survives a crash, and the cost of an append does not grow with the
+history. Each line carries a checksum (postureping.events), so garbage left by a power cut
+is detected, not parsed. Readers take the same lock while they copy the bytes, so they
+never see half of a line being written, and they never raise on bad content.
+
+Damage is never dropped. A damaged line in the middle is reported with its line number and
+kept. A damaged tail (a torn last line, garbage after a power cut) is moved by the next
+writer to `<file>.damaged`, with a warning, so that the history carries on after it.
+
+Reading the events since a moment reads the file backwards from its end and stops early
+(postureping.store_tail), so the daemon's start-up costs the same with any history.
 
 The file and its folder are private to the user (0600 and 0700), whatever the umask.
 """
 
 from __future__ import annotations
 
-import json
+import errno
+import logging
 import os
-import stat
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from postureping.errors import UserError
 from postureping.events import Event
 from postureping.filelock import exclusive_lock
+from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
+from postureping.store_io import SYSTEM, FileCalls, count_lines, read_all, write_all
+from postureping.store_tail import Tail, inspect_tail, start_offset
+
+__all__ = ["TORN_LINE", "Damage", "EventStore", "ReadResult", "Repair", "StoreError", "parse"]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
-TORN_LINE = "incomplete last line, probably an interrupted write"
-
-# Permission bits mean nothing on Windows, where a user's files are private by default.
+# Permission bits mean nothing on Windows, where a user's files are private by default;
+# nor can a folder be opened there to fsync it.
 _POSIX = os.name == "posix"
-# Binary mode matters on Windows, where the C runtime would otherwise translate newlines.
-_BINARY = getattr(os, "O_BINARY", 0)
+_log = logging.getLogger(__name__)
+# Picks the events to write once the lock is held and the tail is known.
+_Chooser = Callable[[int, Tail], list[Event]]
 
 
 class StoreError(UserError):
@@ -38,143 +52,233 @@ class StoreError(UserError):
 
 
 @dataclass(frozen=True)
-class Damage:
-    """A line that is not a valid event. It stays in the file; readers skip it."""
+class Repair:
+    """A damaged tail that a writer moved aside before it appended."""
 
     path: Path
-    line_number: int  # 1-based, as editors count
-    reason: str
+    moved_to: Path
+    lines: int
+    size: int  # bytes
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line_number}: damaged line skipped ({self.reason})"
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    events: list[Event] = field(default_factory=list)  # in file order
-    damaged: list[Damage] = field(default_factory=list)
+        what = "last line was" if self.lines == 1 else f"last {self.lines} lines were"
+        it = "it" if self.lines == 1 else "them"
+        return (
+            f"{self.path}: its {what} damaged ({self.size} bytes), probably by an interrupted "
+            f"write; moved {it} to {self.moved_to} and carried on"
+        )
 
 
 def has_torn_tail(fd: int) -> bool:
     """Whether the open file's last byte is something other than a newline, i.e. its last
-    line was cut short by a crash. Reads one byte at a known offset: O(1) whatever the
-    file's size. `fd` must be open for reading."""
+    line was cut short by a crash. Reads one byte: O(1) whatever the file's size."""
     size = os.fstat(fd).st_size
-    if size == 0:
-        return False
-    return _read_at(fd, size - 1, 1) != b"\n"
-
-
-def _read_at(fd: int, offset: int, length: int) -> bytes:
-    if hasattr(os, "pread"):
-        return os.pread(fd, length, offset)
-    # Windows has no pread; the position does not matter to an O_APPEND writer.
-    os.lseek(fd, offset, os.SEEK_SET)
-    return os.read(fd, length)
-
-
-def _set_file_mode(fd: int) -> None:
-    if _POSIX and stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
-        os.fchmod(fd, FILE_MODE)
+    return size > 0 and SYSTEM.pread(fd, 1, size - 1) != b"\n"
 
 
 class EventStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, calls: FileCalls = SYSTEM) -> None:
+        """`calls` makes every file operation: tests pass one that fails on cue."""
         self.path = path
+        self.damaged_path = path.with_name(path.name + ".damaged")
+        self._calls = calls
 
-    def append(self, event: Event) -> None:
+    def append(self, event: Event) -> Repair | None:
         """Add `event` at the end of the file, durably (fsync) and safely alongside other
-        processes. Creates the folder (0700) and the file (0600). Raises StoreError."""
-        line = event.to_line()
+        processes. Creates the folder (0700) and the file (0600). Returns the repair of a
+        damaged tail, if it made one (also logged). Raises StoreError, and then the file
+        holds what it held before."""
+        return self.append_many([event])
+
+    def append_many(self, events: Sequence[Event]) -> Repair | None:
+        """Like `append`, for several events in one write: all of them or none."""
+        return self._write(lambda fd, tail: list(events))[1]
+
+    def append_new(self, events: Sequence[Event]) -> tuple[list[Event], Repair | None]:
+        """Append those of `events` whose ids are not in the file yet, in the given order,
+        in one write; return them. For imports and retries, which must not duplicate.
+
+        The ids already there are read before the lock is taken, since reading a long
+        history takes a while, and what was appended meanwhile is read under the lock."""
+        if not events:
+            return [], None
+        oldest = min(event.ts for event in events)
+        before, end, edge = self._read(oldest)
+        present = {event.id for event in before.events}
+
+        def new_events(fd: int, tail: Tail) -> list[Event]:
+            unchanged = tail.good_end >= end and (
+                self._calls.pread(fd, len(edge), end - len(edge)) == edge
+            )
+            start = end if unchanged else 0  # else a repair cut into what was read
+            if not unchanged:
+                present.clear()
+            data = read_all(self._calls, fd, start, tail.good_end)
+            present.update(event.id for event in parse(self.path, data, oldest).events)
+            fresh = []
+            for event in events:
+                if event.id not in present:
+                    present.add(event.id)
+                    fresh.append(event)
+            return fresh
+
+        return self._write(new_events)
+
+    def read(self, since: datetime | None = None) -> ReadResult:
+        """Every valid event at or after `since` (all of them if None), in file order, and
+        every damaged line among those read. With `since`, only the end of the file is
+        read, back to a line that proves every event before it earlier. File order is
+        not time order: an import appends older events. A missing file reads as empty.
+        Never writes. Raises StoreError if the file exists but cannot be read."""
+        return self._read(since)[0]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _write(self, choose: _Chooser) -> tuple[list[Event], Repair | None]:
+        """Open, lock, look at the tail (and move a damaged one aside), let `choose` pick
+        the events to write, write them in one go, fsync; a failure takes back what part
+        of the write reached the file."""
+        calls = self._calls
         try:
             self._prepare_folder()
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _BINARY, FILE_MODE)
+            fd = calls.open(str(self.path), os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
             try:
-                # O_CREAT's mode is filtered through the umask, and an older file may be
-                # looser: set it on every write, so the history stays private.
-                _set_file_mode(fd)
+                self._make_private(fd)
                 with exclusive_lock(fd):
-                    # A crash mid-write leaves a last line without its newline. Start a new
-                    # line in the same write, so the event never joins the torn one and no
-                    # other writer can slip in between.
-                    data = b"\n" + line if has_torn_tail(fd) else line
-                    _write_all(fd, data)
-                    os.fsync(fd)
+                    tail = inspect_tail(calls, fd)
+                    if tail.good_end == 0:
+                        self._sync_folder(self.path.parent)  # a new file: its name too
+                    repair = None
+                    if tail.good_end < tail.size:
+                        repair = self._move_aside(fd, tail)
+                        _log.warning("%s", repair)  # done, even if the write below fails
+                    events = choose(fd, tail)
+                    if events:
+                        self._write_lines(fd, tail, events)
             finally:
-                os.close(fd)
+                with suppress(OSError):  # after fsync, the data is safe whatever close says
+                    calls.close(fd)
         except OSError as error:
             raise StoreError(
                 f"cannot write the event history {self.path}: {_reason(error)}"
             ) from error
+        return events, repair
+
+    def _write_lines(self, fd: int, tail: Tail, events: Sequence[Event]) -> None:
+        latest = tail.latest if tail.known else self._latest_of_all(fd, tail.good_end)
+        # A line whose newline a crash cut off: start a new line in the same write, so the
+        # event never joins it and no other writer can slip in between.
+        lines = [b"\n"] if tail.needs_newline else []
+        for event in events:
+            lines.append(event.to_line(latest))
+            latest = event.ts if latest is None else max(latest, event.ts)
+        try:
+            write_all(self._calls, fd, b"".join(lines))
+            self._calls.fsync(fd)
+        except OSError:
+            # Take back whatever part of the write reached the file, so that the history
+            # holds what it held before. If even that fails, the next writer finds a torn
+            # tail and moves it aside.
+            with suppress(OSError):
+                self._calls.ftruncate(fd, tail.good_end)
+                self._calls.fsync(fd)
+            raise
+
+    def _latest_of_all(self, fd: int, end: int) -> datetime | None:
+        """The latest ts in the file, when its tail does not say: once after an upgrade
+        from format 1, or after a long damaged tail."""
+        events = parse(self.path, read_all(self._calls, fd, 0, end)).events
+        return max((event.ts for event in events), default=None)
+
+    def _move_aside(self, fd: int, tail: Tail) -> Repair:
+        """Append the damaged tail to the .damaged file (fsynced), then cut it off."""
+        calls = self._calls
+        damaged = read_all(calls, fd, tail.good_end, tail.size)
+        if not damaged.endswith(b"\n"):
+            damaged += b"\n"
+        aside = calls.open(str(self.damaged_path), os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        try:
+            self._make_private(aside)
+            if calls.fstat(aside).st_size == 0:
+                self._sync_folder(self.path.parent)
+            write_all(calls, aside, damaged)
+            calls.fsync(aside)
+        finally:
+            with suppress(OSError):
+                calls.close(aside)
+        calls.ftruncate(fd, tail.good_end)
+        calls.fsync(fd)
+        return Repair(self.path, self.damaged_path, damaged.count(b"\n"), len(damaged))
 
     def _prepare_folder(self) -> None:
         """Create the folder private (0700). An existing folder keeps its mode: it may be one
         the user chose for store.path, such as a sync folder or their home."""
         folder = self.path.parent
-        if not folder.is_dir():
-            folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            if _POSIX:
-                folder.chmod(DIR_MODE)  # mkdir's mode is filtered through the umask
+        if folder.is_dir():
+            return
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            self._calls.mkdir(folder, DIR_MODE)
+        if _POSIX:
+            self._calls.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
+        self._sync_folder(folder.parent)
 
-    def read(self, since: datetime | None = None) -> ReadResult:
-        """Every valid event at or after `since` (all of them if None), in file order, and
-        every damaged line. A missing file reads as empty. Never writes. Raises StoreError
-        if the file exists but cannot be read."""
+    def _make_private(self, fd: int) -> None:
+        # O_CREAT's mode is filtered through the umask, and an older file may be looser:
+        # set it on every write, so the history stays private.
+        if _POSIX and self._calls.fstat(fd).st_mode & 0o777 != FILE_MODE:
+            self._calls.fchmod(fd, FILE_MODE)
+
+    def _sync_folder(self, folder: Path) -> None:
+        """fsync `folder`, so that a file just created in it is found after a crash."""
+        if not _POSIX:
+            return
+        fd = self._calls.open(str(folder), os.O_RDONLY)
         try:
-            with self.path.open("rb", buffering=0) as file, exclusive_lock(file.fileno()):
-                data = file.readall()
+            self._calls.fsync(fd)
+        except OSError as error:
+            if error.errno != errno.EINVAL:  # some file systems cannot sync a folder
+                raise
+        finally:
+            with suppress(OSError):
+                self._calls.close(fd)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _read(self, since: datetime | None) -> tuple[ReadResult, int, bytes]:
+        """The result, the offset it was read up to, and the last bytes before that."""
+        calls = self._calls
+        try:
+            fd = calls.open(str(self.path), os.O_RDONLY)
         except FileNotFoundError:
-            return ReadResult()
+            return ReadResult(), 0, b""
         except OSError as error:
             raise StoreError(
                 f"cannot read the event history {self.path}: {_reason(error)}"
             ) from error
-        return parse(self.path, data, since)
-
-
-def parse(path: Path, data: bytes, since: datetime | None = None) -> ReadResult:
-    """The events and damaged lines in the bytes of a store file (pure; `path` is only
-    for the damage reports)."""
-    result = ReadResult()
-    lines = data.split(b"\n")
-    # Bytes after the last newline: empty in a healthy file, a torn line after a crash.
-    tail = lines.pop()
-    for number, raw in enumerate(lines, 1):
-        _parse_line(path, number, raw, since, result, torn=False)
-    if tail:
-        _parse_line(path, len(lines) + 1, tail, since, result, torn=True)
-    return result
-
-
-def _parse_line(
-    path: Path, number: int, raw: bytes, since: datetime | None, result: ReadResult, *, torn: bool
-) -> None:
-    if not raw.strip():
-        return  # nothing was lost; not worth a report
-    try:
-        event = Event.from_json(json.loads(raw.decode("utf-8")))
-    except UnicodeDecodeError:
-        reason = "not UTF-8 text"
-    except (json.JSONDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
-        reason = "not valid JSON"
-    except ValueError as error:
-        reason = f"not a valid event: {error}"
-    else:
-        # A torn line that is still a whole event lacks only its newline; the next append
-        # adds it, so count it now as every later read will.
-        if since is None or event.ts >= since:
-            result.events.append(event)
-        return
-    result.damaged.append(Damage(path, number, TORN_LINE if torn else reason))
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """One write of the whole line; a short write (a full disk, say) is finished with
-    more writes, which the lock keeps together."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+        try:
+            with exclusive_lock(fd):
+                size = calls.fstat(fd).st_size
+                start = 0 if since is None else start_offset(calls, fd, size, since)
+                data = read_all(calls, fd, start, size)
+                # What the file ended with, so that a writer can tell later whether the
+                # part read was changed since (only a repair can, by cutting into it).
+                edge = calls.pread(fd, min(size, 64), size - min(size, 64))
+                first_line = 1
+                if start > 0:
+                    result = parse(self.path, data, since)
+                    if not result.damaged:
+                        return result, size, edge
+                    first_line = count_lines(calls, fd, start) + 1
+        except OSError as error:
+            raise StoreError(
+                f"cannot read the event history {self.path}: {_reason(error)}"
+            ) from error
+        finally:
+            with suppress(OSError):
+                calls.close(fd)
+        # A whole history is parsed after the lock is released: writers need not wait.
+        return parse(self.path, data, since, first_line), size, edge
 
 
 def _reason(error: OSError) -> str:

@@ -12,6 +12,7 @@ clock change.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,8 +28,9 @@ class Reading:
 
     @classmethod
     def now(cls, wall: datetime) -> Reading:
-        boot = getattr(time, "CLOCK_BOOTTIME", None)
-        return cls(wall, time.monotonic(), time.clock_gettime(boot) if boot is not None else None)
+        if sys.platform == "win32" or not hasattr(time, "CLOCK_BOOTTIME"):
+            return cls(wall, time.monotonic(), None)
+        return cls(wall, time.monotonic(), time.clock_gettime(time.CLOCK_BOOTTIME))
 
 
 @dataclass(frozen=True)

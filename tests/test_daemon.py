@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,14 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from postureping.controller import Answer
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.events import Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
+from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
 from postureping.scheduler import RoutineTrigger
 from postureping.store import EventStore
 from postureping.timescale import Timescale
+from tests.faulty_calls import FaultyCalls
 from tests.routine_factory import at, every
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -127,3 +131,27 @@ def test_next_reminders_lists_enabled_routines_soonest_first(tmp_path: Path) -> 
         daemon.stop()
     assert [r.id for r, _ in upcoming] == ["walk", "stretch"]
     assert upcoming[0][1] < upcoming[1][1]
+
+
+def test_a_full_disk_keeps_events_in_memory_and_writes_them_later(tmp_path: Path) -> None:
+    calls = FaultyCalls()
+    clock = Clock(datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN))  # Monday
+    daemon, service, shown, _ = make_daemon(tmp_path, clock)
+    store = EventStore(tmp_path / "events.jsonl", calls)
+    daemon._store = store  # the same file, through calls that can fail
+    daemon._writes = PendingWrites(store)
+    daemon.start()
+    try:
+        calls.fail_at, calls.persistent, calls.error = len(calls.calls), True, errno.ENOSPC
+        daemon.remind("walk")  # shown all the same; its event waits in memory
+        daemon.answer(Answer.DONE, "walk", "cli")
+        assert [r.title for r in shown.wait(service)] == ["Walk"]
+        assert daemon._writes.pending == 2
+        assert daemon.status().done_today == 1
+        calls.fail_at = None  # space again
+        daemon._retry_writes()
+        assert daemon._writes.pending == 0
+        kinds = [(e.kind, e.source) for e in EventStore(store.path).read().events]
+        assert kinds == [(Kind.PROMPTED, "daemon"), (Kind.DONE, "cli")]
+    finally:
+        daemon.stop()

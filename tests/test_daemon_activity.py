@@ -20,10 +20,10 @@ from postureping.daemon import Daemon, DaemonConfig
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.presence import Absence, Presence
-from postureping.watcher import ActivityWatcher
 from postureping.store import EventStore
-from tests.routine_factory import at, every
+from postureping.watcher import ActivityWatcher
 from tests.desktop import wait_until
+from tests.routine_factory import at, every
 from tests.test_daemon import BERLIN, Clock, Shown
 
 M = timedelta(minutes=1)

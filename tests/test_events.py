@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postureping.events import FORMAT_VERSION, Event, Kind
+from postureping.events import FORMAT_VERSION, Event, Kind, checksum
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, 30, tzinfo=BERLIN)
@@ -37,19 +38,46 @@ def test_new_events_get_unique_uuid4_hex_ids() -> None:
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
 
 
-def test_line_format_is_compact_ordered_and_versioned() -> None:
+def test_line_format_is_compact_ordered_versioned_and_checksummed() -> None:
     event = Event("0123456789abcdef0123456789abcdef", NOW, "walk", Kind.DONE, "cli")
-    assert FORMAT_VERSION == 1
-    assert event.to_line() == (
-        b'{"v":1,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:30+01:00",'
-        b'"routine":"walk","kind":"done","source":"cli"}\n'
+    assert FORMAT_VERSION == 2
+    body = (
+        b'{"v":2,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:30+01:00",'
+        b'"routine":"walk","kind":"done","source":"cli"'
     )
+    assert event.to_line() == body + b',"crc":"' + f"{zlib.crc32(body):08x}".encode() + b'"}\n'
+    assert json.loads(event.to_line())["crc"] == checksum(body) == "6b62e60a"
+
+
+def test_latest_is_stored_only_when_later_than_the_event() -> None:
+    event = Event("0123456789abcdef0123456789abcdef", NOW, "walk", Kind.DONE, "cli")
+    assert "latest" not in json.loads(event.to_line(NOW))
+    assert "latest" not in json.loads(event.to_line(NOW - timedelta(hours=1)))
+    later = NOW + timedelta(days=1)
+    obj = json.loads(event.to_line(later))
+    assert list(obj)[-2:] == ["latest", "crc"]
+    assert obj["latest"] == later.isoformat()
+    assert Event.from_json(obj) == event
+
+
+def test_format_1_lines_are_still_read() -> None:
+    event = Event.from_json(stored(v=1))
+    assert event.id == "0123456789abcdef0123456789abcdef"
+    assert Event.from_json(stored(v=2, crc="00000000")) == event
+
+
+def test_an_event_is_an_immutable_value() -> None:
+    event = Event.new("walk", Kind.DONE, "cli", NOW)
+    with pytest.raises(AttributeError):
+        event.routine = "stretch"  # type: ignore[misc]
+    assert event == Event(*event) and hash(event) == hash(Event(*event))
+    assert {event: 1}[Event.from_json(json.loads(event.to_line()))] == 1
 
 
 def test_snooze_is_stored_as_a_duration_under_for() -> None:
     event = Event.new("walk", Kind.SNOOZED, "cli", NOW, snooze=timedelta(minutes=10))
     obj = json.loads(event.to_line())
-    assert list(obj) == ["v", "id", "ts", "routine", "kind", "source", "for"]
+    assert list(obj) == ["v", "id", "ts", "routine", "kind", "source", "for", "crc"]
     assert obj["for"] == "10m"
     assert Event.from_json(obj) == event
 
@@ -99,7 +127,8 @@ def test_snooze_only_on_snoozed_events() -> None:
         (stored(v=None), "no format version"),
         (stored(v="1"), "no format version"),
         (stored(v=True), "no format version"),
-        (stored(v=2), "unknown format version 2 (written by a newer postureping)"),
+        (stored(v=3), "unknown format version 3 (written by a newer postureping)"),
+        (stored(v=0), "unknown format version 0"),
         (stored(id="not-hex"), "id must be 32 lowercase hex digits"),
         (stored(ts="2025-03-14T14:05:30"), "no UTC offset"),
         (stored(ts="yesterday"), "not ISO 8601"),
@@ -118,7 +147,7 @@ def test_malformed_objects_are_refused_with_a_reason(obj: object, message: str) 
 
 
 def test_unknown_keys_are_ignored_for_forward_compatibility() -> None:
-    event = Event.from_json(stored(crc="abcd"))
+    event = Event.from_json(stored(mood="great"))
     assert event.routine == "walk"
     assert event.kind is Kind.DONE
 

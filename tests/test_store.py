@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,16 @@ import pytest
 from postureping import filelock
 from postureping.errors import UserError
 from postureping.events import Event, Kind
-from postureping.store import TORN_LINE, Damage, EventStore, StoreError, has_torn_tail
+from postureping.store import (
+    TORN_LINE,
+    Damage,
+    EventStore,
+    ReadResult,
+    Repair,
+    StoreError,
+    has_torn_tail,
+)
+from postureping.store_format import BAD_CHECKSUM
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, tzinfo=BERLIN)
@@ -47,7 +55,7 @@ def test_append_then_read_round_trips_in_file_order(tmp_path: Path) -> None:
     written = [
         event(0, Kind.PROMPTED),
         event(1, Kind.DONE),
-        Event.new("stretch", Kind.SNOOZED, "daemon", NOW, snooze=timedelta(minutes=10)),
+        Event.new("stretch", Kind.SNOOZED, "daemon", NOW + timedelta(minutes=2), timedelta(1)),
     ]
     for e in written:
         store.append(e)
@@ -84,6 +92,11 @@ def test_new_folder_and_file_are_private_whatever_the_umask(tmp_path: Path, mask
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     store.append(event(1))  # still writable after a strange umask
     assert len(store.read().events) == 2
+    with store.path.open("ab") as file:
+        file.write(b"torn")
+    with umask(mask):
+        assert store.append(event(2)) is not None
+    assert stat.S_IMODE(store.damaged_path.stat().st_mode) == 0o600
 
 
 @posix_only
@@ -102,21 +115,44 @@ def test_a_looser_file_is_tightened_but_an_existing_folder_is_left_alone(tmp_pat
 
 def test_a_damaged_middle_line_is_reported_skipped_and_kept(tmp_path: Path) -> None:
     store = store_in(tmp_path)
-    first, last = event(0), event(2)
+    first, second, third = event(0), event(1), event(2)
     store.append(first)
     with store.path.open("ab") as file:
-        file.write(b'{"v":1,"id":"0123\x00 garbage\n')
-    store.append(last)
+        file.write(b'{"v":1,"id":"0123\x00 garbage\n' + second.to_line())
     before = store.path.read_bytes()
     stamp = store.path.stat().st_mtime_ns
 
     result = store.read()
 
-    assert result.events == [first, last]
+    assert result.events == [first, second]
     assert result.damaged == [Damage(store.path, 2, "not valid JSON")]
     assert str(result.damaged[0]) == f"{store.path}:2: damaged line skipped (not valid JSON)"
     assert store.path.read_bytes() == before
     assert store.path.stat().st_mtime_ns == stamp
+    # A writer leaves it alone too: only a damaged tail is moved aside.
+    assert store.append(third) is None
+    assert store.path.read_bytes() == before + third.to_line(second.ts)
+    assert store.read().damaged == [Damage(store.path, 2, "not valid JSON")]
+    assert not store.damaged_path.exists()
+
+
+def test_a_changed_byte_fails_the_checksum_and_the_line_is_kept(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    for minutes in range(3):
+        store.append(event(minutes))
+    data = bytearray(store.path.read_bytes())
+    second = data.index(b"\n") + 1
+    data[second + data[second:].index(b"walk")] = ord("t")  # "talk": valid JSON, wrong crc
+    store.path.write_bytes(bytes(data))
+
+    result = store.read()
+
+    assert [e.ts for e in result.events] == [NOW, NOW + timedelta(minutes=2)]
+    assert result.damaged == [Damage(store.path, 2, BAD_CHECKSUM)]
+    assert store.read(since=NOW).damaged == [Damage(store.path, 2, BAD_CHECKSUM)]
+    store.append(event(3))
+    assert store.read().damaged == [Damage(store.path, 2, BAD_CHECKSUM)]
+    assert store.path.read_bytes().startswith(bytes(data))
 
 
 @pytest.mark.parametrize(
@@ -125,7 +161,10 @@ def test_a_damaged_middle_line_is_reported_skipped_and_kept(tmp_path: Path) -> N
         (b"\xff\xfe not text", "not UTF-8 text"),
         (b"[1, 2, 3]", "not a valid event: a JSON object was expected, not list"),
         (b"[" * 100_000, "not valid JSON"),
-        (b'{"v":2,"id":"x"}', "not a valid event: unknown format version 2"),
+        (b'{"v":3,"id":"x"}', "not a valid event: unknown format version 3"),
+        (b'{"v":2,"id":"x"}', "no checksum, which every format 2 line has"),
+        (event().to_line().replace(b'"walk"', b'"wa\\u006ck"'), BAD_CHECKSUM),
+        (event().to_line()[:-11] + b'zzzzzzzz"}', BAD_CHECKSUM),
         (
             b'{"v":1,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:00",'
             b'"routine":"walk","kind":"done","source":"cli"}',
@@ -151,8 +190,8 @@ def test_blank_lines_are_skipped_quietly(tmp_path: Path) -> None:
     assert len(result.events) == 1 and result.damaged == []
 
 
-def test_a_torn_last_line_is_reported_and_the_next_append_starts_a_new_line(
-    tmp_path: Path,
+def test_a_torn_last_line_is_reported_then_moved_aside_by_the_next_writer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = store_in(tmp_path)
     first = event(0)
@@ -167,11 +206,45 @@ def test_a_torn_last_line_is_reported_and_the_next_append_starts_a_new_line(
     assert "incomplete last line, probably an interrupted write" in str(result.damaged[0])
 
     new = event(2)
-    store.append(new)
-    assert store.path.read_bytes() == first.to_line() + torn + b"\n" + new.to_line()
-    result = store.read()
-    assert result.events == [first, new]
-    assert result.damaged == [Damage(store.path, 2, "not valid JSON")]
+    with caplog.at_level(logging.WARNING, logger="postureping.store"):
+        repair = store.append(new)
+    assert repair == Repair(store.path, store.damaged_path, lines=1, size=41)
+    assert caplog.messages == [str(repair)]
+    assert str(repair) == (
+        f"{store.path}: its last line was damaged (41 bytes), probably by an interrupted "
+        f"write; moved it to {store.damaged_path} and carried on"
+    )
+    assert store.path.read_bytes() == first.to_line() + new.to_line()
+    assert store.damaged_path.read_bytes() == torn + b"\n"
+    assert store.read() == ReadResult([first, new], [])
+
+
+def test_garbage_lines_at_the_end_are_moved_aside_together(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    store.append(event(0))
+    good = store.path.read_bytes()
+    garbage = b"\x00" * 5000 + b"\n" + event(1).to_line()[:-30] + b"\n\n  \n" + b"\xff" * 9
+    store.path.write_bytes(good + garbage)
+    store.damaged_path.write_bytes(b"from before\n")
+    new = event(2)
+    repair = store.append(new)
+    assert repair is not None and repair.lines == 5 and repair.size == len(garbage) + 1
+    assert store.path.read_bytes() == good + new.to_line()
+    assert store.damaged_path.read_bytes() == b"from before\n" + garbage + b"\n"
+    assert store.read().damaged == []
+
+
+def test_a_line_from_a_newer_version_at_the_end_is_not_moved_aside(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    store.append(event(0))
+    newer = b'{"v":3,"id":"0123456789abcdef0123456789abcdef","when":"later"}\n'
+    with store.path.open("ab") as file:
+        file.write(newer)
+    assert store.append(event(1)) is None
+    assert newer in store.path.read_bytes()
+    [damage] = store.read().damaged
+    assert damage.line_number == 2 and "newer postureping" in damage.reason
+    assert len(store.read().events) == 2
 
 
 def test_a_last_line_missing_only_its_newline_still_counts(tmp_path: Path) -> None:
@@ -196,26 +269,28 @@ def test_the_tail_check_looks_at_the_last_byte(tmp_path: Path) -> None:
 
 
 def test_append_cost_does_not_grow_with_the_file(tmp_path: Path) -> None:
-    """A sparse file of a terabyte: reading it, or even a part proportional to its size,
-    would take minutes. The tail check and the append must not notice its size."""
+    """A sparse file of a terabyte that ends in an event: reading it, or even a part
+    proportional to its size, would take minutes. An append must not notice its size."""
     store = store_in(tmp_path)
     store.path.parent.mkdir(parents=True)
     size = 1 << 40
+    last = event(0).to_line()
     try:
         with store.path.open("wb") as file:
-            file.truncate(size)  # sparse: ends in a zero byte, i.e. a torn line
+            file.truncate(size)
+            file.seek(size)
+            file.write(b"\n" + last)
     except OSError as error:
         pytest.skip(f"no sparse files of that size here: {error}")
-    new = event()
+    new = event(1)
     started = time.monotonic()
     store.append(new)
+    assert store.read(since=NOW + timedelta(seconds=1)).events == [new]
     elapsed = time.monotonic() - started
     assert elapsed < 2.0
-    expected = b"\n" + new.to_line()
-    assert store.path.stat().st_size == size + len(expected)
     with store.path.open("rb") as file:
-        file.seek(size - 1)
-        assert file.read() == b"\x00" + expected
+        file.seek(size)
+        assert file.read() == b"\n" + last + new.to_line()
 
 
 def test_a_write_failure_is_a_user_error_naming_the_file(tmp_path: Path) -> None:
@@ -227,61 +302,6 @@ def test_a_write_failure_is_a_user_error_naming_the_file(tmp_path: Path) -> None
     assert isinstance(caught.value, UserError) and caught.value.exit_code == 1
     assert str(store.path) in caught.value.message
     assert caught.value.message.startswith("cannot write the event history")
-
-
-CHILD = """
-import sys
-from datetime import UTC, datetime
-from pathlib import Path
-from postureping.events import Event, Kind
-from postureping.store import EventStore
-
-path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-store = EventStore(path)
-print("ready", flush=True)
-sys.stdin.read()  # the parent closes stdin once every child is ready
-for number in range(count):
-    store.append(Event.new(f"{name}-{number}", Kind.DONE, "cli", datetime.now(UTC)))
-"""
-
-
-def test_concurrent_writers_in_separate_processes(tmp_path: Path) -> None:
-    store = store_in(tmp_path)
-    processes, each = 8, 200
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(store.path), f"p{n}", str(each)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(processes)
-    ]
-    try:
-        for child in children:
-            assert child.stdout is not None
-            assert child.stdout.readline() == "ready\n"
-        for child in children:  # start them all at once
-            assert child.stdin is not None
-            child.stdin.close()
-        for child in children:
-            assert child.wait(timeout=120) == 0
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
-
-    result = store.read()
-    assert result.damaged == []
-    assert len(result.events) == processes * each
-    assert len({e.id for e in result.events}) == processes * each
-    for n in range(processes):
-        # Each process's events are whole and in its own order.
-        mine = [e.routine for e in result.events if e.routine.startswith(f"p{n}-")]
-        assert mine == [f"p{n}-{i}" for i in range(each)]
 
 
 @posix_only

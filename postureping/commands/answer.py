@@ -10,8 +10,8 @@ import argparse
 from datetime import timedelta
 
 from postureping.context import Context
-from postureping.control.client import NoDaemon, send
 from postureping.control.protocol import Request
+from postureping.control.transport import NoDaemon, send
 from postureping.durations import DURATION_HELP, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event, Kind
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
          "snooze": duration or (DEFAULT_SNOOZE if snooze else None)},
     )  # fmt: skip
     try:
-        reply = send(ctx.paths.control_socket, request)
+        reply = send(ctx.paths, request)
     except NoDaemon:
         return _record_without_daemon(args.command, routine_id, ctx)
     if not reply.ok:

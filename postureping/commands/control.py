@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from postureping.context import Context
-from postureping.control.client import NoDaemon, send
 from postureping.control.dispatch import pause_args
 from postureping.control.protocol import Request
+from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.command == "status":
         return _status(args, ctx)
     request = _request(args)
-    reply = send(ctx.paths.control_socket, request)
+    reply = send(ctx.paths, request)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
     print(reply.message)
@@ -51,7 +51,7 @@ def _request(args: argparse.Namespace) -> Request:
 
 def _status(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        reply = send(ctx.paths.control_socket, Request("status"))
+        reply = send(ctx.paths, Request("status"))
     except NoDaemon:
         if args.json:
             print(json.dumps({"version": 1, "running": False}))

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from postureping.context import Context
-from postureping.control.client import NoDaemon, send
 from postureping.control.protocol import Request
+from postureping.control.transport import NoDaemon, send
 from postureping.errors import ConfigError, UserError
 from postureping.store import StoreError
 
@@ -127,7 +127,7 @@ def sleep(ctx: Context) -> Check:
 
 def daemon(ctx: Context) -> Check:
     try:
-        reply = send(ctx.paths.control_socket, Request("status"), timeout=2.0)
+        reply = send(ctx.paths, Request("status"), timeout=2.0)
     except NoDaemon:
         return Check("daemon", "warn", "not running (start it with `postureping run`)")
     except UserError as error:

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     result = ctx.store().read(since=now - window)
     for damage in result.damaged:
         print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
-    events = result.events
+    events = sorted(result.events, key=lambda e: e.ts)  # an import may append older events
     if args.routine is not None:
         # A routine removed from the settings still has its history.
         if not any(e.routine == args.routine for e in events):

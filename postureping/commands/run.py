@@ -15,7 +15,7 @@ from postureping.config_loader import LoadedSettings, load
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.instance import InstanceLock
-from postureping.control.server import ControlServer
+from postureping.control.transport import make_server
 from postureping.controller import Answer
 from postureping.daemon import Daemon, DaemonConfig
 from postureping.durations import humanize
@@ -119,8 +119,8 @@ def _serve(
         reload=reload_settings,
         on_quit=stop.set,
     )
-    server = ControlServer(
-        ctx.paths.control_socket,
+    server = make_server(
+        ctx.paths,
         lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
         log,
     )

@@ -1,17 +1,39 @@
-"""`postureping stats [--days 7] [--json]`: adherence per routine, today's progress, the streak."""
+"""`postureping stats [--days 7] [--view week|month] [--json]`: adherence per routine, today's
+progress, the streaks, the hours most often skipped, and a week or month picture.
+
+The numbers come from postureping.stats and the pictures' layout from
+postureping.stats_views (both pure); this module only prints them. The pictures are drawn
+with rich, imported only when one is asked for; rich colours them on a terminal only (and
+honours NO_COLOR), so piped output is plain text.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.stats import Counts, Stats, compute
+from postureping.stats import Counts, Stats, Streak, compute, percent
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from postureping.stats_views import MonthView, WeekView
 
 MAX_DAYS = 3660
-COLUMNS = ("prompted", "done", "skipped", "snoozed", "missed", "adherence")
+# "streak" and "best": days in a row with at least one done of the routine (overall: with
+# at least the daily goal), up to today, and the most such days in a row.
+COLUMNS = ("prompted", "done", "skipped", "snoozed", "missed", "adherence", "streak", "best")
+VIEWS = ("week", "month")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SHADES = "·░▒▓█"  # heat levels 0 to 4, readable without colour
+# Heat levels 0 to 4 on a terminal: named colours, which keep their order on 16-colour
+# terminals too (rich maps hex colours to the nearest, which turns dark green grey).
+HEAT_STYLES = ("dim", "green", "bold green", "black on green", "black on bright_green")
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -21,16 +43,25 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         default="7",
         help="how many days to count, ending today (default: 7)",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "--view",
+        choices=VIEWS,
+        help="add a picture: week (a bar a day) or month (a heatmap of the last 5 weeks)",
+    )
+    output.add_argument("--json", action="store_true", help="print JSON (see the README)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     days = _days(args.days)
     loaded = ctx.loaded
-    # The whole history: the streak may reach back further than the window.
+    # The whole history: the streaks may reach back further than the window.
     result = ctx.store().read()
     for damage in result.damaged:
         print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
+    # The history stays in memory to the end; a long one is millions of objects, which the
+    # garbage collector would otherwise walk again and again while the stats are counted.
+    gc.freeze()
     stats = compute(
         result.events,
         loaded.routines,
@@ -41,8 +72,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     if args.json:
         print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print(render(stats))
+        return 0
+    print(render(stats))
+    if args.view is not None:
+        _print_view(stats, args.view)
     return 0
 
 
@@ -65,8 +98,8 @@ def render(stats: Stats) -> str:
         f"In {since} (since {stats.since:%a %Y-%m-%d}):",
         f"{'routine':<{width}}  " + "  ".join(COLUMNS),
     ]
-    lines += [_row(r.id, r.counts, width) for r in stats.routines]
-    lines.append(_row("overall", stats.overall, width))
+    lines += [_row(r.id, r.counts, r.streak, width) for r in stats.routines]
+    lines.append(_row("overall", stats.overall, stats.streak, width))
     today = stats.today
     if today.prompted:
         noun = "reminder" if today.prompted == 1 else "reminders"
@@ -75,17 +108,105 @@ def render(stats: Stats) -> str:
         progress = f"no reminders yet, {today.done} done"
     lines += ["", f"Today: {progress}"]
     streak = stats.streak
-    day_word = "day" if streak.days == 1 else "days"
     pending = "" if streak.includes_today or streak.days == 0 else "; today not counted yet"
     lines.append(
-        f"Streak: {streak.days} {day_word} with at least {streak.daily_goal} done{pending}"
+        f"Streak: {_days_text(streak.days)} with at least {streak.daily_goal} done{pending}"
     )
+    lines.append(f"Best streak: {_best(streak)}")
+    if stats.most_skipped_hours:
+        hours = ", ".join(_hour(h, stats.hours[h]) for h in stats.most_skipped_hours)
+        lines.append(f"Most often skipped or missed: {hours}")
     return "\n".join(lines)
 
 
-def _row(name: str, counts: Counts, width: int) -> str:
-    adherence = counts.adherence
-    percent = "-" if adherence is None else f"{adherence:.0f}%"
-    values = (counts.prompted, counts.done, counts.skipped, counts.snoozed, counts.missed)
-    cells = [f"{value:>{len(column)}}" for value, column in zip(values, COLUMNS, strict=False)]
-    return f"{name:<{width}}  " + "  ".join([*cells, f"{percent:>{len('adherence')}}"])
+def _days_text(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def _best(streak: Streak) -> str:
+    best = streak.best
+    if best.first is None or best.last is None:
+        return "none yet"
+    span = f"{best.first}" if best.first == best.last else f"{best.first} to {best.last}"
+    return f"{_days_text(best.days)} ({span})"
+
+
+def _hour(hour: int, counts: Counts) -> str:
+    noun = "reminder" if counts.prompted == 1 else "reminders"
+    # Skipped with `postureping skip` and no reminder: no "of" to tell.
+    of = f" of {counts.prompted} {noun}" if counts.prompted >= counts.not_done else ""
+    return f"{hour:02}:00-{(hour + 1) % 24:02}:00 ({counts.not_done}{of})"
+
+
+def _percent(counts: Counts) -> str:
+    value = percent(counts.done, counts.prompted)
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def _row(name: str, counts: Counts, streak: Streak, width: int) -> str:
+    values = (
+        counts.prompted,
+        counts.done,
+        counts.skipped,
+        counts.snoozed,
+        counts.missed,
+        _percent(counts),
+        streak.days,
+        streak.best.days,
+    )
+    cells = [f"{value:>{len(column)}}" for value, column in zip(values, COLUMNS, strict=True)]
+    return f"{name:<{width}}  " + "  ".join(cells)
+
+
+def _print_view(stats: Stats, view: str) -> None:
+    # rich costs some 30 ms to import: only for the pictures, never in the daemon.
+    from rich.console import Console  # noqa: PLC0415
+
+    from postureping.stats_views import month_view, week_view  # noqa: PLC0415
+
+    picture = _week(week_view(stats)) if view == "week" else _month(month_view(stats))
+    console = Console(highlight=False, soft_wrap=True)
+    console.print()
+    console.print(picture)
+
+
+def _week(view: WeekView) -> Text:
+    from rich.text import Text  # noqa: PLC0415
+
+    text = Text("Last 7 days: reminders done (█) and not done (░)\n")
+    for bar in view.bars:
+        day, counts = bar.day, bar.day.counts
+        text.append(f"{day.date:%a %m-%d}  ")
+        text.append("█" * bar.done, style="green")
+        text.append("░" * bar.undone, style="red")
+        text.append(" " * (view.width - bar.done - bar.undone))
+        text.append(f"  {counts.done:>3} of {counts.prompted:<3} {_percent(counts):>4}")
+        if day.goal_met:
+            text.append("  goal met", style="bold green")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+def _month(view: MonthView) -> Text:
+    from rich.text import Text  # noqa: PLC0415
+
+    text = Text(
+        f"Last {len(view.weeks)} weeks: done a day ({SHADES[0]} none, "
+        f"{' '.join(SHADES[1:])} up to {view.most_done}; * daily goal met)\n"
+    )
+    text.append("       " + " ".join(f"{name:<5}" for name in WEEKDAYS).rstrip() + "\n")
+    for week in view.weeks:
+        first = week[0]
+        text.append(f"{first.date:%m-%d}  " if first is not None else "       ")
+        for cell in week:
+            if cell is None:
+                continue
+            done = cell.day.counts.done
+            mark = "*" if cell.day.goal_met else " "
+            text.append(f"{SHADES[cell.level]}{done:>3}{mark}", style=HEAT_STYLES[cell.level])
+            text.append(" ")
+        text.rstrip()
+        text.append("\n")
+    text.rstrip()
+    return text

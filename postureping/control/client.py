@@ -1,8 +1,10 @@
-"""The CLI's end of the control channel."""
+"""The CLI's end of the control channel over a Unix socket (POSIX), and what the clients of
+every transport share: NoDaemon and the default TIMEOUT."""
 
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 from postureping.control.protocol import MAX_MESSAGE, ProtocolError, Reply, Request
@@ -19,6 +21,8 @@ class NoDaemon(UserError):
 def send(path: Path, request: Request, timeout: float = TIMEOUT) -> Reply:
     """Send one request to the daemon listening at `path` and return its reply. Raises
     NoDaemon when nothing listens there (no socket, or one left by a daemon that died)."""
+    if sys.platform == "win32":
+        raise NotImplementedError("no Unix sockets on Windows: see control/transport.py")
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     connection.settimeout(timeout)
     with connection:

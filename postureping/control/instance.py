@@ -8,6 +8,7 @@ next daemon holds the lock.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from postureping.errors import UserError
@@ -26,7 +27,7 @@ def private_folder(folder: Path) -> Path:
     """Create `folder` private to the user, or check that an existing one is: a socket in a
     folder others can write to could be replaced by theirs."""
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    if os.name == "posix":
+    if sys.platform != "win32":  # on Windows the folder is in the user's profile
         info = folder.stat()
         if info.st_uid != os.getuid():
             raise UserError(f"{folder} belongs to another user; refusing to use it")

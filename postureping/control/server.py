@@ -2,7 +2,8 @@
 
 One thread accepts connections and answers each request in turn (they are small and quick);
 it blocks in accept() between requests, so an idle daemon does no work here. The socket is
-0600 in a 0700 folder, and each peer's user id is checked where the OS tells it.
+0600 in a 0700 folder, and each peer's user id is checked where the OS tells it. POSIX only:
+on Windows, transport.py serves a named pipe (pipe.py) instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,8 @@ from pathlib import Path
 from postureping.control.instance import private_folder
 from postureping.control.peer import peer_uid
 from postureping.control.protocol import MAX_MESSAGE, ProtocolError, Reply, Request
+
+assert sys.platform != "win32", "Unix sockets: see control/transport.py"  # also tells mypy
 
 REQUEST_TIMEOUT = 5.0  # a client that sends nothing within this is dropped
 

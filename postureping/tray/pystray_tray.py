@@ -453,7 +453,7 @@ def open_file(path: Path, log: logging.Logger) -> None:
         log.warning("no settings file at %s; create one with `postureping config init`", path)
         return
     if sys.platform == "win32":
-        os.startfile(path)  # type: ignore[attr-defined]  # noqa: S606
+        os.startfile(path)  # noqa: S606
         return
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     try:

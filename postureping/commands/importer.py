@@ -1,0 +1,31 @@
+"""`postureping import FILE`: merge another machine's history file into this one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from postureping.context import Context
+from postureping.store_import import import_file
+
+
+def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FILE", type=Path,
+        help="a history file (events.jsonl) from another machine, a backup or a "
+        "*.sync-conflict-* copy; events already in your history are left out",
+    )  # fmt: skip
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    report = import_file(ctx.store(), args.file.expanduser())
+    for damage in report.damaged:
+        print(f"postureping: {damage}", file=sys.stderr)  # reported; the import carries on
+    if report.repair is not None:
+        print(f"postureping: {report.repair}", file=sys.stderr)
+    print(
+        f"Imported {report.source}: {report.new} new, {report.present} already present, "
+        f"{len(report.damaged)} damaged (skipped)."
+    )
+    return 0

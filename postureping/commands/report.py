@@ -1,0 +1,93 @@
+"""`postureping report [--weeks 4] [--output FILE]`: an HTML page with charts of the last weeks.
+
+The page is self-contained (see postureping.report); the charts need matplotlib, the
+optional `report` extra, imported only here. By default the page goes to the reports
+folder in the data folder, and its path is printed, so `xdg-open "$(postureping report)"`
+shows it; `--output -` prints the page itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from pathlib import Path
+
+from postureping import __version__
+from postureping.atomic_file import replacing
+from postureping.context import Context
+from postureping.errors import EXIT_CONFIG, UserError
+from postureping.report import render
+from postureping.stats import compute
+
+DEFAULT_WEEKS = 4
+MAX_WEEKS = 104  # two years: beyond that a bar a day is too thin to see
+INSTALL_HINT = "pip install 'postureping[report]'"
+
+
+def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--weeks",
+        metavar="N",
+        default=str(DEFAULT_WEEKS),
+        help=f"how many weeks to show, ending today (default: {DEFAULT_WEEKS})",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="where to write the page ('-' for standard output; "
+        "default: a file in the data folder, whose path is printed)",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    weeks = _weeks(args.weeks)
+    try:
+        from postureping import charts  # noqa: PLC0415 - matplotlib: heavy, optional
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("matplotlib"):
+            raise
+        missing = f"the report needs matplotlib, which is not installed: {INSTALL_HINT}"
+        raise UserError(missing) from None
+    loaded = ctx.loaded
+    result = ctx.store().read()  # the whole history: the streaks may reach further back
+    for damage in result.damaged:
+        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
+    # The history stays in memory to the end; a long one is millions of objects, which the
+    # garbage collector would otherwise walk again and again while the stats are counted.
+    gc.freeze()
+    stats = compute(
+        result.events,
+        loaded.routines,
+        ctx.now(),
+        ctx.zone,
+        days=7 * weeks,
+        daily_goal=loaded.settings.stats.daily_goal,
+    )
+    page = render(stats, charts.draw(stats), weeks=weeks, version=__version__)
+    if args.output == "-":
+        sys.stdout.write(page)
+        return 0
+    if args.output is None:
+        path = ctx.paths.data_dir / "reports" / f"report-{stats.today.date}.html"
+    else:
+        path = Path(args.output).expanduser()
+    try:
+        with replacing(path, make_folder=args.output is None) as file:
+            file.write(page)
+    except OSError as error:
+        raise UserError(f"cannot write the report {path}: {error.strerror or error}") from None
+    print(path)
+    return 0
+
+
+def _weeks(text: str) -> int:
+    try:
+        weeks = int(text)
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UserError(
+            f"--weeks {text!r}: must be a whole number from 1 to {MAX_WEEKS}", EXIT_CONFIG
+        )
+    return weeks

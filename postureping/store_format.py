@@ -1,0 +1,221 @@
+"""Reading the bytes of a history file: each line checked against its checksum and parsed,
+fast, and each line that is not an event reported with its line number and the reason.
+
+Pure: bytes in, values out; never raises on bad content. The line format itself is
+`Event.to_line` (postureping.events) and the README's "The history file".
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from postureping.durations import parse_duration
+from postureping.events import CHECKSUM_KEY, FORMAT_VERSION, Event, Kind, checksum, unchecked
+
+TORN_LINE = "incomplete last line, probably an interrupted write"
+BAD_CHECKSUM = "checksum does not match: the line was damaged or edited"
+NO_CHECKSUM = f"no checksum, which every format {FORMAT_VERSION} line has"
+
+# A line as `Event.to_line` writes it, strings without escapes: the common case, parsed by
+# one regular expression over the whole file instead of a json.loads call a line, which is
+# several times faster. Format 1 lines (no checksum) match too. Anything else, such as an
+# escaped quote in a routine's name or a key added by a later version, takes the slow path.
+_TEXT = rb'"([^"\\\n]+)"'
+_CANONICAL = re.compile(
+    rb'(?:(\{"v":[12],"id":"([0-9a-f]{32})","ts":' + _TEXT
+    # routine, kind and source in one group: a history holds few distinct triples
+    + rb',"routine":"([^"\\\n]+","kind":"[a-z]+","source":"[^"\\\n]+)"'
+    + rb'(?:,"for":' + _TEXT + rb')?(?:,"latest":"[^"\\\n]+")?)'
+    + rb'(?:,"crc":"([0-9a-f]{8})")?\}|([^\n]*))\n'
+)  # fmt: skip
+# `,"crc":"` + 8 hex digits + `"}`: how a format 2 line ends.
+_SUFFIX = len(CHECKSUM_KEY) + 10
+_CHUNK = 1 << 22
+_KINDS = {kind.value.encode(): kind for kind in Kind}
+
+
+@dataclass(frozen=True)
+class Damage:
+    """A line that is not a valid event. It stays in the file; readers skip it."""
+
+    path: Path
+    line_number: int  # 1-based, as editors count
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line_number}: damaged line skipped ({self.reason})"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    events: list[Event] = field(default_factory=list)  # in file order
+    damaged: list[Damage] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line, decoded: an event, or the reason it is not one."""
+
+    event: Event | None
+    # For a format 2 line, the latest timestamp of this event and every event before it in
+    # the file ("latest", or the line's own ts); None for a format 1 line, which cannot say.
+    latest: datetime | None = None
+    damage: str | None = None
+    newer: bool = False  # written by a newer version: not ours to read, but not damage
+
+    @property
+    def repairable(self) -> bool:
+        """Damaged (torn, garbage, a bad checksum), so a writer may move it aside."""
+        return self.damage is not None and not self.newer
+
+
+class _Triples(dict[bytes, tuple[str, Kind, str] | None]):
+    """routine, kind and source from the bytes between the quotes around them, decoded
+    once: a history holds few distinct ones, and sharing them saves memory too. None for
+    an unknown kind, or text that is not UTF-8."""
+
+    def __missing__(self, key: bytes) -> tuple[str, Kind, str] | None:
+        routine, _, _, _, kind, _, _, _, source = key.split(b'"')
+        try:
+            value = (routine.decode(), _KINDS[kind], source.decode())
+        except (KeyError, UnicodeDecodeError):
+            value = None
+        self[key] = value
+        return value
+
+
+def parse(
+    path: Path, data: bytes, since: datetime | None = None, first_line: int = 1
+) -> ReadResult:
+    """The events at or after `since` (all if None) and the damaged lines in `data`, the
+    bytes of a store file from the start of a line (`first_line`, for damage reports)."""
+    events: list[Event] = []
+    damaged: list[Damage] = []
+
+    def slow(number: int, line: Line) -> None:
+        if line.event is not None:
+            if since is None or line.event.ts >= since:
+                events.append(line.event)
+        elif line.damage is not None:
+            damaged.append(Damage(path, number, line.damage))
+
+    keep, triples, findall = events.append, _Triples(), _CANONICAL.findall
+    crc32, fromisoformat = zlib.crc32, datetime.fromisoformat
+    end = data.rfind(b"\n") + 1  # after the last newline: a torn line, in a crash
+    number = first_line - 1
+    with _no_cyclic_gc():
+        for start, stop in _chunks(data, end):
+            for body, id_, ts, rks, snooze, crc, other in findall(data, start, stop):
+                number += 1
+                if not body:  # not as to_line writes it
+                    if other.strip():  # a blank line: nothing was lost, not worth a report
+                        slow(number, decode_line(other))
+                    continue
+                # The fast path: the checks of Event() and decode_line, inline.
+                try:
+                    stamp = fromisoformat(ts.decode("ascii"))
+                    triple = triples[rks]
+                    if (
+                        triple is not None
+                        and (crc32(body) == int(crc, 16) if crc else body[5] == 49)  # 49: "1"
+                        and stamp.tzinfo is not None
+                        and (not snooze or triple[1] is Kind.SNOOZED)
+                    ):
+                        if since is None or stamp >= since:
+                            routine, kind, source = triple
+                            keep(unchecked((
+                                id_.decode("ascii"), stamp, routine, kind, source,
+                                parse_duration(snooze.decode("ascii")) if snooze else None,
+                            )))  # fmt: skip
+                        continue
+                except ValueError:  # not ISO 8601, not a duration
+                    pass
+                # The slow path says what is wrong.
+                slow(number, decode_line(body + (b',"crc":"' + crc + b'"}' if crc else b"}")))
+        if tail := data[end:]:
+            line = decode_line(tail)
+            # A torn line that is still a whole event lacks only its newline; the next append
+            # adds it, so count it now as every later read will.
+            slow(number + 1, Line(None, damage=TORN_LINE) if line.repairable else line)
+    return ReadResult(events, damaged)
+
+
+def _chunks(data: bytes, end: int) -> Iterator[tuple[int, int]]:
+    """data[:end] in pieces of whole lines, a few megabytes each: the groups of all lines
+    at once would take three times the memory of the file."""
+    start = 0
+    while start < end:
+        stop = data.rfind(b"\n", start, start + _CHUNK) + 1 or data.find(b"\n", start) + 1
+        yield start, stop
+        start = stop
+
+
+def decode_line(raw: bytes) -> Line:
+    """One line, without its newline: checked against its checksum and parsed."""
+    raw = raw.rstrip()
+    if not raw:
+        return Line(None)
+    has_checksum = raw[-_SUFFIX:-10] == CHECKSUM_KEY and raw.endswith(b'"}')
+    if has_checksum and checksum(raw[:-_SUFFIX]).encode() != raw[-10:-2]:
+        return Line(None, damage=BAD_CHECKSUM)
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Line(None, damage="not UTF-8 text")
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        return Line(None, damage="not valid JSON")
+    version = obj.get("v") if isinstance(obj, dict) else None
+    if type(version) is int and version > FORMAT_VERSION:
+        return Line(None, damage=f"not a valid event: {_explain(obj)}", newer=True)
+    if version == FORMAT_VERSION and not has_checksum:
+        return Line(None, damage=NO_CHECKSUM)
+    try:
+        event = Event.from_json(obj)
+    except ValueError as error:
+        return Line(None, damage=f"not a valid event: {error}")
+    return Line(event, _latest(obj, event) if version == FORMAT_VERSION else None)
+
+
+def _latest(obj: dict[str, Any], event: Event) -> datetime | None:
+    """What a format 2 line says about the events before it; None if it cannot say."""
+    text = obj.get("latest")
+    if text is None:
+        return event.ts
+    try:
+        latest = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    if latest is None or latest.tzinfo is None:
+        return None
+    return max(latest, event.ts)
+
+
+def _explain(obj: object) -> str:
+    try:
+        Event.from_json(obj)
+    except ValueError as error:
+        return str(error)
+    return "unreadable"
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Parsing a long history makes millions of objects that form no cycles. The cyclic
+    garbage collector would walk the growing list of them again and again, which took
+    more than half of the time; they are freed by reference counting all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
