@@ -114,9 +114,7 @@ def test_without_logind_it_says_why(system_bus: dict[str, str]) -> None:
     assert signals.problem.startswith("no logind on the system bus (")
 
 
-def test_without_a_system_bus_it_says_why(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_a_system_bus_it_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/none")
     signals = SleepSignals(Wakes())
     assert not signals.start()

@@ -221,3 +221,39 @@ def test_sixteen_writers_at_once_and_a_slow_one_lose_and_garble_nothing(tmp_path
         # Each process's events are whole and in its own order.
         order = [e.routine for e in mine if e.routine.startswith(f"p{n}-")]
         assert order == [f"p{n}-{i}" for i in range(each)]
+
+
+def test_the_daemon_killed_at_random_moments_leaves_a_readable_history(tmp_path: Path) -> None:
+    """The daemon in demo mode records a reminder a second or so; SIGKILL it at random moments,
+    start it again each time. The history stays readable after each kill, and only a torn tail
+    can be damaged (the next daemon moves it aside when it appends)."""
+    env = isolated_env(
+        tmp_path,
+        {
+            "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
+            "POSTUREPING_ACTIVITY__IDLE": "false",
+            "POSTUREPING_ROUTINES__WALK__EVERY": "1m",
+            "POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "1m",
+        },
+    )
+    path = data_dir(tmp_path) / "events.jsonl"
+    rng = random.Random(7)
+    for _ in range(8):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "postureping", "run", "--demo", "--no-tray"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(rng.uniform(1.2, 3.5))
+        proc.kill()
+        proc.wait(10)
+        result = EventStore(path).read()  # never raises
+        middle = [d for d in result.damaged if d.line_number < count_lines(path)]
+        assert middle == []
+    events = EventStore(path).read().events
+    assert sum(e.kind is Kind.PROMPTED for e in events) >= 8
+    assert {e.source for e in events} <= {"demo", "daemon"}  # prompts, and missed answers
+
+
+def count_lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") + 1
