@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from postureping.paths import Paths, resolve_paths
 
 if TYPE_CHECKING:
     from postureping.config_loader import LoadedSettings
+    from postureping.events import Event
     from postureping.routines import Routine
     from postureping.store import EventStore
 
@@ -66,3 +68,11 @@ class Context:
         from postureping.store import EventStore  # noqa: PLC0415
 
         return EventStore(self.loaded.store_file)
+
+    def history(self, since: datetime | None = None) -> list[Event]:
+        """The recorded events (since `since`), in file order; each damaged line is reported on
+        stderr and left out, and the command carries on."""
+        result = self.store().read(since=since)
+        for damage in result.damaged:
+            print(f"postureping: {damage}", file=sys.stderr)
+        return result.events

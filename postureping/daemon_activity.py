@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from postureping.daemon_config import DaemonConfig, Gate, OpenPrompt
 from postureping.durations import format_duration
@@ -44,17 +45,15 @@ class ActivityReactions:
     _held: dict[str, str]  # routine id -> why its reminder waits
     _quiet_until: datetime | None  # no reminder before this (after a return)
 
-    def remind(self, routine_id: str, *, forced: bool = False) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # Daemon's methods, declared for the type checker only
 
-    def _prompt(self, routine: Routine, now: datetime) -> None:
-        raise NotImplementedError
+        def remind(self, routine_id: str, *, forced: bool = False) -> None: ...
 
-    def _record(self, routine_id: str, kind: Kind, source: str, now: datetime) -> None:
-        raise NotImplementedError
+        def _prompt(self, routine: Routine, now: datetime) -> None: ...
 
-    def _changed(self) -> None:
-        raise NotImplementedError
+        def _record(self, routine_id: str, kind: Kind, source: str, now: datetime) -> None: ...
+
+        def _changed(self) -> None: ...
 
     def _hold_reminder(self, routine_id: str, reason: str, gate: Gate) -> None:
         if routine_id not in self._held:

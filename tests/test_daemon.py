@@ -23,19 +23,10 @@ from postureping.store import EventStore
 from postureping.timescale import Timescale
 from tests.faulty_calls import FaultyCalls
 from tests.routine_factory import at, every
+from tests.test_notify import Recorder
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = ActiveHours(((TimeRange(9 * 60, 18 * 60),),) * 5 + ((), ()))
-
-
-class Recorder:
-    name = "recorder"
-
-    def __init__(self) -> None:
-        self.shown: list[Reminder] = []
-
-    def send(self, reminder: Reminder) -> None:
-        self.shown.append(reminder)
 
 
 class Clock:

@@ -37,11 +37,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    result = ctx.store().read()
-    for damage in result.damaged:
-        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
     write = write_csv if args.format == "csv" else write_json
-    events = sorted(result.events, key=lambda e: e.ts)  # an import may append older events
+    events = sorted(ctx.history(), key=lambda e: e.ts)  # an import may append older events
     if args.output in (None, "-"):
         write(events, sys.stdout)
         return 0

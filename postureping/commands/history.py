@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from postureping.context import Context
 from postureping.durations import DURATION_HELP, format_duration, parse_duration
@@ -35,10 +34,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except ValueError as error:
         raise UserError(f"--since {args.since!r}: {error}", EXIT_CONFIG) from None
     now = ctx.now()
-    result = ctx.store().read(since=now - window)
-    for damage in result.damaged:
-        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
-    events = sorted(result.events, key=lambda e: e.ts)  # an import may append older events
+    # Sorted: an import may append older events.
+    events = sorted(ctx.history(since=now - window), key=lambda e: e.ts)
     if args.routine is not None:
         # A routine removed from the settings still has its history.
         if not any(e.routine == args.routine for e in events):

@@ -9,16 +9,15 @@ shows it; `--output -` prints the page itself.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
 from postureping import __version__
 from postureping.atomic_file import replacing
+from postureping.commands.stats import stats_for
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.report import render
-from postureping.stats import compute
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 104  # two years: beyond that a bar a day is too thin to see
@@ -49,21 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise
         missing = f"the report needs matplotlib, which is not installed: {INSTALL_HINT}"
         raise UserError(missing) from None
-    loaded = ctx.loaded
-    result = ctx.store().read()  # the whole history: the streaks may reach further back
-    for damage in result.damaged:
-        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
-    # The history stays in memory to the end; a long one is millions of objects, which the
-    # garbage collector would otherwise walk again and again while the stats are counted.
-    gc.freeze()
-    stats = compute(
-        result.events,
-        loaded.routines,
-        ctx.now(),
-        ctx.zone,
-        days=7 * weeks,
-        daily_goal=loaded.settings.stats.daily_goal,
-    )
+    stats = stats_for(ctx, 7 * weeks)
     page = render(stats, charts.draw(stats), weeks=weeks, version=__version__)
     if args.output == "-":
         sys.stdout.write(page)

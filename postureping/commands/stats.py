@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import sys
 from typing import TYPE_CHECKING
 
 from postureping.context import Context
@@ -52,24 +51,25 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print JSON (see the README)")
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
-    days = _days(args.days)
+def stats_for(ctx: Context, days: int) -> Stats:
+    """The statistics of the last `days` days (also used by `report`)."""
     loaded = ctx.loaded
-    # The whole history: the streaks may reach back further than the window.
-    result = ctx.store().read()
-    for damage in result.damaged:
-        print(f"postureping: {damage}", file=sys.stderr)  # reported; the command carries on
+    events = ctx.history()  # the whole history: the streaks may reach back further
     # The history stays in memory to the end; a long one is millions of objects, which the
     # garbage collector would otherwise walk again and again while the stats are counted.
     gc.freeze()
-    stats = compute(
-        result.events,
+    return compute(
+        events,
         loaded.routines,
         ctx.now(),
         ctx.zone,
         days=days,
         daily_goal=loaded.settings.stats.daily_goal,
     )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    stats = stats_for(ctx, _days(args.days))
     if args.json:
         print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))
         return 0

@@ -25,13 +25,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from jeepney import DBusAddress  # type: ignore[import-untyped]
-from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 from jeepney.wrappers import (  # type: ignore[import-untyped]
     DBusErrorResponse,
     Properties,
     unwrap_msg,
 )
 
+from postureping.dbus_blocking import open_blocking
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
@@ -110,7 +110,7 @@ class ServerProperty:
     def _connection(self) -> Any:
         if self._conn is None:
             try:
-                self._conn = open_dbus_connection(self._address, auth_timeout=CALL_TIMEOUT)
+                self._conn = open_blocking(self._address, CALL_TIMEOUT)
             except (OSError, ValueError, RuntimeError) as error:  # TimeoutError is an OSError
                 raise NoBus(f"no D-Bus session bus at {self._address} ({error})") from error
         return self._conn

@@ -5,9 +5,8 @@ it, one call at a time, and it subscribes to no signals, so nothing arrives betw
 the bus's own NameAcquired, which the next call skips. A reply that came too late is skipped
 the same way, so a timeout does not spoil the connection.
 
-Time limits: connecting (authentication and Hello together) and every call take at most
-`timeout` seconds each. Hello needs its own limit: jeepney's blocking connection sends it with
-none, and a bus whose policy drops our replies never answers it. A call that times out leaves
+Time limits: connecting (authentication and Hello together, see postureping.dbus_blocking) and
+every call take at most `timeout` seconds each. A call that times out leaves
 the connection as it is; one that finds the connection broken makes one new connection and
 tries again, so a call ends within twice `timeout`.
 """
@@ -15,16 +14,14 @@ tries again, so a call ends within twice `timeout`.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from jeepney import HeaderFields  # type: ignore[import-untyped]
-from jeepney.bus import get_bus  # type: ignore[import-untyped]
-from jeepney.io.blocking import DBusConnection, prep_socket  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
 
+from postureping.dbus_blocking import open_blocking
 from postureping.idle.base import IdleUnavailable
 
 CALL_TIMEOUT = 1.0  # seconds; a local service answers in milliseconds
@@ -63,7 +60,7 @@ class SessionBusCaller:
             except _CONNECTION_ERRORS:
                 self._disconnect()  # the bus restarted, or dropped us: one new connection
         try:
-            self._conn = _TimedConnection.open(self._address, self._timeout)
+            self._conn = open_blocking(self._address, self._timeout)
             return self._exchange(self._conn, message)
         except _CONNECTION_ERRORS as error:
             self._disconnect()
@@ -86,32 +83,6 @@ class SessionBusCaller:
         if conn is not None:
             with contextlib.suppress(OSError):
                 conn.close()
-
-
-class _TimedConnection(DBusConnection):  # type: ignore[misc]
-    """jeepney's blocking connection, with a time limit on its Hello call."""
-
-    def __init__(self, sock: Any, hello_timeout: float) -> None:
-        self._hello_timeout = hello_timeout  # before the base class says Hello
-        super().__init__(sock)
-
-    @classmethod
-    def open(cls, address: str, timeout: float) -> _TimedConnection:
-        deadline = time.monotonic() + timeout
-        sock = prep_socket(get_bus(address), timeout=timeout)
-        try:
-            return cls(sock, max(0.0, deadline - time.monotonic()))
-        except TimeoutError as error:
-            sock.close()
-            raise TimeoutError(f"the bus did not answer Hello within {timeout:g} s") from error
-        except BaseException:
-            sock.close()
-            raise
-
-    def send_and_get_reply(self, message: Any, *, timeout: float | None = None) -> Any:
-        # Only the base class's Hello comes without a timeout: every call here has one.
-        limit = self._hello_timeout if timeout is None else timeout
-        return super().send_and_get_reply(message, timeout=limit)
 
 
 def error_reason(error: DBusErrorResponse, service: str) -> str:
