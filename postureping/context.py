@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from postureping.events import Event
     from postureping.routines import Routine
     from postureping.store import EventStore
+    from postureping.store_format import Damage
 
 
 def local_zone() -> ZoneInfo:
@@ -73,6 +74,10 @@ class Context:
         """The recorded events (since `since`), in file order; each damaged line is reported on
         stderr and left out, and the command carries on."""
         result = self.store().read(since=since)
-        for damage in result.damaged:
-            print(f"postureping: {damage}", file=sys.stderr)
+        self.report_damage(result.damaged)
         return result.events
+
+    def report_damage(self, damaged: Iterable[Damage]) -> None:
+        """Say on stderr which lines of the history were skipped, and why."""
+        for damage in damaged:
+            print(f"postureping: {damage}", file=sys.stderr)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from postureping.events import Event, Kind
 from postureping.routines import Routine
-from postureping.tally import Tally, count
+from postureping.tally import Stamping, Tally, count
 
 JSON_VERSION = 1
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
@@ -214,23 +214,41 @@ def compute(
 ) -> Stats:
     """The stats for the `days` local days ending today.
 
-    Pass the whole history: the streaks may reach further back than the window. Routines
-    are listed in settings order (enabled ones, and disabled ones with events in the
-    window), then routines no longer in the settings that have events in the window.
-    Events dated after today (another machine's clock, say) are left out. Linear in the
-    number of events (see postureping.tally).
+    Pass the whole history: the streaks may reach further back than the window. Linear in
+    the number of events (see postureping.tally).
     """
+    stamping = window(now, zone, days)
+    history = events if isinstance(events, Sequence) else list(events)
+    tally = count(
+        history, zone, today=stamping.today, first=stamping.first, ignored_sources=IGNORED_SOURCES
+    )
+    return summarize(tally, routines, now, zone, daily_goal=daily_goal)
+
+
+def window(now: datetime, zone: ZoneInfo, days: int) -> Stamping:
+    """How to count a history for the stats of the `days` local days ending today."""
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
-    if daily_goal < 1:
-        raise ValueError(f"daily_goal must be at least 1, not {daily_goal}")
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     today = now.astimezone(zone).date()
     first = today - (days - 1) * ONE_DAY
-    history = events if isinstance(events, Sequence) else list(events)
-    tally = count(history, zone, today=today, first=first, ignored_sources=IGNORED_SOURCES)
+    return Stamping.of(zone, today=today, first=first, ignored_sources=IGNORED_SOURCES)
 
+
+def summarize(
+    tally: Tally, routines: Sequence[Routine], now: datetime, zone: ZoneInfo, *, daily_goal: int
+) -> Stats:
+    """The stats of the window `tally` counted (see `window`), the whole history's counts.
+
+    Routines are listed in settings order (enabled ones, and disabled ones with events in
+    the window), then routines no longer in the settings that have events in the window.
+    Events dated after today (another machine's clock, say) are left out.
+    """
+    if daily_goal < 1:
+        raise ValueError(f"daily_goal must be at least 1, not {daily_goal}")
+    today, first = tally.today, tally.first
+    days = (today - first).days + 1
     in_window = {routine for routine, _ in tally.window}
     done_days: dict[str, dict[date, int]] = {}
     for (routine, day), n in tally.done_per_routine_day.items():

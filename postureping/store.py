@@ -22,8 +22,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,8 @@ from postureping.filelock import exclusive_lock
 from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
 from postureping.store_io import SYSTEM, FileCalls, count_lines, read_all, write_all
 from postureping.store_tail import Tail, inspect_tail, start_offset
+from postureping.store_tally import Counted, tally_lines
+from postureping.tally import Stamping
 
 __all__ = ["TORN_LINE", "Damage", "EventStore", "ReadResult", "Repair", "StoreError", "parse"]
 
@@ -248,28 +250,51 @@ class EventStore:
     def _read(self, since: datetime | None) -> tuple[ReadResult, int, bytes]:
         """The result, the offset it was read up to, and the last bytes before that."""
         calls = self._calls
+        with self._reading() as fd:
+            if fd is None:
+                return ReadResult(), 0, b""
+            size = calls.fstat(fd).st_size
+            start = 0 if since is None else start_offset(calls, fd, size, since)
+            data = read_all(calls, fd, start, size)
+            # What the file ended with, so that a writer can tell later whether the
+            # part read was changed since (only a repair can, by cutting into it).
+            edge = calls.pread(fd, min(size, 64), size - min(size, 64))
+            first_line = 1
+            if start > 0:
+                result = parse(self.path, data, since)
+                if not result.damaged:
+                    return result, size, edge
+                first_line = count_lines(calls, fd, start) + 1
+        # A whole history is parsed after the lock is released: writers need not wait.
+        return parse(self.path, data, since, first_line), size, edge
+
+    def tally(self, stamping: Stamping) -> Counted:
+        """The counts of every valid event, for the statistics, and every damaged line: as
+        `tally.count` of `read().events`, without making the events (postureping.store_tally).
+        Never writes. Raises StoreError if the file exists but cannot be read."""
+        with self._reading() as fd:
+            data = (
+                b"" if fd is None else read_all(self._calls, fd, 0, self._calls.fstat(fd).st_size)
+            )
+        return tally_lines(self.path, data, stamping)
+
+    @contextmanager
+    def _reading(self) -> Iterator[int | None]:
+        """The file opened for reading and locked (None if it does not exist); an error
+        becomes a StoreError that names the file."""
+        calls = self._calls
         try:
             fd = calls.open(str(self.path), os.O_RDONLY)
         except FileNotFoundError:
-            return ReadResult(), 0, b""
+            yield None
+            return
         except OSError as error:
             raise StoreError(
                 f"cannot read the event history {self.path}: {_reason(error)}"
             ) from error
         try:
             with exclusive_lock(fd):
-                size = calls.fstat(fd).st_size
-                start = 0 if since is None else start_offset(calls, fd, size, since)
-                data = read_all(calls, fd, start, size)
-                # What the file ended with, so that a writer can tell later whether the
-                # part read was changed since (only a repair can, by cutting into it).
-                edge = calls.pread(fd, min(size, 64), size - min(size, 64))
-                first_line = 1
-                if start > 0:
-                    result = parse(self.path, data, since)
-                    if not result.damaged:
-                        return result, size, edge
-                    first_line = count_lines(calls, fd, start) + 1
+                yield fd
         except OSError as error:
             raise StoreError(
                 f"cannot read the event history {self.path}: {_reason(error)}"
@@ -277,8 +302,6 @@ class EventStore:
         finally:
             with suppress(OSError):
                 calls.close(fd)
-        # A whole history is parsed after the lock is released: writers need not wait.
-        return parse(self.path, data, since, first_line), size, edge
 
 
 def _reason(error: OSError) -> str:

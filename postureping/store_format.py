@@ -112,8 +112,8 @@ def parse(
     crc32, fromisoformat = zlib.crc32, datetime.fromisoformat
     end = data.rfind(b"\n") + 1  # after the last newline: a torn line, in a crash
     number = first_line - 1
-    with _no_cyclic_gc():
-        for start, stop in _chunks(data, end):
+    with no_cyclic_gc():
+        for start, stop in chunks(data, end):
             for body, id_, ts, rks, snooze, crc, other in findall(data, start, stop):
                 number += 1
                 if not body:  # not as to_line writes it
@@ -142,14 +142,11 @@ def parse(
                 # The slow path says what is wrong.
                 slow(number, decode_line(body + (b',"crc":"' + crc + b'"}' if crc else b"}")))
         if tail := data[end:]:
-            line = decode_line(tail)
-            # A torn line that is still a whole event lacks only its newline; the next append
-            # adds it, so count it now as every later read will.
-            slow(number + 1, Line(None, damage=TORN_LINE) if line.repairable else line)
+            slow(number + 1, last_line(tail))
     return ReadResult(events, damaged)
 
 
-def _chunks(data: bytes, end: int) -> Iterator[tuple[int, int]]:
+def chunks(data: bytes, end: int) -> Iterator[tuple[int, int]]:
     """data[:end] in pieces of whole lines, a few megabytes each: the groups of all lines
     at once would take three times the memory of the file."""
     start = 0
@@ -157,6 +154,14 @@ def _chunks(data: bytes, end: int) -> Iterator[tuple[int, int]]:
         stop = data.rfind(b"\n", start, start + _CHUNK) + 1 or data.find(b"\n", start) + 1
         yield start, stop
         start = stop
+
+
+def last_line(raw: bytes) -> Line:
+    """The bytes after a file's last newline: torn by an interrupted write, unless they are
+    a whole event, which lacks only its newline; the next append adds it, so it counts now
+    as in every later read."""
+    line = decode_line(raw)
+    return Line(None, damage=TORN_LINE) if line.repairable else line
 
 
 def decode_line(raw: bytes) -> Line:
@@ -208,7 +213,7 @@ def _explain(obj: object) -> str:
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Parsing a long history makes millions of objects that form no cycles. The cyclic
     garbage collector would walk the growing list of them again and again, which took
     more than half of the time; they are freed by reference counting all the same."""

@@ -14,7 +14,7 @@ converting its events one by one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -55,6 +55,77 @@ class Tally:
             self.window_hours[hour, kind] += n
 
 
+# Events counted as stamped: (the stamp's tzinfo, its date's ordinal, its hour or WHOLE_DAY,
+# the routine or "" where it is not needed, the kind).
+Stamped = Counter[tuple[tzinfo | None, int, int, str, Kind]]
+
+
+@dataclass(frozen=True)
+class Stamping:
+    """Which events are counted how finely, as stamped (see the module's docstring)."""
+
+    zone: ZoneInfo
+    today: date
+    first: date
+    ignored: frozenset[str]
+    # A stamp's date is at most a day off the local date: from here on, it may be in the window.
+    recent: int
+    changes: frozenset[int]  # ordinals of stamped days near a change of the zone's offset
+
+    @classmethod
+    def of(
+        cls, zone: ZoneInfo, *, today: date, first: date, ignored_sources: Collection[str] = ()
+    ) -> Stamping:
+        changes = offset_changes(zone, date(EARLIEST_YEAR, 1, 1), today + _ONE_DAY)
+        return cls(zone, today, first, frozenset(ignored_sources), first.toordinal() - 1, changes)
+
+    def hourly(self, ordinal: int) -> bool:
+        """Whether the events of a stamped day are counted by the hour."""
+        return ordinal >= self.recent or ordinal in self.changes
+
+    def stamp(self, events: Iterable[Event]) -> Stamped:
+        """Count `events` (except those from ignored sources) as stamped."""
+        recent, changes, ignored, done = self.recent, self.changes, self.ignored, Kind.DONE
+        # The hot loop: attribute reads and a tuple, counted by Counter in C.
+        return Counter(
+            (
+                (ts := event.ts).tzinfo,
+                (day := ts.toordinal()),
+                ts.hour if day >= recent or day in changes else WHOLE_DAY,
+                event.routine if (kind := event.kind) == done or day >= recent else "",
+                kind,
+            )
+            for event in events
+            if event.source not in ignored
+        )
+
+    def bucket(self, ts: datetime) -> Bucket:
+        """The bucket an event stamped `ts` is counted in."""
+        day = ts.toordinal()
+        return ts.tzinfo, day, ts.hour if self.hourly(day) else WHOLE_DAY
+
+    def tally(self, stamped: Stamped, events_in: Callable[[set[Bucket]], Iterable[Event]]) -> Tally:
+        """The local counts of `stamped`. The events of a bucket that does not map to one
+        local day or hour are converted one by one: `events_in(buckets)` gives them."""
+        tally = Tally(self.today, self.first)
+        split = _add(tally, stamped, self.zone)
+        if split:
+            since, done, zone = self.first.toordinal(), Kind.DONE, self.zone
+            converted = Counter(
+                (
+                    (moment := event.ts.astimezone(zone)).date(),
+                    moment.hour if (local_day := moment.toordinal()) >= since else WHOLE_DAY,
+                    event.routine if (kind := event.kind) == done or local_day >= since else "",
+                    kind,
+                )
+                for event in events_in(split)
+                if event.source not in self.ignored
+            )
+            for (local_date, hour, routine, kind), n in converted.items():
+                tally.add(local_date, hour, routine, kind, n)
+        return tally
+
+
 def count(
     events: Sequence[Event],
     zone: ZoneInfo,
@@ -68,52 +139,15 @@ def count(
     Linear in the number of events, with one time-zone conversion per distinct stamped day
     (or hour, near the window and on DST days).
     """
-    tally = Tally(today, first)
-    ignored = frozenset(ignored_sources)
-    # A stamp's date is at most a day off the local date: from here on, it may be in the window.
-    recent = first.toordinal() - 1
-    changes = offset_changes(zone, date(EARLIEST_YEAR, 1, 1), today + _ONE_DAY)
-    done = Kind.DONE
-    # The hot loop: attribute reads and a tuple, counted by Counter in C.
-    stamped = Counter(
-        (
-            (ts := event.ts).tzinfo,
-            (day := ts.toordinal()),
-            ts.hour if day >= recent or day in changes else WHOLE_DAY,
-            event.routine if (kind := event.kind) == done or day >= recent else "",
-            kind,
-        )
-        for event in events
-        if event.source not in ignored
-    )
-    split = _add(tally, stamped, zone)
-    if split:
-        # Converted one by one, and counted by local day as above.
-        since = first.toordinal()
-        converted = Counter(
-            (
-                (moment := ts.astimezone(zone)).date(),
-                moment.hour if (local_day := moment.toordinal()) >= since else WHOLE_DAY,
-                event.routine if (kind := event.kind) == done or local_day >= since else "",
-                kind,
-            )
-            for event in events
-            if event.source not in ignored
-            and (
-                (ts := event.ts).tzinfo,
-                (day := ts.toordinal()),
-                ts.hour if day >= recent or day in changes else WHOLE_DAY,
-            )
-            in split
-        )
-        for (local_date, hour, routine, kind), n in converted.items():
-            tally.add(local_date, hour, routine, kind, n)
-    return tally
+    stamping = Stamping.of(zone, today=today, first=first, ignored_sources=ignored_sources)
+
+    def events_in(buckets: set[Bucket]) -> Iterator[Event]:
+        return (event for event in events if stamping.bucket(event.ts) in buckets)
+
+    return stamping.tally(stamping.stamp(events), events_in)
 
 
-def _add(
-    tally: Tally, stamped: Counter[tuple[tzinfo | None, int, int, str, Kind]], zone: ZoneInfo
-) -> set[Bucket]:
+def _add(tally: Tally, stamped: Stamped, zone: ZoneInfo) -> set[Bucket]:
     """Add the counts of the buckets that map to one local day (or hour); return the others."""
     local: dict[Bucket, tuple[date, int] | None] = {}
     split: set[Bucket] = set()

@@ -10,13 +10,12 @@ honours NO_COLOR), so piped output is plain text.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 from typing import TYPE_CHECKING
 
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.stats import Counts, Stats, Streak, compute, percent
+from postureping.stats import Counts, Stats, Streak, percent, summarize, window
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -52,19 +51,14 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def stats_for(ctx: Context, days: int) -> Stats:
-    """The statistics of the last `days` days (also used by `report`)."""
-    loaded = ctx.loaded
-    events = ctx.history()  # the whole history: the streaks may reach back further
-    # The history stays in memory to the end; a long one is millions of objects, which the
-    # garbage collector would otherwise walk again and again while the stats are counted.
-    gc.freeze()
-    return compute(
-        events,
-        loaded.routines,
-        ctx.now(),
-        ctx.zone,
-        days=days,
-        daily_goal=loaded.settings.stats.daily_goal,
+    """The statistics of the last `days` days (also used by `report`), from the whole
+    history: the streaks may reach back further. The events are counted straight from the
+    file (postureping.store_tally); each damaged line is reported and left out."""
+    loaded, now = ctx.loaded, ctx.now()
+    counted = ctx.store().tally(window(now, ctx.zone, days))
+    ctx.report_damage(counted.damaged)
+    return summarize(
+        counted.tally, loaded.routines, now, ctx.zone, daily_goal=loaded.settings.stats.daily_goal
     )
 
 
