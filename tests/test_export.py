@@ -85,6 +85,26 @@ def test_csv_has_a_header_and_a_row_per_event(tmp_path: Path) -> None:
     assert [r["snooze"] for r in records] == ["", "", "1h", "", ""]
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    # An imported history can hold any routine id and source.
+    EventStore(data_dir(tmp_path) / "events.jsonl").append_many([
+        Event.new('=HYPERLINK("http://example.com")', Kind.DONE, "cli", now),
+        Event.new("walk", Kind.DONE, "@SUM(A1)", now),
+        Event.new("-2+3", Kind.SKIPPED, "+cli", now),
+        Event.new("stretch-2", Kind.DONE, "cli", now),
+    ])  # fmt: skip
+    rows = list(csv.reader(io.StringIO(ok(tmp_path, "export", "--format", "csv"))))[1:]
+    assert [(row[2], row[4]) for row in rows] == [
+        ('\'=HYPERLINK("http://example.com")', "cli"),
+        ("walk", "'@SUM(A1)"),
+        ("'-2+3", "'+cli"),
+        ("stretch-2", "cli"),
+    ]
+    # JSON is for programs: it keeps the text as it is.
+    assert json.loads(ok(tmp_path, "export"))[0]["routine"] == '=HYPERLINK("http://example.com")'
+
+
 @pytest.mark.parametrize("kind", ["json", "csv"])
 def test_output_file_is_written_whole_and_private(tmp_path: Path, kind: str) -> None:
     write_history(tmp_path)

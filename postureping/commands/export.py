@@ -25,6 +25,9 @@ from postureping.events import Event
 FORMATS = ("json", "csv")
 # The CSV columns, in order: add new ones at the end only.
 CSV_COLUMNS = ("id", "timestamp", "routine", "kind", "source", "snooze")
+# A spreadsheet reads a cell that starts with one of these as a formula, which an imported
+# history could use to run one on the user's machine ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -75,10 +78,16 @@ def write_csv(events: Sequence[Event], out: TextIO) -> None:
         (
             event.id,
             event.ts.isoformat(),
-            event.routine,
+            text_cell(event.routine),
             str(event.kind),
-            event.source,
+            text_cell(event.source),
             "" if event.snooze is None else format_duration(event.snooze),
         )
         for event in events
     )
+
+
+def text_cell(text: str) -> str:
+    """Free text for a CSV cell, with a quote mark before a formula's first character (as
+    OWASP advises): a spreadsheet shows it as text and hides the quote mark."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
