@@ -42,3 +42,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def idle_config(root: Path) -> Path:
+    """A settings file whose active hours never start: the daemon runs with every routine
+    scheduled, and no reminder comes while a benchmark watches it."""
+    config = root / "idle.toml"
+    config.write_text(
+        '[active_hours]\nmon = ["00:00-00:01"]\ntue = []\nwed = []\nthu = []\nfri = []\n',
+        encoding="utf-8",
+    )
+    return config

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import PYTHON, isolated_env, scratch, table
+from common import PYTHON, idle_config, isolated_env, scratch, table
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -42,10 +42,7 @@ def cpu_seconds(pid: int) -> float:
 def main() -> None:
     window = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     root = scratch()
-    # Active hours that never start: the daemon is up with all routines scheduled, idle.
-    config = root / "config.toml"
-    config.write_text('[active_hours]\nmon = ["00:00-00:01"]\ntue = []\nwed = []\nthu = []\n'
-                      'fri = []\n', encoding="utf-8")  # fmt: skip
+    config = idle_config(root)
     env = isolated_env(root, POSTUREPING_NOTIFICATIONS__BACKEND="console")
     proc = subprocess.Popen(
         [PYTHON, "-m", "postureping", "--config", str(config), "run"],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from postureping.config_loader import LoadedSettings
     from postureping.events import Event
     from postureping.routines import Routine
+    from postureping.settings_cache import Essentials
     from postureping.store import EventStore
     from postureping.store_format import Damage
 
@@ -50,25 +51,40 @@ class Context:
     def loaded(self) -> LoadedSettings:
         """The validated settings and routines; raises ConfigError on any invalid input."""
         from postureping.config_loader import load  # noqa: PLC0415
+        from postureping.settings_cache import Essentials, recall, remember  # noqa: PLC0415
 
-        return load(self.paths, self.environ)
+        loaded = load(self.paths, self.environ)
+        essentials = Essentials(tuple(r.id for r in loaded.routines), loaded.store_file)
+        if recall(self.paths, self.environ) != essentials:
+            remember(self.paths, self.environ, essentials)
+        return loaded
+
+    @cached_property
+    def essentials(self) -> Essentials:
+        """The routine ids and the history's path: remembered from the last full load of
+        unchanged settings (postureping.settings_cache), else from a full load."""
+        from postureping.settings_cache import Essentials, recall  # noqa: PLC0415
+
+        if "loaded" not in self.__dict__ and (known := recall(self.paths, self.environ)):
+            return known
+        loaded = self.loaded
+        return Essentials(tuple(r.id for r in loaded.routines), loaded.store_file)
 
     @property
     def routines(self) -> tuple[Routine, ...]:
         return self.loaded.routines
 
-    def routine(self, routine_id: str) -> Routine:
-        """The routine with this id, or a UserError that lists the valid ids."""
-        for routine in self.routines:
-            if routine.id == routine_id:
-                return routine
-        valid = ", ".join(r.id for r in self.routines)
-        raise UserError(f"unknown routine {routine_id!r}; valid routines: {valid}")
+    def check_routine(self, routine_id: str) -> str:
+        """`routine_id` if a routine has it, else a UserError that lists the valid ids."""
+        ids = self.essentials.routine_ids
+        if routine_id not in ids:
+            raise UserError(f"unknown routine {routine_id!r}; valid routines: {', '.join(ids)}")
+        return routine_id
 
     def store(self) -> EventStore:
         from postureping.store import EventStore  # noqa: PLC0415
 
-        return EventStore(self.loaded.store_file)
+        return EventStore(self.essentials.store_file)
 
     def history(self, since: datetime | None = None) -> list[Event]:
         """The recorded events (since `since`), in file order; each damaged line is reported on

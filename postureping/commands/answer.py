@@ -44,8 +44,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             snooze = parse_duration(duration or DEFAULT_SNOOZE, MAX_SNOOZE)
         except ValueError as error:
             raise UserError(f"snooze duration {duration!r}: {error}", EXIT_CONFIG) from None
-    if routine_id is not None:
-        ctx.routine(routine_id)  # an unknown id: the error lists the valid ones
+    # A running daemon checks the routine id against its settings: reading and validating
+    # them here would double the command's time (pydantic), and answering is its hot path.
     request = Request(
         "answer",
         {"answer": ANSWERS[args.command], "routine": routine_id, "source": SOURCE,
@@ -65,30 +65,29 @@ def _words(args: argparse.Namespace, ctx: Context) -> tuple[str | None, str | No
     """`snooze 20m` names no routine: a first word that is not a routine id but reads as a
     duration is the duration."""
     routine_id, duration = args.routine, getattr(args, "duration", None)
-    if (
-        args.command == "snooze"
-        and routine_id is not None
-        and duration is None
-        and routine_id not in {r.id for r in ctx.routines}
-    ):
-        try:
-            parse_duration(routine_id)
-        except ValueError:
-            return routine_id, None
-        return None, routine_id
-    return routine_id, duration
+    if args.command != "snooze" or routine_id is None or duration is not None:
+        return routine_id, duration
+    try:
+        parse_duration(routine_id)
+    except ValueError:
+        return routine_id, None
+    if routine_id in ctx.essentials.routine_ids:  # a routine may be called "10m"
+        return routine_id, None
+    return None, routine_id
 
 
 def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -> int:
     if command == "snooze":
+        if routine_id is not None:
+            ctx.check_routine(routine_id)  # a wrong id is the first thing to fix
         raise NoDaemon
     if routine_id is None:
         raise UserError(
             "no daemon is running, so no reminder awaits an answer; name the routine, "
             f"like `postureping {command} walk`"
         )
-    routine = ctx.routine(routine_id)
+    routine_id = ctx.check_routine(routine_id)
     now = ctx.now()
-    ctx.store().append(Event.new(routine.id, KINDS[command], SOURCE, now))
-    print(f"Recorded: {routine.id} {KINDS[command]} at {now:%H:%M}.")
+    ctx.store().append(Event.new(routine_id, KINDS[command], SOURCE, now))
+    print(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
     return 0

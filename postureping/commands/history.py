@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.routine is not None:
         # A routine removed from the settings still has its history.
         if not any(e.routine == args.routine for e in events):
-            ctx.routine(args.routine)
+            ctx.check_routine(args.routine)
         events = [e for e in events if e.routine == args.routine]
 
     if args.json:

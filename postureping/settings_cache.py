@@ -1,0 +1,90 @@
+"""What the quick commands need from the settings, remembered between runs.
+
+`postureping done walk` with no daemon running needs two things from the settings: the
+routine ids, to refuse a typo, and where the history is. Validating the settings (pydantic)
+takes about two thirds of that command's time. So after a full load that succeeds, those two
+are written to a small file with a fingerprint of everything the settings come from: the
+settings file (path, size, times, inode), the POSTUREPING_* environment, and the built-in
+routine files of this version. A later command whose fingerprint matches uses them; any
+change means a full load, which reports problems as always. The cache is only a shortcut:
+a missing, unreadable, stale or damaged one is ignored, and failing to write one is silent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from postureping import __version__
+from postureping.atomic_file import replacing
+from postureping.paths import Paths
+
+FORMAT = 1
+ENV_PREFIX = "POSTUREPING_"
+BUILTIN_PACKAGE = "postureping.builtin_routines"
+
+
+@dataclass(frozen=True)
+class Essentials:
+    """The part of the settings that `done` and `skip` need."""
+
+    routine_ids: tuple[str, ...]
+    store_file: Path
+
+
+def cache_file(paths: Paths) -> Path:
+    return paths.state_dir / "settings-cache.json"
+
+
+def recall(paths: Paths, environ: Mapping[str, str]) -> Essentials | None:
+    """The essentials remembered for exactly these inputs, or None."""
+    try:
+        data = json.loads(cache_file(paths).read_text(encoding="utf-8"))
+        if data["fingerprint"] != fingerprint(paths, environ):
+            return None
+        ids, store = data["routine_ids"], data["store_file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(store, str) or not _strings(ids):
+        return None
+    return Essentials(tuple(ids), Path(store))
+
+
+def remember(paths: Paths, environ: Mapping[str, str], essentials: Essentials) -> None:
+    """Write the essentials of settings that were just loaded and found valid."""
+    data = {
+        "fingerprint": fingerprint(paths, environ),
+        "routine_ids": list(essentials.routine_ids),
+        "store_file": str(essentials.store_file),
+    }
+    with suppress(OSError), replacing(cache_file(paths), make_folder=True) as file:
+        json.dump(data, file)
+
+
+def fingerprint(paths: Paths, environ: Mapping[str, str]) -> list[Any]:
+    """Everything the settings are made from, as JSON values."""
+    return [
+        FORMAT,
+        __version__,
+        str(paths.config_file),
+        _stat(paths.config_file),
+        sorted([k, v] for k, v in environ.items() if k.startswith(ENV_PREFIX)),
+        sorted([e.name, _stat(Path(str(e)))] for e in resources.files(BUILTIN_PACKAGE).iterdir()),
+    ]
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
