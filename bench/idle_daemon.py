@@ -45,7 +45,7 @@ def main() -> None:
     config = idle_config(root)
     env = isolated_env(root, POSTUREPING_NOTIFICATIONS__BACKEND="console")
     proc = subprocess.Popen(
-        [PYTHON, "-m", "postureping", "--config", str(config), "run"],
+        [PYTHON, "-m", "postureping", "--config", str(config), "run", "--no-tray"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -27,7 +27,7 @@ from postureping.daemon_activity import DEADLINE_JOB, ActivityReactions
 from postureping.daemon_config import DaemonConfig, Gate, OpenPrompt
 from postureping.durations import format_duration
 from postureping.errors import UserError
-from postureping.events import Event, Kind
+from postureping.events import IGNORED_SOURCES, Event, Kind
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.pause import PauseState, load_pause, save_pause
@@ -36,7 +36,6 @@ from postureping.reminder import Reminder
 from postureping.routines import Routine
 from postureping.schedule import may_fire
 from postureping.scheduler import ReminderScheduler
-from postureping.stats import IGNORED_SOURCES
 from postureping.store import EventStore, StoreError
 from postureping.timescale import Timescale
 

@@ -27,6 +27,9 @@ from postureping.durations import format_duration, parse_duration
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 CHECKSUM_KEY = b',"crc":"'
+# Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
+# those prompts say nothing about the user's habits, and the stats leave them out.
+IGNORED_SOURCES = frozenset({"demo"})
 
 # uuid4 hex: unique across machines without coordination, so histories can later be merged.
 _ID = re.compile(r"[0-9a-f]{32}")

@@ -14,14 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from postureping.events import Event, Kind
+from postureping.events import IGNORED_SOURCES, Event, Kind
 from postureping.routines import Routine
 from postureping.tally import Stamping, Tally, count
 
 JSON_VERSION = 1
-# Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
-# those prompts say nothing about the user's habits.
-IGNORED_SOURCES = frozenset({"demo"})
 MOST_SKIPPED = 3  # how many hours `most_skipped_hours` lists at most
 ONE_DAY = timedelta(days=1)
 

@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postureping.errors import UserError
 from postureping.events import Event
@@ -34,8 +35,10 @@ from postureping.filelock import exclusive_lock
 from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
 from postureping.store_io import SYSTEM, FileCalls, count_lines, read_all, write_all
 from postureping.store_tail import Tail, inspect_tail, start_offset
-from postureping.store_tally import Counted, tally_lines
-from postureping.tally import Stamping
+
+if TYPE_CHECKING:
+    from postureping.store_tally import Counted
+    from postureping.tally import Stamping
 
 __all__ = ["TORN_LINE", "Damage", "EventStore", "ReadResult", "Repair", "StoreError", "parse"]
 
@@ -272,6 +275,8 @@ class EventStore:
         """The counts of every valid event, for the statistics, and every damaged line: as
         `tally.count` of `read().events`, without making the events (postureping.store_tally).
         Never writes. Raises StoreError if the file exists but cannot be read."""
+        from postureping.store_tally import tally_lines  # noqa: PLC0415 - for the stats only
+
         with self._reading() as fd:
             data = (
                 b"" if fd is None else read_all(self._calls, fd, 0, self._calls.fstat(fd).st_size)

@@ -9,7 +9,7 @@ import sys
 import threading
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from postureping.config_loader import LoadedSettings, load
 from postureping.context import Context
@@ -27,8 +27,10 @@ from postureping.pause import until_tomorrow
 from postureping.presence import break_thresholds
 from postureping.reminder import Reminder
 from postureping.sleep_signal import SleepSignals
-from postureping.tray.pystray_tray import Tray
 from postureping.watcher import build_watcher
+
+if TYPE_CHECKING:
+    from postureping.tray.pystray_tray import Tray
 
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
@@ -126,14 +128,7 @@ def _serve(
     )
     watcher = build_watcher(loaded, ctx.environ, ctx.now, log)
     daemon.gate = watcher
-    tray = Tray(
-        daemon,
-        ctx.paths.config_file,
-        log,
-        zone=ctx.zone,
-        tomorrow=lambda now: until_tomorrow(now, daemon.hours, ctx.zone),
-        environ=ctx.environ,
-    )
+    tray = None if args.no_tray else _tray(daemon, ctx, log)
     daemon.start()
     watcher.start(daemon)
     sleep = SleepSignals(watcher.wake)
@@ -146,14 +141,15 @@ def _serve(
             raise UserError(f"cannot start the control channel {server.path}: {error}") from error
         _welcome_once(ctx, notifications, log)
         _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
-        if args.no_tray:
+        if tray is None:
             log.info("running without a tray icon (--no-tray)")
         elif tray.start():
             tray.run_until(stop)  # on macOS the tray's loop needs this (the main) thread
         stop.wait()
     finally:
         log.info("stopping")
-        tray.stop()
+        if tray is not None:
+            tray.stop()
         server.stop()
         sleep.close()
         watcher.stop()
@@ -162,6 +158,20 @@ def _serve(
         if (close := getattr(primary, "close", None)) is not None:
             close(2.0)  # the freedesktop notifier's bus connection
     return EXIT_OK
+
+
+def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> Tray:
+    # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
+    from postureping.tray.pystray_tray import Tray  # noqa: PLC0415
+
+    return Tray(
+        daemon,
+        ctx.paths.config_file,
+        log,
+        zone=ctx.zone,
+        tomorrow=lambda now: until_tomorrow(now, daemon.hours, ctx.zone),
+        environ=ctx.environ,
+    )
 
 
 def _welcome_once(ctx: Context, notifications: NotificationService, log: logging.Logger) -> None:

@@ -29,6 +29,9 @@ class HoldProbe(Protocol):
     def close(self) -> None: ...
 
 
+NO_DISPLAY = "no X display (DISPLAY is not set)"
+
+
 class ProbeUnavailable(Exception):
     """A probe does not work on this desktop; the message says why (for `postureping doctor`)."""
 

@@ -22,7 +22,7 @@ from typing import Any
 from Xlib import X, error
 from Xlib.display import Display
 
-from postureping.dnd.base import FailureStreak, ProbeUnavailable
+from postureping.dnd.base import NO_DISPLAY, FailureStreak, ProbeUnavailable
 
 NAME = "fullscreen"
 
@@ -67,7 +67,7 @@ class FullscreenProbe:
     def open(cls, environ: Mapping[str, str], never_hold: frozenset[str]) -> FullscreenProbe:
         """Raises ProbeUnavailable without an X display, or when it cannot be opened."""
         if not (display_name := environ.get("DISPLAY")):
-            raise ProbeUnavailable("no X display (DISPLAY is not set)")
+            raise ProbeUnavailable(NO_DISPLAY)
         probe = cls(display_name, never_hold)
         try:
             probe._read()

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from postureping.dnd.base import HoldProbe, ProbeUnavailable
+from postureping.dnd.base import NO_DISPLAY, HoldProbe, ProbeUnavailable
 
 Opener = Callable[[Mapping[str, str], frozenset[str]], HoldProbe]
 
@@ -50,6 +50,8 @@ def _dunst(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
 
 
 def _fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    if not environ.get("DISPLAY"):  # checked first: python-xlib is big, and useless then
+        raise ProbeUnavailable(NO_DISPLAY)
     from postureping.dnd.fullscreen import FullscreenProbe  # noqa: PLC0415  # needs python-xlib
 
     return FullscreenProbe.open(environ, never_hold)

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from Xlib.display import Display
-
 from postureping.idle.base import IdleUnavailable
 
 EXTENSION = "MIT-SCREEN-SAVER"
@@ -69,6 +67,12 @@ class X11IdleMonitor:
         self._disconnect()
 
     def _open(self) -> Any:
+        try:
+            # Imported here, not with the module: python-xlib is two dozen modules (about
+            # 1.5 MB of the daemon's memory), and a session without X does not need them.
+            from Xlib.display import Display  # noqa: PLC0415
+        except ImportError as error:
+            raise IdleUnavailable(f"needs python-xlib ({error})") from error
         display = Display(self._display_name)
         try:
             if display.query_extension("XWAYLAND") is not None:
