@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import PYTHON, idle_config, isolated_env, median, scratch, table
+from common import PYTHON, heading, idle_config, isolated_env, median, scratch, table
 
 CLI = [PYTHON, "-m", "postureping"]
 ALONE = {
@@ -67,7 +67,7 @@ def main() -> None:
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=10)
-    print(f"CLI wall time, median and best of {runs} runs")
+    print(heading(f"CLI wall time, median and best of {runs} runs"))
     print(table(
         ("command", "median", "best"),
         [(name, f"{mid * 1000:.0f} ms", f"{best * 1000:.0f} ms") for name, mid, best in rows],

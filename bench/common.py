@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import platform
 import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 PYTHON = sys.executable
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def isolated_env(root: Path, **extra: str) -> dict[str, str]:
@@ -45,11 +48,43 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def idle_config(root: Path) -> Path:
-    """A settings file whose active hours never start: the daemon runs with every routine
-    scheduled, and no reminder comes while a benchmark watches it."""
-    config = root / "idle.toml"
-    config.write_text(
-        '[active_hours]\nmon = ["00:00-00:01"]\ntue = []\nwed = []\nthu = []\nfri = []\n',
-        encoding="utf-8",
+    """A settings file for an idle daemon: active all day, every day, with the built-in
+    interval routines scheduled (the first due 25 minutes after start-up) and the routines
+    at fixed times of day turned off, so no reminder comes while a benchmark watches."""
+    from postureping.builtin import load_builtin_specs  # noqa: PLC0415
+
+    days = "".join(f'{day} = ["00:00-24:00"]\n' for day in DAYS)
+    fixed = "".join(
+        f"[routines.{spec.id}]\nenabled = false\n" for spec in load_builtin_specs() if spec.at
     )
+    config = root / "idle.toml"
+    config.write_text(f"[active_hours]\n{days}{fixed}", encoding="utf-8")
     return config
+
+
+class BenchError(Exception):
+    """An expected failure: one line for the user, no traceback."""
+
+
+def machine() -> str:
+    """The machine the figures come from, in one line: system, kernel, cores, CPU, Python."""
+    try:
+        system = platform.freedesktop_os_release()["PRETTY_NAME"]
+    except OSError:
+        system = platform.system()
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
+    cpu = models[0] if models else platform.machine()
+    return (
+        f"{system}, {platform.system()} {platform.release()}, {os.cpu_count()} cores "
+        f"({cpu}), Python {platform.python_version()}"
+    )
+
+
+def heading(title: str) -> str:
+    """A benchmark's first line: what, when and on which machine."""
+    return f"{title} ({datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {machine()})"

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import PYTHON, idle_config, isolated_env, scratch, table
+from common import PYTHON, heading, idle_config, isolated_env, scratch, table
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -58,7 +58,7 @@ def main() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
-    print(f"Idle daemon (console backend, no tray), {window:g} s window")
+    print(heading(f"Idle daemon (console backend, no tray), {window:g} s window"))
     print(table(
         ("RSS after start-up", "threads", "CPU in window", "context switches in window"),
         [(f"{rss / 1024:.1f} MiB", threads, f"{cpu1 - cpu0:.2f} s", sw1 - sw0)],

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from common import PYTHON, isolated_env, median, scratch, table
+from common import PYTHON, heading, isolated_env, median, scratch, table
 
 from postureping.events import Event, Kind
 from postureping.stats import summarize, window
@@ -104,7 +104,7 @@ def main() -> None:
         rows.append((f"postureping {' '.join(args)}", f"{wall * 1000:,.0f} ms"))
     export = ["export", "--format", "csv", "--output", str(root / "export.csv")]
     rows.append(("postureping export --format csv", f"{cli_time(env, export, 1) * 1000:,.0f} ms"))
-    print(f"{count:,} events; CLI figures are the median of {runs} runs")
+    print(heading(f"stats over {count:,} events; CLI figures are the median of {runs} runs"))
     print(table(("what", "wall time"), rows))
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from common import PYTHON, idle_config, isolated_env, median, scratch, table
+from common import PYTHON, heading, idle_config, isolated_env, median, scratch, table
 
 from postureping.events import Event, Kind
 from postureping.store import EventStore
@@ -103,10 +103,10 @@ def main() -> None:
             f"{stats * 1000:,.0f} ms",
             f"{startup * 1000:,.0f} ms",
         ))  # fmt: skip
-    print(
+    print(heading(
         f"Event history: append (median of {APPENDS}, with fsync), full read, read of today "
         f"(in process); stats --json and daemon start-up (wall, median of {RUNS})"
-    )
+    ))  # fmt: skip
     print(table(
         ("events", "append", "read all", "read today", "stats --json", "daemon start-up"), rows
     ))  # fmt: skip
