@@ -1,7 +1,8 @@
 """Idle footprint of postureping next to its rivals Workrave and Safe Eyes, in one desktop.
 
 One hermetic session (Xvfb, a private session bus, a stand-in system bus, dunst as the
-notification server, trayer as the tray host) runs each app in turn, with a home of its own and
+notification server, trayer as the tray host; for "postureping (sni tray)" also the tests'
+stand-in StatusNotifierWatcher, tests/sni_host.py) runs each app in turn, with a home of its own and
 nothing due. After a start-up settle it reads RSS and PSS summed over the app's process tree,
 then CPU time (all threads, plus reaped children) and context switches over an idle window.
 Each figure is the median of several runs. Progress goes to stderr, the report to stdout.
@@ -40,6 +41,7 @@ from tests.desktop import (  # noqa: E402
     strip_session_vars,
     wait_until,
 )
+from tests.sni_host import StandInHost  # noqa: E402
 
 # What the rivals need on Debian 12. The last two are only recommended by safeeyes, but Safe
 # Eyes shows no tray icon without an AppIndicator typelib, and without xprintidle it turns its
@@ -67,6 +69,7 @@ class App:
     command: Callable[[Path], list[str]]  # given the app's scratch folder
     icon_name: str | None = None  # its icon window's name in trayer's panel starts so
     ready_text: str | None = None  # printed once started
+    sni_host: bool = False  # measured with a stand-in StatusNotifierWatcher on the bus
 
 
 def postureping_command(*flags: str) -> Callable[[Path], list[str]]:
@@ -85,12 +88,14 @@ APPS = (
         ready_text="running without a tray icon (--no-tray)"),
     App("postureping-tray", "postureping (tray)", PYTHON, postureping_command(),
         icon_name="postureping", ready_text="tray icon shown"),
+    App("postureping-sni", "postureping (sni tray)", PYTHON, postureping_command(),
+        ready_text="tray icon shown (sni)", sni_host=True),
     App("workrave", "Workrave", "/usr/bin/workrave", lambda _: ["/usr/bin/workrave"],
         icon_name="workrave"),
     App("safe-eyes", "Safe Eyes", "/usr/bin/safeeyes", lambda _: ["/usr/bin/safeeyes"],
         icon_name="safeeyes"),
 )  # fmt: skip
-BASELINES = APPS[:2]
+BASELINES = APPS[:3]
 
 
 # -- the desktop ----------------------------------------------------------------------------
@@ -343,6 +348,7 @@ def wait_docked(app: App, desktop: Desktop) -> bool | None:
 def measure(app: App, desktop: Desktop, root: Path, settle: float, window: float) -> Sample:
     root.mkdir(parents=True)
     argv, env = app.command(root), app_env(desktop, root)
+    host = StandInHost(desktop.session.bus_address) if app.sni_host else None  # this turn only
     started = time.monotonic()
     proc = launch(argv, env, root)
     try:
@@ -361,6 +367,8 @@ def measure(app: App, desktop: Desktop, root: Path, settle: float, window: float
         notes = idle_notes(desktop, windows, shown)
     finally:
         stop_tree(proc)
+        if host is not None:
+            host.close()
     return Sample(
         rss, pss, growth(before.cpu, after.cpu), round(growth(before.switches, after.switches)),
         after.threads, names, is_docked, notes,

@@ -86,7 +86,7 @@ def notifications(ctx: Context) -> Check:
 
 
 def tray(ctx: Context) -> Check:
-    from postureping.tray.pystray_tray import describe_tray_host  # noqa: PLC0415
+    from postureping.tray.choose import describe_tray_host  # noqa: PLC0415
 
     level, detail = describe_tray_host(ctx.environ)
     return Check("tray", level, detail)

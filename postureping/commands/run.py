@@ -30,7 +30,7 @@ from postureping.sleep_signal import SleepSignals
 from postureping.watcher import build_watcher
 
 if TYPE_CHECKING:
-    from postureping.tray.pystray_tray import Tray
+    from postureping.tray.core import TrayIcon
 
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
@@ -160,11 +160,11 @@ def _serve(
     return EXIT_OK
 
 
-def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> Tray:
+def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
     # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
-    from postureping.tray.pystray_tray import Tray  # noqa: PLC0415
+    from postureping.tray.choose import make_tray  # noqa: PLC0415
 
-    return Tray(
+    return make_tray(
         daemon,
         ctx.paths.config_file,
         log,

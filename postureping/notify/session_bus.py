@@ -11,8 +11,10 @@ daemon never wakes up for it), and still stops within milliseconds. The Hello ca
 jeepney's connect has a fixed 10 s limit; every call made here has `timeout`.
 
 Threading: the reader thread (READER_NAME) is the only one that reads. It hands each reply to
-the thread waiting in `call`, and every signal to `on_signal`, in order. Replies arrive on
-that thread too, so `on_signal` must never wait for a call on this connection.
+the thread waiting in `call`, every signal to `on_signal` and every method call to `on_call`,
+in order. Replies arrive on that thread too, so neither handler may wait for a call on this
+connection. `on_call` returns the reply to send (a method return or an error); without one,
+or when it raises, the caller gets an error reply rather than waiting for its timeout.
 """
 
 from __future__ import annotations
@@ -25,14 +27,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from jeepney import HeaderFields, MessageType  # type: ignore[import-untyped]
+from jeepney import HeaderFields, MessageFlag, MessageType  # type: ignore[import-untyped]
 from jeepney.io.threading import (  # type: ignore[import-untyped]
     ReceiveStopped,
     open_dbus_connection,
 )
-from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]
+from jeepney.wrappers import new_error, unwrap_msg  # type: ignore[import-untyped]
 
 READER_NAME = "postureping-notify-bus"
+UNKNOWN_METHOD = "org.freedesktop.DBus.Error.UnknownMethod"
+FAILED = "org.freedesktop.DBus.Error.Failed"
+
+OnCall = Callable[[Any], Any]  # a method call in, its reply (method return or error) out
 
 _log = logging.getLogger(__name__)
 
@@ -62,9 +68,14 @@ class SessionBus:
         the standard socket)."""
         return cls(open_dbus_connection(bus=bus, auth_timeout=timeout), timeout)
 
-    def start(self, on_signal: Callable[[Any], None]) -> None:
+    def start(
+        self,
+        on_signal: Callable[[Any], None],
+        on_call: OnCall | None = None,
+        name: str = READER_NAME,
+    ) -> None:
         reader = threading.Thread(
-            target=self._read, args=(on_signal,), name=READER_NAME, daemon=True
+            target=self._read, args=(on_signal, on_call), name=name, daemon=True
         )
         self._reader = reader
         reader.start()
@@ -120,7 +131,7 @@ class SessionBus:
                     with contextlib.suppress(OSError):
                         os.close(fd)
 
-    def _read(self, on_signal: Callable[[Any], None]) -> None:
+    def _read(self, on_signal: Callable[[Any], None], on_call: OnCall | None) -> None:
         try:
             while True:
                 message = self._conn.receive()
@@ -134,6 +145,8 @@ class SessionBus:
                         on_signal(message)
                     except Exception:  # one bad signal must not stop the reader
                         _log.exception("could not handle a signal from the session bus")
+                elif message.header.message_type is MessageType.method_call:
+                    self._answer(message, on_call)
         except ReceiveStopped:
             pass
         except Exception as error:  # the bus went away, or sent something unreadable
@@ -148,3 +161,16 @@ class SessionBus:
             for future in waiting:
                 if not future.done():
                     future.set_exception(BusClosed("the connection to the session bus closed"))
+
+    def _answer(self, call: Any, on_call: OnCall | None) -> None:
+        if on_call is None:
+            member = call.header.fields.get(HeaderFields.member, "")
+            reply = new_error(call, UNKNOWN_METHOD, "s", (f"no method {member} here",))
+        else:
+            try:
+                reply = on_call(call)
+            except Exception as error:  # one bad call must not stop the reader
+                _log.exception("could not answer a method call from the session bus")
+                reply = new_error(call, FAILED, "s", (f"{type(error).__name__}: {error}",))
+        if not call.header.flags & MessageFlag.no_reply_expected:
+            self._conn.send(reply)

@@ -21,9 +21,24 @@ _DARK = (45, 45, 45, 255)
 _ORANGE = (240, 130, 20, 255)
 
 
+PIXMAP_SIZES = (22, 32, 64)  # a panel picks the closest to its own size
+
+
 def draw_icon(state: IconState, size: int = SIZE) -> Image.Image:
     """A new RGBA image of `size` x `size` for `state` (drawn at 64 px, then scaled)."""
     return _draw(state).resize((size, size), Image.Resampling.LANCZOS)
+
+
+@cache
+def argb_pixmaps(state: IconState) -> tuple[tuple[int, int, bytes], ...]:
+    """The icon as StatusNotifierItem's IconPixmap wants it: (width, height, ARGB32 pixels in
+    network byte order, row by row) at each of PIXMAP_SIZES."""
+    pixmaps = []
+    for size in PIXMAP_SIZES:
+        red, green, blue, alpha = draw_icon(state, size).split()
+        pixels = Image.merge("RGBA", (alpha, red, green, blue)).tobytes()  # A, R, G, B bytes
+        pixmaps.append((size, size, pixels))
+    return tuple(pixmaps)
 
 
 @cache

@@ -1,7 +1,7 @@
 """The tray's menu, tooltip and icon state as plain data, built from a daemon `Status`.
 
-Pure: no toolkit, no clock, no files. A menu pick is an `Action` value; the adapter
-(`pystray_tray.py`) turns it into a call on the `Controller`. `TrayView.refresh_at` says when a
+Pure: no toolkit, no clock, no files. A menu pick is an `Action` value; the tray
+(`core.py`) turns it into a call on the `Controller`. `TrayView.refresh_at` says when a
 label would change by itself (the "in 12 min" countdown, a new day), so the adapter redraws at
 that moment and not on a fixed tick.
 """

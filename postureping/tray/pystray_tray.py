@@ -25,11 +25,8 @@ fails harmlessly off the main thread). Other threads only assign `icon.icon`, `i
 messages, Shell_NotifyIcon). Menu picks run on the toolkit's thread and call the Controller,
 which is thread-safe and quick; errors are logged, never raised into the toolkit.
 
-Refreshing. A second thread, "tray-refresh", redraws when the controller reports a change
-(`subscribe`) and at `TrayView.refresh_at`, the moment a label changes by itself (once a
-minute while a countdown shows, at most); it sleeps in between, and never longer than
-MAX_SLEEP, since a monotonic wait oversleeps across a system suspend. The menu and icon are
-replaced only when they differ, so an open menu is not rebuilt under the pointer for nothing.
+Refreshing: `core.TrayCore`'s thread calls `_show`, which replaces the menu and icon only
+when they differ, so an open menu is not rebuilt under the pointer for nothing.
 
 macOS (not tested): AppKit needs the main thread, so `start()` creates the icon on the calling
 thread and `run_until(stop)` runs pystray's loop there until `stop` is set. SIGTERM reaches
@@ -42,53 +39,24 @@ import contextlib
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from postureping.controller import Controller, Status
-from postureping.errors import UserError
-from postureping.tray.menu import (
-    Action,
-    AnswerPrompt,
-    Entry,
-    Item,
-    OpenSettings,
-    PauseFor,
-    PauseUntilResumed,
-    PauseUntilTomorrow,
-    Quit,
-    RemindNow,
-    Resume,
-    TrayView,
-    build_view,
-)
+from postureping.controller import Controller
+from postureping.tray.core import NAME, NO_TRAY, STOP_TIMEOUT, TrayCore, TrayUnavailable
+from postureping.tray.menu import Action, Entry, Item, TrayView
+from postureping.tray.sni_host import watcher_present
 
-NAME = "postureping"
-SOURCE = "tray"  # the `source` of answers given in the tray menu
 START_TIMEOUT = 10.0  # seconds the toolkit may take to come up
-STOP_TIMEOUT = 5.0
-MAX_SLEEP = timedelta(minutes=10)
-NO_TRAY = "running without a tray icon"
 APPINDICATOR_NAMESPACES = ("AyatanaAppIndicator3", "AppIndicator3")
-SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 XORG_HINT = "its menu needs PyGObject (see the README, 'The tray icon')"
 
 
-class TrayUnavailable(Exception):
-    """Why there is no tray icon, in words for the log; `level` WARNING when something is
-    broken rather than merely absent."""
-
-    def __init__(self, reason: str, level: int = logging.INFO) -> None:
-        super().__init__(reason)
-        self.level = level
-
-
-class Tray:
+class Tray(TrayCore):
     """The tray icon of a running daemon. `start()` once, `run_until(stop)` on the main
     thread, `stop()` once at the end (also after a failed start)."""
 
@@ -102,11 +70,7 @@ class Tray:
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> None:
-        self._controller = controller
-        self._settings_path = settings_path
-        self._log = log
-        self._zone = zone
-        self._tomorrow = tomorrow or self._next_midnight
+        super().__init__(controller, settings_path, log, zone=zone, tomorrow=tomorrow)
         self._environ = environ
         self.backend = "native"  # pystray's backend, once chosen
         self._pystray: Any = None
@@ -114,10 +78,7 @@ class Tray:
         self._shown: TrayView | None = None
         self._outcome: TrayUnavailable | None = None
         self._ready = threading.Event()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         self._toolkit: threading.Thread | None = None
-        self._refresher: threading.Thread | None = None
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -135,10 +96,7 @@ class Tray:
             self._log.info("tray icon shown, without a menu: %s", XORG_HINT)
         else:
             self._log.info("tray icon shown (%s)", self.backend)
-        self._controller.subscribe(self._on_status)
-        self._refresher = threading.Thread(target=self._refresh_loop, name="tray-refresh")
-        self._refresher.daemon = True
-        self._refresher.start()
+        self._start_refresher()
         return True
 
     def run_until(self, stop: threading.Event) -> None:
@@ -150,10 +108,7 @@ class Tray:
 
     def stop(self) -> None:
         """Remove the icon and end the threads; safe to call more than once."""
-        self._stopping.set()
-        self._wake.set()
-        if self._refresher is not None:
-            self._refresher.join(STOP_TIMEOUT)
+        self._stop_refresher()
         if self._icon is not None:
             try:
                 self._icon.stop()
@@ -239,37 +194,6 @@ class Tray:
 
     # -- what the icon shows ------------------------------------------------------------------
 
-    def _view(self, status: Status) -> TrayView:
-        return build_view(
-            status,
-            status.now,
-            self._settings_path,
-            self._zone,
-            settings_exists=self._settings_path.is_file(),
-        )
-
-    def _on_status(self, _status: Status) -> None:
-        """The controller's listener: any thread, so only wake the refresher."""
-        self._wake.set()
-
-    def _refresh_loop(self) -> None:
-        sleep: float | None = 0.0
-        while not self._stopping.is_set():
-            self._wake.wait(sleep)
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            try:
-                status = self._controller.status()
-                view = self._view(status)
-                self._show(view)
-            except Exception:  # keep the icon alive; the next change tries again
-                self._log.exception("could not update the tray icon")
-                sleep = MAX_SLEEP.total_seconds()
-                continue
-            wait = MAX_SLEEP if view.refresh_at is None else view.refresh_at - status.now
-            sleep = max(0.0, min(wait, MAX_SLEEP).total_seconds())
-
     def _show(self, view: TrayView) -> None:
         shown, icon = self._shown, self._icon
         if shown is None or shown.icon is not view.icon:
@@ -315,39 +239,6 @@ class Tray:
 
         return picked
 
-    # -- what a pick does -----------------------------------------------------------------------
-
-    def perform(self, action: Action) -> None:
-        """Carry out a menu pick; problems are logged, never raised (this runs in the toolkit)."""
-        controller = self._controller
-        try:
-            match action:
-                case AnswerPrompt(answer, routine_id, snooze):
-                    controller.answer(answer, routine_id, SOURCE, snooze)
-                case PauseFor(length):
-                    controller.pause(controller.status().now + length)
-                case PauseUntilTomorrow():
-                    controller.pause(self._tomorrow(controller.status().now))
-                case PauseUntilResumed():
-                    controller.pause(None)
-                case Resume():
-                    controller.resume()
-                case RemindNow(routine_id):
-                    controller.trigger(routine_id)
-                case OpenSettings(path):
-                    open_file(path, self._log)
-                case Quit():
-                    controller.quit()
-        except UserError as error:
-            self._log.warning("%s", error.message)
-        except Exception:
-            self._log.exception("the tray menu's %s failed", action)
-        self._wake.set()
-
-    def _next_midnight(self, now: datetime) -> datetime:
-        local = now.astimezone(self._zone)
-        return datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
-
 
 # -- the desktop ----------------------------------------------------------------------------------
 
@@ -365,7 +256,7 @@ def choose_backend(environ: Mapping[str, str]) -> str:
         from gi.repository import Gtk  # noqa: F401, PLC0415
     except Exception:  # no PyGObject, no Gtk 3 typelib, or another Gtk already loaded
         return "xorg"
-    if _has_status_notifier_host(environ):
+    if watcher_present(environ):
         for namespace in APPINDICATOR_NAMESPACES:
             with contextlib.suppress(ValueError):
                 gi.require_version(namespace, "0.1")
@@ -376,7 +267,7 @@ def choose_backend(environ: Mapping[str, str]) -> str:
 def check_desktop(backend: str, environ: Mapping[str, str]) -> None:
     """Raise TrayUnavailable when `backend` has nothing to show the icon on."""
     display = environ.get("DISPLAY", "")
-    if backend == "appindicator" and _has_status_notifier_host(environ):
+    if backend == "appindicator" and watcher_present(environ):
         return
     if not display or not xembed_tray_present(display):  # Wayland alone has no XEMBED tray
         raise TrayUnavailable("no system tray found")
@@ -400,69 +291,3 @@ def xembed_tray_present(display_name: str) -> bool:
         return bool(owner != X.NONE and getattr(owner, "id", owner))
     finally:
         connection.close()
-
-
-def _has_status_notifier_host(environ: Mapping[str, str]) -> bool:
-    """Whether a StatusNotifierWatcher is on the session bus (AppIndicator uses it)."""
-    runtime = environ.get("XDG_RUNTIME_DIR")
-    if not environ.get("DBUS_SESSION_BUS_ADDRESS") and not (
-        runtime and Path(runtime, "bus").exists()
-    ):
-        return False  # and GLib would try to autolaunch a bus of its own
-    try:
-        from gi.repository import Gio, GLib  # noqa: PLC0415
-
-        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        reply = bus.call_sync(
-            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", GLib.Variant("(s)", (SNI_WATCHER,)), GLib.VariantType("(b)"),
-            Gio.DBusCallFlags.NONE, 2000, None,
-        )  # fmt: skip
-        return bool(reply.unpack()[0])
-    except Exception:  # no bus, no answer: no such host
-        return False
-
-
-def describe_tray_host(environ: Mapping[str, str]) -> tuple[Literal["ok", "warn"], str]:
-    """Whether an icon could dock here, and how (for `postureping doctor`); loads no toolkit."""
-    if sys.platform in ("darwin", "win32"):
-        return "ok", "the system's tray"
-    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
-        return "warn", "no display: the daemon runs without an icon"
-    try:
-        import gi  # noqa: PLC0415
-
-        gi.require_version("Gtk", "3.0")
-        menu = "with a menu"
-    except (ImportError, ValueError):
-        menu = f"without a menu ({XORG_HINT})"
-    if _has_status_notifier_host(environ):
-        return "ok", f"a StatusNotifierItem host (AppIndicator), {menu}"
-    display = environ.get("DISPLAY", "")
-    try:
-        if display and xembed_tray_present(display):
-            return "ok", f"an XEMBED system tray on {display}, {menu}"
-    except TrayUnavailable as reason:
-        return "warn", str(reason)
-    return "warn", "no system tray found: the daemon runs without an icon"
-
-
-def open_file(path: Path, log: logging.Logger) -> None:
-    """Open `path` in the user's editor for its type, without waiting for it."""
-    if not path.is_file():
-        log.warning("no settings file at %s; create one with `postureping config init`", path)
-        return
-    if sys.platform == "win32":
-        os.startfile(path)  # noqa: S606
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    try:
-        process = subprocess.Popen(
-            [opener, os.fspath(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    except OSError as error:
-        log.warning("could not open %s with %s: %s", path, opener, error)
-        return
-    threading.Thread(target=process.wait, name="tray-opener", daemon=True).start()  # reap it

@@ -1,0 +1,197 @@
+"""What every tray icon does, whatever shows it: keep the view fresh and carry out menu picks.
+
+A backend subclasses `TrayCore`, implements `_show(view)` and calls `_start_refresher()` once
+its icon is up and `_stop_refresher()` when it goes.
+
+Refreshing. The thread "tray-refresh" redraws when the controller reports a change
+(`subscribe`) and at `TrayView.refresh_at`, the moment a label changes by itself (once a
+minute while a countdown shows, at most); it sleeps in between, and never longer than
+MAX_SLEEP, since a monotonic wait oversleeps across a system suspend. `_show` runs on that
+thread only, and should change only what differs from what it showed last.
+
+Picks. `perform(action)` may run on any thread (the toolkit's, or the bus reader's): it calls
+the Controller, which is thread-safe and quick, logs problems and never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from postureping.controller import Controller, Status
+from postureping.errors import UserError
+from postureping.tray.menu import (
+    Action,
+    AnswerPrompt,
+    OpenSettings,
+    PauseFor,
+    PauseUntilResumed,
+    PauseUntilTomorrow,
+    Quit,
+    RemindNow,
+    Resume,
+    TrayView,
+    build_view,
+)
+
+NAME = "postureping"
+SOURCE = "tray"  # the `source` of answers given in the tray menu
+STOP_TIMEOUT = 5.0
+MAX_SLEEP = timedelta(minutes=10)
+NO_TRAY = "running without a tray icon"
+
+
+class TrayUnavailable(Exception):
+    """Why there is no tray icon, in words for the log; `level` WARNING when something is
+    broken rather than merely absent."""
+
+    def __init__(self, reason: str, level: int = logging.INFO) -> None:
+        super().__init__(reason)
+        self.level = level
+
+
+class TrayIcon(Protocol):
+    """A tray icon of a running daemon. `start()` once, `run_until(stop)` on the main
+    thread, `stop()` once at the end (also after a failed start)."""
+
+    def start(self) -> bool:
+        """Show the icon. False, with one line in the log, when there can be no tray."""
+
+    def run_until(self, stop: threading.Event) -> None:
+        """Block until `stop` is set: call this on the main thread instead of `stop.wait()`."""
+
+    def stop(self) -> None:
+        """Remove the icon and end the threads; safe to call more than once."""
+
+
+class TrayCore:
+    """The refresh thread and the menu's actions, for a backend to build on."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        settings_path: Path,
+        log: logging.Logger,
+        *,
+        zone: tzinfo | None = None,
+        tomorrow: Callable[[datetime], datetime] | None = None,
+    ) -> None:
+        self._controller = controller
+        self._settings_path = settings_path
+        self._log = log
+        self._zone = zone
+        self._tomorrow = tomorrow or self._next_midnight
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._refresher: threading.Thread | None = None
+
+    def _show(self, view: TrayView) -> None:
+        """Bring the icon up to date with `view` (on the refresh thread)."""
+        raise NotImplementedError
+
+    # -- refreshing -----------------------------------------------------------------------------
+
+    def _view(self, status: Status) -> TrayView:
+        return build_view(
+            status,
+            status.now,
+            self._settings_path,
+            self._zone,
+            settings_exists=self._settings_path.is_file(),
+        )
+
+    def _start_refresher(self) -> None:
+        self._controller.subscribe(self._on_status)
+        self._refresher = threading.Thread(target=self._refresh_loop, name="tray-refresh")
+        self._refresher.daemon = True
+        self._refresher.start()
+
+    def _stop_refresher(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._refresher is not None and self._refresher is not threading.current_thread():
+            self._refresher.join(STOP_TIMEOUT)
+
+    def _on_status(self, _status: Status) -> None:
+        """The controller's listener: any thread, so only wake the refresher."""
+        self._wake.set()
+
+    def _refresh_loop(self) -> None:
+        sleep: float | None = 0.0
+        while not self._stopping.is_set():
+            self._wake.wait(sleep)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                status = self._controller.status()
+                view = self._view(status)
+                self._show(view)
+            except Exception:  # keep the icon alive; the next change tries again
+                self._log.exception("could not update the tray icon")
+                sleep = MAX_SLEEP.total_seconds()
+                continue
+            wait = MAX_SLEEP if view.refresh_at is None else view.refresh_at - status.now
+            sleep = max(0.0, min(wait, MAX_SLEEP).total_seconds())
+
+    # -- what a pick does -----------------------------------------------------------------------
+
+    def perform(self, action: Action) -> None:
+        """Carry out a menu pick; problems are logged, never raised (this runs in the toolkit
+        or on the bus's reader thread)."""
+        controller = self._controller
+        try:
+            match action:
+                case AnswerPrompt(answer, routine_id, snooze):
+                    controller.answer(answer, routine_id, SOURCE, snooze)
+                case PauseFor(length):
+                    controller.pause(controller.status().now + length)
+                case PauseUntilTomorrow():
+                    controller.pause(self._tomorrow(controller.status().now))
+                case PauseUntilResumed():
+                    controller.pause(None)
+                case Resume():
+                    controller.resume()
+                case RemindNow(routine_id):
+                    controller.trigger(routine_id)
+                case OpenSettings(path):
+                    open_file(path, self._log)
+                case Quit():
+                    controller.quit()
+        except UserError as error:
+            self._log.warning("%s", error.message)
+        except Exception:
+            self._log.exception("the tray menu's %s failed", action)
+        self._wake.set()
+
+    def _next_midnight(self, now: datetime) -> datetime:
+        local = now.astimezone(self._zone)
+        return datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
+
+
+def open_file(path: Path, log: logging.Logger) -> None:
+    """Open `path` in the user's editor for its type, without waiting for it."""
+    if not path.is_file():
+        log.warning("no settings file at %s; create one with `postureping config init`", path)
+        return
+    if sys.platform == "win32":
+        os.startfile(path)  # noqa: S606
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        process = subprocess.Popen(
+            [opener, os.fspath(path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError as error:
+        log.warning("could not open %s with %s: %s", path, opener, error)
+        return
+    threading.Thread(target=process.wait, name="tray-opener", daemon=True).start()  # reap it
