@@ -18,7 +18,13 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def isolated_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment with HOME and the XDG folders under `root`: the benchmark never
     touches the real settings or history."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTUREPING_")}
+    # PYTHONDONTWRITEBYTECODE would make every run compile the modules it imports again,
+    # which users' installs do not do.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("POSTUREPING_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     (root / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
     env.update(
         XDG_RUNTIME_DIR=str(root / "run"),

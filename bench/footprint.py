@@ -151,7 +151,7 @@ def panel_children(desktop: Desktop) -> list[str] | None:
     """The names of all windows inside trayer's panel (docked icons), None with no panel."""
     names: list[str] | None = None
     panel_depth = -1
-    for line in desktop.run("xwininfo", "-root", "-tree").splitlines():
+    for line in window_tree(desktop).splitlines():
         if not (match := _TREE_LINE.match(line)):
             continue
         depth = len(match["indent"])
@@ -162,6 +162,16 @@ def panel_children(desktop: Desktop) -> list[str] | None:
         elif names is not None:
             break
     return names
+
+
+def window_tree(desktop: Desktop, tries: int = 5) -> str:
+    """`xwininfo -root -tree`, read again when a window vanished while it was read (an app
+    closing a window of its own makes xwininfo fail with BadWindow)."""
+    for _ in range(tries - 1):
+        with contextlib.suppress(DesktopError):
+            return desktop.run("xwininfo", "-root", "-tree")
+        time.sleep(0.2)
+    return desktop.run("xwininfo", "-root", "-tree")
 
 
 def docked(desktop: Desktop, icon_name: str) -> bool:
@@ -495,9 +505,10 @@ RSS, PSS: /proc/PID/smaps_rollup summed over the app's process tree, after the s
 CPU: utime+stime of all its threads plus the children it reaped, over the window.
 Context switches: voluntary+nonvoluntary of the threads alive at the end of the window (those
 of a thread or child process that ended within it are lost).
-With no input under Xvfb every app sees an idle user: postureping is outside its active hours,
-Workrave's timers stand still, Safe Eyes' Smart Pause has disabled it (it still runs
-xprintidle every 2 s). Shared processes (Xvfb, dbus-daemon, dunst, trayer) are not counted."""
+With no input under Xvfb every app sees an idle user: postureping has its interval routines
+scheduled (the first due 25 minutes after start-up) and checks the idle time, Workrave's timers
+stand still, Safe Eyes' Smart Pause has disabled it (it still runs xprintidle every 2 s).
+Shared processes (Xvfb, dbus-daemon, dunst, trayer) are not counted."""
 
 
 # -- main -------------------------------------------------------------------------------------
