@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
@@ -20,6 +21,13 @@ from postureping.hours import ActiveHours
 from postureping.routines import At, Routine
 from postureping.schedule import LATE_LIMIT, next_due
 from postureping.timescale import Timescale
+
+
+class _PoolExecutor(BasePoolExecutor):  # type: ignore[misc]
+    """apscheduler's thread pool executor, on a pool of ours (see ReminderScheduler.stop)."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        super().__init__(pool)
 
 
 class RoutineTrigger(BaseTrigger):  # type: ignore[misc]
@@ -59,9 +67,10 @@ class ReminderScheduler:
         self._log = log
         self._timescale = timescale
         # One worker is enough: a job only records an event and queues a notification.
+        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postureping-job")
         self._scheduler = BackgroundScheduler(
             timezone=zone,
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            executors={"default": _PoolExecutor(self._workers)},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
@@ -70,8 +79,13 @@ class ReminderScheduler:
         self._scheduler.start()
 
     def stop(self) -> None:
+        """Stop, after the job that is running, if one is, has finished."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            # Not shutdown(wait=True): apscheduler waits for the running job while it holds
+            # the lock that the job needs to add a job of its own (a reminder schedules its
+            # deadline), and the daemon hung on SIGTERM. The pool is waited for outside it.
+            self._scheduler.shutdown(wait=False)
+        self._workers.shutdown(wait=True)
 
     def schedule_routines(
         self, routines: tuple[Routine, ...], hours: ActiveHours, on_due: Callable[[str], None]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
+import platform
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +15,9 @@ import pytest
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import DesktopSession, wait_until
+
+# Linux's tgkill, a signal to one thread of a process, by machine.
+SYS_TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())
 
 # Short cadences, so the demo (one schedule minute per second) fires within seconds.
 FAST = {
@@ -127,3 +133,25 @@ def test_after_a_freeze_each_routine_fires_at_most_once(tmp_path: Path) -> None:
         assert daemon.stop() == 0
     assert after_resume.count("reminder: Stand up and walk around") == 1
     assert after_resume.count("reminder: Switch your sitting position") == 1
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or SYS_TGKILL is None,
+    reason="needs Linux's tgkill on x86-64 or aarch64",
+)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_that_lands_on_another_thread_still_stops_the_daemon(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """The kernel may hand a process's signal to any of its threads; Python runs the handler on
+    the main thread only, which must wake up for it."""
+    env = isolated_env(tmp_path, {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"})
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
+        daemon.wait_for_output("postureping is running", timeout=20)
+        pid = daemon.proc.pid
+        others = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir() if int(t.name) != pid]
+        assert others, "the daemon runs threads besides the main one"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.syscall(SYS_TGKILL, pid, others[0], int(sig)) == 0, ctypes.get_errno()
+        assert daemon.proc.wait(timeout=10) == 0
+    assert "stopping" in daemon.output

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from datetime import datetime, timedelta
-from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from postureping.config_loader import LoadedSettings, load
@@ -27,6 +25,7 @@ from postureping.pause import until_tomorrow
 from postureping.presence import break_thresholds
 from postureping.reminder import Reminder
 from postureping.sleep_signal import SleepSignals
+from postureping.stop_signal import StopSignal
 from postureping.watcher import build_watcher
 
 if TYPE_CHECKING:
@@ -69,14 +68,16 @@ def _logger(stream: TextIO) -> logging.Logger:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
+    stop = StopSignal()
     # First of all, so a SIGTERM during start-up still ends the daemon cleanly (exit 0).
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop.install()
+    try:
+        return _run(args, ctx, stop)
+    finally:
+        stop.close()
+
+
+def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
     loaded = ctx.loaded  # an invalid settings file stops us here, before anything starts
     lock = InstanceLock(ctx.paths.instance_lock)
     try:
