@@ -110,7 +110,12 @@ class Driver:
         return [line for line in self._err.read_text().splitlines() if line.startswith(LEVELS)]
 
     def wait_started(self) -> bool:
-        text = wait_until(lambda: self.stdout, timeout=WAIT, what="the driver to start")
+        def settled() -> str | None:
+            # Whole lines only: "started" may be read before its newline is written.
+            text = self.stdout
+            return text if text.endswith("\n") and text != "not started\n" else None
+
+        text = wait_until(settled, timeout=WAIT, what="the driver to start")
         assert text in ("started\n", "not started\nstopped\n"), self._err.read_text()
         return text == "started\n"
 
