@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from common import PYTHON, BenchError, heading, isolated_env, median, scratch, table
-from idle_daemon import cpu_seconds, rss_kib
 from notification_server import Closed, NotificationServer, Shown
+from procfs import cpu_seconds, rss_kib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

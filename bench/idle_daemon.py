@@ -6,7 +6,6 @@ switches (all threads) over an idle window with no reminder due.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,29 +13,7 @@ import time
 from pathlib import Path
 
 from common import PYTHON, heading, idle_config, isolated_env, scratch, table
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def switches(pid: int) -> int:
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for line in (task / "status").read_text().splitlines():
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime, all threads
+from procfs import cpu_seconds, rss_kib, switches
 
 
 def main() -> None:

@@ -27,14 +27,32 @@ def replacing(
     on an exception nothing changes and the temporary file is removed. Raises OSError."""
     if make_folder and not path.parent.is_dir():
         path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    with (
+        _temporary(path, FILE_MODE) as fd,
+        os.fdopen(fd, "w", encoding="utf-8", newline=newline) as file,
+    ):
+        yield file
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def replace_bytes(path: Path, data: bytes, mode: int) -> None:
+    """Make `data` the content of `path` (created with `mode`, less the umask) as
+    `replacing` does; the folder must exist. Raises OSError."""
+    with _temporary(path, mode) as fd, os.fdopen(fd, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+@contextmanager
+def _temporary(path: Path, mode: int) -> Iterator[int]:
+    """A new file beside `path`, renamed over it once the block has written and closed it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(temporary, flags, FILE_MODE)
+    fd = os.open(temporary, flags, mode)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
+        yield fd
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)

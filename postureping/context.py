@@ -51,12 +51,11 @@ class Context:
     def loaded(self) -> LoadedSettings:
         """The validated settings and routines; raises ConfigError on any invalid input."""
         from postureping.config_loader import load  # noqa: PLC0415
-        from postureping.settings_cache import Essentials, recall, remember  # noqa: PLC0415
+        from postureping.settings_cache import Essentials, remember  # noqa: PLC0415
 
         loaded = load(self.paths, self.environ)
         essentials = Essentials(tuple(r.id for r in loaded.routines), loaded.store_file)
-        if recall(self.paths, self.environ) != essentials:
-            remember(self.paths, self.environ, essentials)
+        remember(self.paths, self.environ, essentials)
         return loaded
 
     @cached_property

@@ -43,27 +43,38 @@ def cache_file(paths: Paths) -> Path:
 
 def recall(paths: Paths, environ: Mapping[str, str]) -> Essentials | None:
     """The essentials remembered for exactly these inputs, or None."""
-    try:
-        data = json.loads(cache_file(paths).read_text(encoding="utf-8"))
-        if data["fingerprint"] != fingerprint(paths, environ):
-            return None
-        ids, store = data["routine_ids"], data["store_file"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(store, str) or not _strings(ids):
-        return None
-    return Essentials(tuple(ids), Path(store))
+    return _stored(paths).get(_key(fingerprint(paths, environ)))
 
 
 def remember(paths: Paths, environ: Mapping[str, str], essentials: Essentials) -> None:
-    """Write the essentials of settings that were just loaded and found valid."""
+    """Keep the essentials of settings that were just loaded and found valid; the file is
+    written only when they or their inputs changed."""
+    key = _key(fingerprint(paths, environ))
+    if _stored(paths).get(key) == essentials:
+        return
     data = {
-        "fingerprint": fingerprint(paths, environ),
+        "fingerprint": json.loads(key),
         "routine_ids": list(essentials.routine_ids),
         "store_file": str(essentials.store_file),
     }
     with suppress(OSError), replacing(cache_file(paths), make_folder=True) as file:
         json.dump(data, file)
+
+
+def _stored(paths: Paths) -> dict[str, Essentials]:
+    """What the cache file holds, by its fingerprint's key; empty if it holds nothing usable."""
+    try:
+        data = json.loads(cache_file(paths).read_text(encoding="utf-8"))
+        key, ids, store = _key(data["fingerprint"]), data["routine_ids"], data["store_file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(store, str) or not _strings(ids):
+        return {}
+    return {key: Essentials(tuple(ids), Path(store))}
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def fingerprint(paths: Paths, environ: Mapping[str, str]) -> list[Any]:

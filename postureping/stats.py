@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from postureping.events import IGNORED_SOURCES, Event, Kind
 from postureping.routines import Routine
-from postureping.tally import Stamping, Tally, count
+from postureping.tally import Stamping, Tally
 
 JSON_VERSION = 1
 MOST_SKIPPED = 3  # how many hours `most_skipped_hours` lists at most
@@ -214,11 +214,8 @@ def compute(
     Pass the whole history: the streaks may reach further back than the window. Linear in
     the number of events (see postureping.tally).
     """
-    stamping = window(now, zone, days)
     history = events if isinstance(events, Sequence) else list(events)
-    tally = count(
-        history, zone, today=stamping.today, first=stamping.first, ignored_sources=IGNORED_SOURCES
-    )
+    tally = window(now, zone, days).count(history)
     return summarize(tally, routines, now, zone, daily_goal=daily_goal)
 
 

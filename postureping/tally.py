@@ -68,8 +68,6 @@ class Stamping:
     today: date
     first: date
     ignored: frozenset[str]
-    # A stamp's date is at most a day off the local date: from here on, it may be in the window.
-    recent: int
     changes: frozenset[int]  # ordinals of stamped days near a change of the zone's offset
 
     @classmethod
@@ -77,7 +75,13 @@ class Stamping:
         cls, zone: ZoneInfo, *, today: date, first: date, ignored_sources: Collection[str] = ()
     ) -> Stamping:
         changes = offset_changes(zone, date(EARLIEST_YEAR, 1, 1), today + _ONE_DAY)
-        return cls(zone, today, first, frozenset(ignored_sources), first.toordinal() - 1, changes)
+        return cls(zone, today, first, frozenset(ignored_sources), changes)
+
+    @property
+    def recent(self) -> int:
+        """A stamp's date is at most a day off the local date: from this ordinal on, an
+        event may be in the window."""
+        return self.first.toordinal() - 1
 
     def hourly(self, ordinal: int) -> bool:
         """Whether the events of a stamped day are counted by the hour."""
@@ -98,6 +102,14 @@ class Stamping:
             for event in events
             if event.source not in ignored
         )
+
+    def count(self, events: Sequence[Event]) -> Tally:
+        """The tally of `events` (see the module-level `count`)."""
+
+        def events_in(buckets: set[Bucket]) -> Iterator[Event]:
+            return (event for event in events if self.bucket(event.ts) in buckets)
+
+        return self.tally(self.stamp(events), events_in)
 
     def bucket(self, ts: datetime) -> Bucket:
         """The bucket an event stamped `ts` is counted in."""
@@ -140,11 +152,7 @@ def count(
     (or hour, near the window and on DST days).
     """
     stamping = Stamping.of(zone, today=today, first=first, ignored_sources=ignored_sources)
-
-    def events_in(buckets: set[Bucket]) -> Iterator[Event]:
-        return (event for event in events if stamping.bucket(event.ts) in buckets)
-
-    return stamping.tally(stamping.stamp(events), events_in)
+    return stamping.count(events)
 
 
 def _add(tally: Tally, stamped: Stamped, zone: ZoneInfo) -> set[Bucket]:

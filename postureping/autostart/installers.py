@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from postureping.atomic_file import replace_bytes
 from postureping.autostart import entries
 from postureping.autostart.entries import SESSION_TARGET, UNIT, Launch
 from postureping.errors import EXIT_CONFIG, UserError
@@ -290,22 +291,6 @@ def chosen_entry(host: Host, systemd: bool) -> Entry:
     return systemd_entry(host)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file in the same folder, then a rename: readers see the old file or the
-    new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -320,6 +305,10 @@ def _command(entry: Entry, data: bytes) -> str:
         return "a command postureping cannot read"
 
 
+# As an editor would create it: readable by others, as autostart files usually are.
+ENTRY_MODE = 0o666
+
+
 def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
     """Write the entry for `launch` and make it take effect; the lines to show the user."""
     try:
@@ -332,7 +321,8 @@ def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
         for folder in entry.folders:
             folder.mkdir(parents=True, exist_ok=True)
         if old != content:
-            write_atomically(entry.path, content)
+            entry.path.parent.mkdir(parents=True, exist_ok=True)
+            replace_bytes(entry.path, content, ENTRY_MODE)
     except OSError as error:
         raise UserError(f"cannot write {entry.path}: {error.strerror or error}") from None
     if old is None:

@@ -20,7 +20,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
@@ -71,7 +72,7 @@ class TrayIcon(Protocol):
         """Remove the icon and end the threads; safe to call more than once."""
 
 
-class TrayCore:
+class TrayCore(ABC):
     """The refresh thread and the menu's actions, for a backend to build on."""
 
     def __init__(
@@ -82,7 +83,9 @@ class TrayCore:
         *,
         zone: tzinfo | None = None,
         tomorrow: Callable[[datetime], datetime] | None = None,
+        environ: Mapping[str, str] = os.environ,
     ) -> None:
+        self._environ = environ
         self._controller = controller
         self._settings_path = settings_path
         self._log = log
@@ -92,9 +95,9 @@ class TrayCore:
         self._stopping = threading.Event()
         self._refresher: threading.Thread | None = None
 
+    @abstractmethod
     def _show(self, view: TrayView) -> None:
         """Bring the icon up to date with `view` (on the refresh thread)."""
-        raise NotImplementedError
 
     # -- refreshing -----------------------------------------------------------------------------
 

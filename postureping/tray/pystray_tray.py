@@ -70,8 +70,9 @@ class Tray(TrayCore):
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> None:
-        super().__init__(controller, settings_path, log, zone=zone, tomorrow=tomorrow)
-        self._environ = environ
+        super().__init__(
+            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ
+        )
         self.backend = "native"  # pystray's backend, once chosen
         self._pystray: Any = None
         self._icon: Any = None

@@ -125,8 +125,9 @@ class SniTray(TrayCore):
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> None:
-        super().__init__(controller, settings_path, log, zone=zone, tomorrow=tomorrow)
-        self._environ = environ
+        super().__init__(
+            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ
+        )
         self._bus: SessionBus | None = None
         self._lock = threading.Lock()
         self._shown: TrayView | None = None  # guarded by _lock, as are the next two
