@@ -483,8 +483,17 @@ def request_fullscreen(wm: Wm, window: Any, on: bool) -> None:
     data = [action, wm.atom("_NET_WM_STATE_FULLSCREEN"), 0, 1, 0]  # 1: from an application
     message = ClientMessage(window=window, client_type=wm.atom("_NET_WM_STATE"), data=(32, data))
     mask = X.SubstructureRedirectMask | X.SubstructureNotifyMask
-    wm.root.send_event(message, event_mask=mask)
-    wm.display.sync()
+    fullscreen = wm.atom("_NET_WM_STATE_FULLSCREEN")
+
+    def published() -> bool | None:
+        # Asked again each time: a window manager may drop a request that comes while it is
+        # still placing the window. Adding or removing a state twice changes nothing.
+        wm.root.send_event(message, event_mask=mask)
+        wm.display.sync()
+        state = window.get_full_property(wm.atom("_NET_WM_STATE"), X.AnyPropertyType)
+        return ((state is not None and fullscreen in state.value) == on) or None
+
+    wait_until(published, timeout=WAIT, what=f"the window manager to publish fullscreen={on}")
 
 
 @linux_only
