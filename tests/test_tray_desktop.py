@@ -275,7 +275,13 @@ def test_the_icon_docks_in_the_tray_and_sigint_stops_it(
     driver = launch(start_driver, trayer.env, tmp_path / "driver")
     assert driver.wait_started()
     title = "postureping: Time for a gentle stretch in 13 min"  # the tooltip
-    icon = wait_until(lambda: icon_named(trayer, title), timeout=WAIT, what="the icon to dock")
+
+    def laid_out() -> XWindow | None:
+        # trayer embeds an icon 1 pixel wide, then gives it its size.
+        icon = icon_named(trayer, title)
+        return icon if icon is not None and icon.width > 1 else None
+
+    icon = wait_until(laid_out, timeout=WAIT, what="the icon to dock")
     assert (icon.width, icon.height) > (8, 8)
     assert driver.log == ["INFO tray icon shown (gtk)"]  # an XEMBED tray: GTK's StatusIcon
     assert driver.stop(signal.SIGINT) == 0
