@@ -32,6 +32,17 @@ def local_zone() -> ZoneInfo:
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
 
 
+def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
+    """The validated settings and routines (raises ConfigError on any invalid input), with
+    what the quick commands need of them remembered (postureping.settings_cache)."""
+    from postureping.config_loader import load  # noqa: PLC0415 - pydantic: not for every command
+    from postureping.settings_cache import Essentials, remember  # noqa: PLC0415
+
+    loaded = load(paths, environ)
+    remember(paths, environ, Essentials(tuple(r.id for r in loaded.routines), loaded.store_file))
+    return loaded
+
+
 @dataclass
 class Context:
     paths: Paths
@@ -50,13 +61,7 @@ class Context:
     @cached_property
     def loaded(self) -> LoadedSettings:
         """The validated settings and routines; raises ConfigError on any invalid input."""
-        from postureping.config_loader import load  # noqa: PLC0415
-        from postureping.settings_cache import Essentials, remember  # noqa: PLC0415
-
-        loaded = load(self.paths, self.environ)
-        essentials = Essentials(tuple(r.id for r in loaded.routines), loaded.store_file)
-        remember(self.paths, self.environ, essentials)
-        return loaded
+        return load_and_remember(self.paths, self.environ)
 
     @cached_property
     def essentials(self) -> Essentials:

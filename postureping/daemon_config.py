@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from postureping.config_loader import LoadedSettings
 from postureping.controller import Activity, Prompt
+from postureping.daemon_settings import DaemonSettings
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
 
@@ -39,16 +39,15 @@ class DaemonConfig:
     demo: bool = False
 
     @classmethod
-    def from_settings(cls, loaded: LoadedSettings, zone: ZoneInfo, *, demo: bool) -> DaemonConfig:
-        notifications = loaded.settings.notifications
+    def from_settings(cls, settings: DaemonSettings, zone: ZoneInfo, *, demo: bool) -> DaemonConfig:
         return cls(
-            routines=loaded.routines,
-            hours=loaded.hours,
+            routines=settings.routines,
+            hours=settings.hours,
             zone=zone,
-            notification_timeout=notifications.timeout,
-            answer_within=notifications.answer_within,
-            renotify=notifications.renotify,
-            after_return=loaded.settings.activity.after_return,
+            notification_timeout=settings.notification_timeout,
+            answer_within=settings.answer_within,
+            renotify=settings.renotify,
+            after_return=settings.after_return,
             demo=demo,
         )
 

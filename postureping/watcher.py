@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from postureping.config_loader import LoadedSettings
 from postureping.controller import Activity
+from postureping.daemon_settings import DaemonSettings
 from postureping.dnd.base import HoldProbe
 from postureping.dnd.registry import choose_hold_probes
 from postureping.dnd.registry import hold_reason as probes_reason
@@ -203,16 +203,15 @@ class ActivityWatcher:
 
 
 def build_watcher(
-    loaded: LoadedSettings,
+    settings: DaemonSettings,
     environ: Mapping[str, str],
     clock: Callable[[], datetime],
     log: logging.Logger,
 ) -> ActivityWatcher:
     """The watcher the settings ask for, with the idle monitor and the hold probes that work
     on this desktop (each choice logged once)."""
-    activity = loaded.settings.activity
     monitor: IdleMonitor | None = None
-    if activity.idle:
+    if settings.idle:
         monitor, failed = choose_idle_monitor(environ)
         if monitor is not None:
             log.info("idle time from: %s", monitor.name)
@@ -222,9 +221,9 @@ def build_watcher(
                 "idle time unavailable; reminders come whether you are there or not (%s)", reasons
             )
     probes: list[HoldProbe] = []
-    if activity.respect_do_not_disturb:
-        probes, _ = choose_hold_probes(environ, frozenset(activity.never_hold))
+    if settings.respect_do_not_disturb:
+        probes, _ = choose_hold_probes(environ, settings.never_hold)
         if probes:
             log.info("reminders wait for: %s", ", ".join(p.name for p in probes))
-    presence = Presence(activity.away_after, break_thresholds(loaded.routines))
+    presence = Presence(settings.away_after, break_thresholds(settings.routines))
     return ActivityWatcher(presence, monitor, probes, clock, log)

@@ -7,15 +7,16 @@ import logging
 import sys
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from postureping.config_loader import LoadedSettings, load
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
 from postureping.controller import Answer
 from postureping.daemon import Daemon, DaemonConfig
+from postureping.daemon_settings import DaemonSettings
 from postureping.durations import humanize
 from postureping.errors import EXIT_OK, UserError
 from postureping.health import SHORT_NOTICE, render_notice
@@ -24,8 +25,10 @@ from postureping.notify.service import NotificationService
 from postureping.pause import until_tomorrow
 from postureping.presence import break_thresholds
 from postureping.reminder import Reminder
+from postureping.settings_child import load_settings
 from postureping.sleep_signal import SleepSignals
 from postureping.stop_signal import StopSignal
+from postureping.store import EventStore
 from postureping.watcher import build_watcher
 
 if TYPE_CHECKING:
@@ -78,7 +81,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
-    loaded = ctx.loaded  # an invalid settings file stops us here, before anything starts
+    # Validated in a child process (see postureping.settings_child): an invalid settings
+    # file stops us here, before anything starts.
+    settings = load_settings(ctx.paths, ctx.environ)
     lock = InstanceLock(ctx.paths.instance_lock)
     try:
         lock.acquire()  # one daemon per user: a second one stops here with exit status 1
@@ -87,13 +92,13 @@ def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
             f"cannot use the runtime folder {ctx.paths.runtime_dir}: {error}"
         ) from error
     try:
-        return _serve(args, ctx, loaded, stop)
+        return _serve(args, ctx, settings, stop)
     finally:
         lock.release()
 
 
 def _serve(
-    args: argparse.Namespace, ctx: Context, loaded: LoadedSettings, stop: threading.Event
+    args: argparse.Namespace, ctx: Context, settings: DaemonSettings, stop: threading.Event
 ) -> int:
     log = _logger(sys.stdout)
     daemon: Daemon | None = None
@@ -103,18 +108,18 @@ def _serve(
         if daemon is not None:
             daemon.answer(answer, routine_id, source="notification")
 
-    primary, fallback = choose(loaded.settings.notifications.backend, on_action=on_action)
+    primary, fallback = choose(settings.backend, on_action=on_action)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
 
     def reload_settings() -> DaemonConfig:
-        fresh = load(ctx.paths, ctx.environ)  # raises ConfigError: the old settings stay
+        fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old ones stay
         config = DaemonConfig.from_settings(fresh, ctx.zone, demo=args.demo)
-        watcher.retune(fresh.settings.activity.away_after, break_thresholds(fresh.routines))
+        watcher.retune(fresh.away_after, break_thresholds(fresh.routines))
         return config
 
     daemon = Daemon(
-        DaemonConfig.from_settings(loaded, ctx.zone, demo=args.demo),
-        ctx.store(),
+        DaemonConfig.from_settings(settings, ctx.zone, demo=args.demo),
+        EventStore(settings.store_file),
         notifications,
         log,
         ctx.now,
@@ -127,7 +132,7 @@ def _serve(
         lambda request: dispatch(daemon, request, daemon.hours, ctx.zone),
         log,
     )
-    watcher = build_watcher(loaded, ctx.environ, ctx.now, log)
+    watcher = build_watcher(settings, ctx.environ, ctx.now, log)
     daemon.gate = watcher
     tray = None if args.no_tray else _tray(daemon, ctx, log)
     daemon.start()
@@ -141,7 +146,7 @@ def _serve(
         except OSError as error:
             raise UserError(f"cannot start the control channel {server.path}: {error}") from error
         _welcome_once(ctx, notifications, log)
-        _announce(daemon, ctx, loaded.config_file if loaded.config_exists else None, log)
+        _announce(daemon, ctx, settings.config_file, log)
         if tray is None:
             log.info("running without a tray icon (--no-tray)")
         elif tray.start():
@@ -193,7 +198,7 @@ def _welcome_once(ctx: Context, notifications: NotificationService, log: logging
         )
 
 
-def _announce(daemon: Daemon, ctx: Context, config_file: object, log: logging.Logger) -> None:
+def _announce(daemon: Daemon, ctx: Context, config_file: Path | None, log: logging.Logger) -> None:
     upcoming = daemon.next_reminders()
     source = f"settings from {config_file}" if config_file else "default settings"
     log.info("postureping is running with %d routines (%s); Ctrl-C stops it", len(upcoming), source)

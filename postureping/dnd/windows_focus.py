@@ -10,7 +10,6 @@ every build; the only other source is undocumented (WNF state), so it is not use
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import sys
 
@@ -46,6 +45,8 @@ def query_state() -> int:
     """The shell's current QUERY_USER_NOTIFICATION_STATE. Raises OSError on failure."""
     if sys.platform != "win32":
         raise OSError("SHQueryUserNotificationState exists only on Windows")
+    import ctypes  # noqa: PLC0415 - here: the daemon tries this probe on every system
+
     state = ctypes.c_int(0)
     result = ctypes.windll.shell32.SHQueryUserNotificationState(ctypes.byref(state))
     if result != 0:  # an HRESULT: S_OK is 0
