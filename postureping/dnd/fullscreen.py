@@ -17,12 +17,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from Xlib import X, error
-from Xlib.display import Display
+from Xlib import error
 
 from postureping.dnd.base import NO_DISPLAY, FailureStreak, ProbeUnavailable
+from postureping.x11_connection import X11Connection
 
 NAME = "fullscreen"
 
@@ -59,7 +58,7 @@ class FullscreenProbe:
     def __init__(self, display_name: str, never_hold: frozenset[str]) -> None:
         self._display_name = display_name
         self._never_hold = folded(never_hold)
-        self._display: Any = None
+        self._display: X11Connection | None = None
         self._atoms: dict[str, int] = {}
         self._streak = FailureStreak(_log, NAME, _DISPLAY_ERRORS)
 
@@ -95,25 +94,22 @@ class FullscreenProbe:
             self.close()  # open it again next time
             raise
 
-    def _reason(self, display: Any) -> str | None:
-        root = display.screen().root
-        active = root.get_full_property(self._atoms["_NET_ACTIVE_WINDOW"], X.AnyPropertyType)
-        if active is None or active.format != 32 or not active.value or not active.value[0]:
+    def _reason(self, display: X11Connection) -> str | None:
+        active = display.cardinals(display.root, self._atoms["_NET_ACTIVE_WINDOW"])
+        if not active or not active[0]:
             return None  # no window manager, or no window has the focus
-        window = display.create_resource_object("window", int(active.value[0]))
-        state = window.get_full_property(self._atoms["_NET_WM_STATE"], X.AnyPropertyType)
-        if state is None or state.format != 32:
+        window = active[0]
+        state = display.cardinals(window, self._atoms["_NET_WM_STATE"])
+        if state is None or self._atoms["_NET_WM_STATE_FULLSCREEN"] not in state:
             return None
-        if self._atoms["_NET_WM_STATE_FULLSCREEN"] not in state.value:
-            return None
-        wm_class = window.get_wm_class()
+        wm_class = display.wm_class(window)
         if is_exempt(wm_class, self._never_hold):
             return None
-        return f"fullscreen window: {describe(wm_class, window.id)}"
+        return f"fullscreen window: {describe(wm_class, window)}"
 
-    def _connection(self) -> Any:
+    def _connection(self) -> X11Connection:
         if self._display is None:
-            display = Display(self._display_name)
+            display = X11Connection(self._display_name)
             try:
                 names = ("_NET_ACTIVE_WINDOW", "_NET_WM_STATE", "_NET_WM_STATE_FULLSCREEN")
                 self._atoms = {name: display.intern_atom(name) for name in names}

@@ -17,9 +17,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from postureping.idle.base import IdleUnavailable
+
+if TYPE_CHECKING:
+    from postureping.x11_connection import X11Connection
 
 EXTENSION = "MIT-SCREEN-SAVER"
 WAYLAND_REASON = "Wayland session: X11 idle time only counts X11 windows"
@@ -37,7 +40,8 @@ class X11IdleMonitor:
         if not display_name:
             raise IdleUnavailable("DISPLAY is not set")
         self._display_name = display_name
-        self._display: Any = None
+        self._display: X11Connection | None = None
+        self._opcode = 0  # MIT-SCREEN-SAVER's, once connected
         self._closed = False
 
     def idle_time(self) -> timedelta:
@@ -66,31 +70,26 @@ class X11IdleMonitor:
         self._closed = True
         self._disconnect()
 
-    def _open(self) -> Any:
+    def _open(self) -> X11Connection:
         try:
-            # Imported here, not with the module: python-xlib is two dozen modules (about
-            # 1.5 MB of the daemon's memory), and a session without X does not need them.
-            from Xlib.display import Display  # noqa: PLC0415
+            # Imported here, not with the module: a session without X needs no python-xlib.
+            from postureping.x11_connection import X11Connection  # noqa: PLC0415
         except ImportError as error:
             raise IdleUnavailable(f"needs python-xlib ({error})") from error
-        display = Display(self._display_name)
+        connection = X11Connection(self._display_name)
         try:
-            if display.query_extension("XWAYLAND") is not None:
+            if connection.extension_opcode("XWAYLAND") is not None:
                 raise IdleUnavailable(WAYLAND_REASON)
-            if not display.has_extension(EXTENSION):
+            if (opcode := connection.extension_opcode(EXTENSION)) is None:
                 raise IdleUnavailable(f"the X server has no {EXTENSION} extension")
         except BaseException:
-            _close_quietly(display)
+            _close_quietly(connection)
             raise
-        return display
+        self._opcode = opcode
+        return connection
 
-    def _query(self, display: Any) -> timedelta:
-        idle = display.screen().root.screensaver_query_info().idle
-        # We select no events, but the server sends some to every client (MappingNotify when
-        # the keyboard layout changes): drop them so they do not pile up in python-xlib's queue.
-        while display.pending_events():
-            display.next_event()
-        return timedelta(milliseconds=int(idle))
+    def _query(self, connection: X11Connection) -> timedelta:
+        return timedelta(milliseconds=connection.idle_milliseconds(self._opcode))
 
     def _disconnect(self) -> None:
         display, self._display = self._display, None
@@ -98,9 +97,9 @@ class X11IdleMonitor:
             _close_quietly(display)
 
 
-def _close_quietly(display: Any) -> None:
+def _close_quietly(connection: X11Connection) -> None:
     with contextlib.suppress(Exception):  # closing a connection the server already dropped
-        display.close()
+        connection.close()
 
 
 def _describe(error: BaseException) -> str:
