@@ -1,7 +1,8 @@
 """One connection to an X server, speaking the few requests the daemon needs.
 
 The idle monitor (postureping.idle.x11) asks the MIT-SCREEN-SAVER extension for the idle time,
-and the fullscreen probe (postureping.dnd.fullscreen) reads window properties. python-xlib's
+the fullscreen probe (postureping.dnd.fullscreen) reads window properties, and the pystray tray
+(postureping.tray.pystray_tray) looks for an XEMBED tray's selection. python-xlib's
 `Xlib.display.Display` would load a module for every extension the server offers (about
 twenty) and fetch the keyboard map at connection: about 1.3 MiB of the daemon's memory for
 nothing we use. So this class drives python-xlib's protocol layer directly, with the request
@@ -37,6 +38,16 @@ class X11Connection:
         """Raises Xlib.error.DisplayError (and kin) when the display cannot be opened."""
         self._display = _Display(display_name)
         self.root: int = self._display.info.roots[self._display.default_screen].root
+
+    @property
+    def screen(self) -> int:
+        """The number of the screen the display name chose (":0.1" is screen 1)."""
+        return int(self._display.default_screen)
+
+    def selection_owner(self, name: str) -> int:
+        """The window that owns the selection `name`, or 0 (X.NONE) when none does."""
+        reply = request.GetSelectionOwner(display=self._display, selection=self.intern_atom(name))
+        return int(reply.owner)
 
     def extension_opcode(self, name: str) -> int | None:
         """The major opcode of the extension `name`, or None where the server lacks it."""

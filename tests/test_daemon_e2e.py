@@ -118,21 +118,29 @@ def test_after_a_freeze_each_routine_fires_at_most_once(tmp_path: Path) -> None:
         tmp_path,
         {
             "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
-            "POSTUREPING_ROUTINES__WALK__EVERY": "3m",
-            "POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "4m",
+            "POSTUREPING_ROUTINES__WALK__EVERY": "6m",  # 6 s in the demo
+            "POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "8m",
         },
     )
+    walk, switch = "reminder: Stand up and walk around", "reminder: Switch your sitting position"
     with running_daemon(["--demo"], env, tmp_path) as daemon:
-        daemon.wait_for_output("reminder: Stand up and walk around", timeout=20)
+        daemon.wait_for_output(walk, timeout=30)
         daemon.proc.send_signal(signal.SIGSTOP)
-        time.sleep(9)  # three walk intervals, two switch-position intervals of the demo
+        time.sleep(20)  # three walk intervals and two switch-position intervals missed
         before = len(daemon.output)
         daemon.proc.send_signal(signal.SIGCONT)
-        time.sleep(2)  # less than either interval: only catch-up reminders land here
+        # The catch-up reminders come at once; the next regular one no sooner than 6 s later,
+        # so anything more within this window would be a burst.
+        deadline = time.monotonic() + 5.5
+        while time.monotonic() < deadline:
+            if walk in daemon.output[before:] and switch in daemon.output[before:]:
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))  # room for a burst
+                break
+            time.sleep(0.05)
         after_resume = daemon.output[before:]
         assert daemon.stop() == 0
-    assert after_resume.count("reminder: Stand up and walk around") == 1
-    assert after_resume.count("reminder: Switch your sitting position") == 1
+    assert after_resume.count(walk) == 1
+    assert after_resume.count(switch) == 1
 
 
 @pytest.mark.skipif(

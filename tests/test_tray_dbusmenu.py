@@ -3,6 +3,7 @@ StatusNotifierItem's properties and pixmaps."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from postureping.controller import Prompt, Status, Upcoming
 from postureping.tray import dbusmenu
 from postureping.tray.dbusmenu import ROOT, group_properties, layout, number
-from postureping.tray.icon import PIXMAP_SIZES, argb_pixmaps, draw_icon
+from postureping.tray.icon import draw_icon, draw_pixmaps
 from postureping.tray.menu import (
     SEPARATOR,
     IconState,
@@ -21,6 +22,7 @@ from postureping.tray.menu import (
     Quit,
     build_view,
 )
+from postureping.tray.pixmaps import PIXMAP_SIZES, argb_pixmaps, pack, unpack
 from postureping.tray.sni import item_properties, item_status
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -143,7 +145,7 @@ def test_the_item_asks_for_attention_only_while_a_reminder_awaits_an_answer() ->
 
 @pytest.mark.parametrize("state", list(IconState))
 def test_pixmaps_are_argb_in_network_byte_order(state: IconState) -> None:
-    pixmaps = argb_pixmaps(state)
+    pixmaps = draw_pixmaps(state)
     assert [(w, h) for w, h, _ in pixmaps] == [(s, s) for s in PIXMAP_SIZES]
     width, height, pixels = pixmaps[-1]
     image = draw_icon(state, width)
@@ -152,3 +154,34 @@ def test_pixmaps_are_argb_in_network_byte_order(state: IconState) -> None:
         offset = (y * width + x) * 4
         assert tuple(pixels[offset : offset + 4]) == (alpha, red, green, blue)
     assert len(pixels) == width * height * 4
+
+
+@pytest.mark.parametrize("state", list(IconState))
+def test_the_shipped_pixmaps_are_todays_drawing(state: IconState) -> None:
+    """pixmaps.bin is drawn ahead of time: after a change to the icon, run
+    `python -m postureping.tray.icon`. A little leeway for another Pillow's antialiasing."""
+    for (width, height, shipped), (_, _, drawn) in zip(
+        argb_pixmaps(state), draw_pixmaps(state), strict=True
+    ):
+        assert len(shipped) == len(drawn) == width * height * 4
+        differences = [abs(a - b) for a, b in zip(shipped, drawn, strict=True)]
+        assert max(differences) <= 48, f"{state} at {width} px: run python -m postureping.tray.icon"
+        assert sum(differences) / len(differences) < 2
+
+
+def test_pixmap_data_round_trip_and_damage() -> None:
+    drawn = {state: draw_pixmaps(state) for state in IconState}
+    assert unpack(pack(drawn)) == drawn
+    with pytest.raises(ValueError, match="bytes of pixels"):
+        unpack(zlib.compress(b"too short"))
+    with pytest.raises(ValueError, match="not of"):
+        pack({**drawn, IconState.PAUSED: drawn[IconState.PAUSED][:2]})
+
+
+def test_the_gtk_tray_gets_rgba_pixels() -> None:
+    from postureping.tray.gtk_tray import rgba  # noqa: PLC0415
+
+    assert rgba(bytes([255, 10, 20, 30, 128, 1, 2, 3])) == bytes([10, 20, 30, 255, 1, 2, 3, 128])
+    width, _, argb = argb_pixmaps(IconState.ACTIVE)[-1]
+    image = draw_icon(IconState.ACTIVE, width).tobytes()  # Pillow's RGBA
+    assert sum(abs(a - b) for a, b in zip(rgba(argb), image, strict=True)) / len(image) < 2

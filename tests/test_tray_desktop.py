@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -342,7 +343,7 @@ def test_quit_from_the_tray_menu(
 
 
 # Owns the StatusNotifierWatcher name on the session bus and implements nothing: enough for the
-# tray to choose AppIndicator, whose registration then fails and falls back to XEMBED.
+# tray to choose a StatusNotifierItem, whose registration then fails.
 FAKE_WATCHER = """\
 from gi.repository import Gio, GLib
 loop = GLib.MainLoop()
@@ -352,24 +353,46 @@ loop.run()
 """
 
 
-def test_a_status_notifier_host_gets_an_appindicator(
-    trayer: DesktopSession, start_driver: list[Driver], tmp_path: Path
-) -> None:
-    require(gtk_importable(), "tray test needs PyGObject with Gtk 3 for the menu backends")
+@contextmanager
+def broken_watcher(desktop: DesktopSession) -> Iterator[None]:
     watcher = subprocess.Popen(
-        [sys.executable, "-c", FAKE_WATCHER], env=trayer.env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", FAKE_WATCHER], env=desktop.env, stdout=subprocess.PIPE, text=True
     )
     try:
         assert watcher.stdout is not None
         assert watcher.stdout.readline() == "owned\n"
+        yield
+    finally:
+        stop_pid(watcher.pid)
+        watcher.wait(5)
+
+
+def test_a_watcher_that_does_not_take_the_item_leaves_the_xembed_tray(
+    trayer: DesktopSession, start_driver: list[Driver], tmp_path: Path
+) -> None:
+    require(gtk_importable(), "tray test needs PyGObject with Gtk 3 for the menu backends")
+    with broken_watcher(trayer):
         driver = launch(start_driver, trayer.env, tmp_path / "driver")
+        assert driver.wait_started()
+        [refused, shown] = driver.log
+        assert refused.startswith("WARNING the StatusNotifierWatcher did not take the icon (")
+        assert refused.endswith("; trying an XEMBED tray")
+        assert shown == "INFO tray icon shown (gtk)"
+        wait_until(lambda: docked_icon(trayer), timeout=WAIT, what="the icon to dock")
+        assert driver.stop() == 0
+
+
+def test_pystray_appindicator_on_request(
+    trayer: DesktopSession, start_driver: list[Driver], tmp_path: Path
+) -> None:
+    """PYSTRAY_BACKEND=appindicator: pystray's AppIndicator, which falls back to XEMBED itself."""
+    require(gtk_importable(), "tray test needs PyGObject with Gtk 3 for the menu backends")
+    with broken_watcher(trayer):
+        driver = launch(start_driver, trayer.env, tmp_path / "driver", backend="appindicator")
         assert driver.wait_started()
         assert driver.log == ["INFO tray icon shown (appindicator)"]
         wait_until(lambda: docked_icon(trayer), timeout=WAIT, what="the icon to dock")
         assert driver.stop() == 0
-    finally:
-        stop_pid(watcher.pid)
-        watcher.wait(5)
 
 
 def test_without_pygobject_the_icon_docks_without_a_menu(

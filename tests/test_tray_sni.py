@@ -149,6 +149,7 @@ def test_the_daemon_shows_its_icon_and_menu_to_the_host(host: StandInHost, bus: 
 
         maps = loaded_libraries(daemon)
         assert "libgtk-3" not in maps and "/gi/_gi" not in maps  # no toolkit on this path
+        assert "_pydantic_core" not in maps  # settings are validated in a child process
         assert daemon.stop(signal.SIGTERM) == 0
     assert "Traceback" not in daemon.output
     warnings = [line for line in daemon.output.splitlines() if "warning:" in line]

@@ -53,6 +53,7 @@ def test_installed_wheel_carries_routines_and_settings(tmp_path: Path) -> None:
     for name in source_routines:
         assert f"postureping/builtin_routines/{name}" in names
     assert "postureping/default_config/config.toml" in names
+    assert "postureping/tray/pixmaps.bin" in names
 
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}

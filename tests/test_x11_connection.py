@@ -9,7 +9,7 @@ import pytest
 from Xlib.error import DisplayError
 
 from postureping.x11_connection import X11Connection
-from tests.desktop import DesktopSession
+from tests.desktop import DesktopSession, wait_until
 from tests.x11_windows import Wm
 
 
@@ -55,3 +55,18 @@ def test_window_properties(connection: X11Connection, desktop_module: DesktopSes
 def test_an_unknown_display_fails_to_open() -> None:
     with pytest.raises((DisplayError, OSError)):
         X11Connection(":4095")
+
+
+def test_selection_owners(connection: X11Connection, desktop_module: DesktopSession) -> None:
+    name = f"_NET_SYSTEM_TRAY_S{connection.screen}"
+    wm = Wm(desktop_module.env["DISPLAY"])
+    try:
+        assert connection.selection_owner("POSTUREPING_TEST_NOBODY") == 0
+        owner = wm.window("tray", "Tray")
+        owner.set_selection_owner(wm.atom(name), 0)  # 0: X.CurrentTime
+        wm.display.sync()
+        assert connection.selection_owner(name) == owner.id
+    finally:
+        wm.display.close()
+    # Its client gone, the selection goes too (once the server has seen the connection close).
+    wait_until(lambda: connection.selection_owner(name) == 0, timeout=5, what="no owner")

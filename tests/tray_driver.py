@@ -3,7 +3,8 @@
     python -m tests.tray_driver CALLS_FILE SETTINGS_FILE
 
 The tray desktop tests start this in a subprocess with the session's environment (pystray and
-GTK read DISPLAY and the bus address from the process). It prints "started" or "not started",
+GTK read DISPLAY and the bus address from the process); the tray is chosen as the daemon
+chooses it (postureping.tray.choose). It prints "started" or "not started",
 then "stopped" when a signal ends it (exit status 0, as the daemon); every Controller call is
 appended to CALLS_FILE as one line ("pause 2026-03-14T14:30:00+00:00"), and the tray's log goes
 to stderr.
@@ -21,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from postureping.controller import Answer, Prompt, Status, Upcoming
-from postureping.tray.pystray_tray import Tray
+from postureping.tray.choose import make_tray
 
 ROUTINES = (
     ("walk", "Stand up and walk around"),
@@ -114,7 +115,7 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    tray = Tray(FakeController(calls, stop.set), settings, log, zone=UTC)
+    tray = make_tray(FakeController(calls, stop.set), settings, log, zone=UTC)
     started = tray.start()
     print("started" if started else "not started", flush=True)
     try:

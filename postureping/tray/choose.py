@@ -1,5 +1,8 @@
 """Which tray icon the daemon shows: a StatusNotifierItem over D-Bus when a watcher is on the
-session bus (no toolkit in our process), else pystray's (XEMBED trays, macOS, Windows).
+session bus (no toolkit in our process); else, on Linux and the BSDs, GTK's StatusIcon for an
+XEMBED tray (postureping.tray.gtk_tray); else pystray's (macOS, Windows, and XEMBED trays
+without GTK, where it shows an icon without a menu). When the watcher does not take the
+StatusNotifierItem, the XEMBED tray is tried next.
 
 A PYSTRAY_BACKEND set by the user means pystray, as before. Neither this module nor
 `describe_tray_host` loads a toolkit: the watcher is asked with jeepney.
@@ -10,13 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
 from postureping.controller import Controller
-from postureping.tray.core import TrayIcon, TrayUnavailable
+from postureping.tray.core import TrayCore, TrayIcon, TrayUnavailable
 from postureping.tray.sni_host import watcher_present
 
 
@@ -36,15 +40,55 @@ def make_tray(
     environ: Mapping[str, str] = os.environ,
 ) -> TrayIcon:
     """The tray for this desktop; nothing is shown until its `start()`."""
+
+    def build(tray: type[TrayCore]) -> TrayCore:
+        return tray(controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ)
+
+    def toolkit_tray() -> TrayCore:
+        if _prefers_gtk(environ):
+            from postureping.tray.gtk_tray import GtkTray  # noqa: PLC0415
+
+            return build(GtkTray)
+        from postureping.tray.pystray_tray import Tray  # noqa: PLC0415
+
+        return build(Tray)
+
     if prefers_sni(environ):
         from postureping.tray.sni import SniTray  # noqa: PLC0415
 
-        return SniTray(
-            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ
-        )
-    from postureping.tray.pystray_tray import Tray  # noqa: PLC0415
+        return SniOrXembed(build(SniTray), toolkit_tray)
+    return toolkit_tray()
 
-    return Tray(controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ)
+
+class SniOrXembed:
+    """The StatusNotifierItem tray; if the watcher does not take the icon (a broken panel, or
+    a watcher with no host behind it), the XEMBED tray instead."""
+
+    def __init__(self, sni: TrayCore, fallback: Callable[[], TrayCore]) -> None:
+        sni.if_unavailable = "trying an XEMBED tray"
+        self._tray = sni
+        self._fallback = fallback
+
+    def start(self) -> bool:
+        if self._tray.start():
+            return True
+        self._tray.stop()
+        self._tray = self._fallback()
+        return self._tray.start()
+
+    def run_until(self, stop: threading.Event) -> None:
+        self._tray.run_until(stop)
+
+    def stop(self) -> None:
+        self._tray.stop()
+
+
+def _prefers_gtk(environ: Mapping[str, str]) -> bool:
+    if sys.platform in ("darwin", "win32") or environ.get("PYSTRAY_BACKEND"):
+        return False
+    from postureping.tray.gtk_tray import gtk_available  # noqa: PLC0415
+
+    return gtk_available()
 
 
 def describe_tray_host(environ: Mapping[str, str]) -> tuple[Literal["ok", "warn"], str]:
@@ -54,7 +98,8 @@ def describe_tray_host(environ: Mapping[str, str]) -> tuple[Literal["ok", "warn"
     watcher = watcher_present(environ)
     if watcher and not environ.get("PYSTRAY_BACKEND"):
         return "ok", "a StatusNotifierItem host: icon and menu over D-Bus, without GTK"
-    from postureping.tray.pystray_tray import XORG_HINT, xembed_tray_present  # noqa: PLC0415
+    from postureping.tray.pystray_tray import XORG_HINT  # noqa: PLC0415
+    from postureping.tray.xembed import xembed_tray_present  # noqa: PLC0415
 
     if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
         return "warn", "no display: the daemon runs without an icon"

@@ -1,7 +1,7 @@
 """What every tray icon does, whatever shows it: keep the view fresh and carry out menu picks.
 
-A backend subclasses `TrayCore`, implements `_show(view)` and calls `_start_refresher()` once
-its icon is up and `_stop_refresher()` when it goes.
+A backend subclasses `TrayCore`, implements the TrayIcon methods and `_show(view)`, and calls
+`_start_refresher()` once its icon is up and `_stop_refresher()` when it goes.
 
 Refreshing. The thread "tray-refresh" redraws when the controller reports a change
 (`subscribe`) and at `TrayView.refresh_at`, the moment a label changes by itself (once a
@@ -94,10 +94,28 @@ class TrayCore(ABC):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._refresher: threading.Thread | None = None
+        # What the log says follows a failed start (postureping.tray.choose tells when
+        # another tray will be tried).
+        self.if_unavailable = NO_TRAY
+
+    @abstractmethod
+    def start(self) -> bool:
+        """Show the icon. False, with one line in the log, when there can be no tray."""
+
+    @abstractmethod
+    def run_until(self, stop: threading.Event) -> None:
+        """Block until `stop` is set: call this on the main thread instead of `stop.wait()`."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Remove the icon and end the threads; safe to call more than once."""
 
     @abstractmethod
     def _show(self, view: TrayView) -> None:
         """Bring the icon up to date with `view` (on the refresh thread)."""
+
+    def _log_unavailable(self, reason: TrayUnavailable) -> None:
+        self._log.log(reason.level, "%s; %s", reason, self.if_unavailable)
 
     # -- refreshing -----------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""The tray icon's images, drawn with Pillow (pure: no files, no desktop).
+"""The tray icon's images, drawn with Pillow (pure: no desktop).
+
+pystray shows these images. The StatusNotifierItem tray sends the same drawings as pixmaps
+that are drawn ahead of time (postureping.tray.pixmaps): run this module to draw them again
+after changing the icon (`python -m postureping.tray.icon`).
 
 Active: a teal disc with an upright figure. Awaiting an answer: the same with an orange dot.
 Paused: a grey disc, the figure faded, and a dark pause sign, so the state reads at 16 px too.
@@ -6,11 +10,14 @@ Paused: a grey disc, the figure faded, and a dark pause sign, so the state reads
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from postureping.tray.menu import IconState
+from postureping.tray.pixmaps import DATA, PIXMAP_SIZES, Pixmap, pack
 
 SIZE = 64
 _TEAL = (32, 140, 128, 255)
@@ -21,16 +28,12 @@ _DARK = (45, 45, 45, 255)
 _ORANGE = (240, 130, 20, 255)
 
 
-PIXMAP_SIZES = (22, 32, 64)  # a panel picks the closest to its own size
-
-
 def draw_icon(state: IconState, size: int = SIZE) -> Image.Image:
     """A new RGBA image of `size` x `size` for `state` (drawn at 64 px, then scaled)."""
     return _draw(state).resize((size, size), Image.Resampling.LANCZOS)
 
 
-@cache
-def argb_pixmaps(state: IconState) -> tuple[tuple[int, int, bytes], ...]:
+def draw_pixmaps(state: IconState) -> tuple[Pixmap, ...]:
     """The icon as StatusNotifierItem's IconPixmap wants it: (width, height, ARGB32 pixels in
     network byte order, row by row) at each of PIXMAP_SIZES."""
     pixmaps = []
@@ -64,3 +67,15 @@ def _figure(pen: ImageDraw.ImageDraw, colour: tuple[int, int, int, int]) -> None
     pen.line((32, 27, 44, 16), fill=colour, width=4)
     pen.line((32, 41, 24, 55), fill=colour, width=5)  # legs
     pen.line((32, 41, 40, 55), fill=colour, width=5)
+
+
+def main() -> int:
+    """Draw the StatusNotifierItem pixmaps into postureping/tray/pixmaps.bin."""
+    target = Path(__file__).with_name(DATA)
+    target.write_bytes(pack({state: draw_pixmaps(state) for state in IconState}))
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,14 +1,13 @@
 """The tray icon through pystray: shows `menu.build_view()` and turns picks into Controller calls.
 
-Backends. On Linux and the BSDs, with PyGObject and Gtk 3: `appindicator` when a
-StatusNotifierItem host is on the session bus (KDE, GNOME's AppIndicator extension, most
-Wayland panels) and an AppIndicator typelib loads, else `gtk` for XEMBED trays (xfce4-panel,
-MATE, LXDE, trayer...), both with a real menu; without PyGObject, `xorg`, which docks in an
-XEMBED tray but has no menu (the log says how to get one). `gtk` rather than AppIndicator's
-own XEMBED fallback, which is the same GtkStatusIcon with GTK warnings after each pick. A
-PYSTRAY_BACKEND set by the user wins. On macOS and Windows, pystray's native backend. pystray
-is imported lazily, once PYSTRAY_BACKEND is set: its import opens the display and raises Xlib,
-gi or ValueError errors without one.
+Where it is used (postureping.tray.choose): on macOS and Windows, with pystray's native
+backend; on Linux and the BSDs when PYSTRAY_BACKEND is set, or when PyGObject is missing, so
+that neither the StatusNotifierItem tray (tray.sni) nor GTK's (tray.gtk_tray) can be used.
+Backends there, unless PYSTRAY_BACKEND names one: with PyGObject and Gtk 3, `appindicator`
+when a StatusNotifierItem host is on the session bus and an AppIndicator typelib loads, else
+`gtk`, both with a real menu; without PyGObject, `xorg`, which docks in an XEMBED tray but has
+no menu (the log says how to get one). pystray is imported lazily, once PYSTRAY_BACKEND is
+set: its import opens the display and raises Xlib, gi or ValueError errors without one.
 
 No tray, never a crash. `start()` returns False and logs one line when there is no display, no
 tray host (no `_NET_SYSTEM_TRAY_S<screen>` selection owner, nor a StatusNotifierWatcher for
@@ -47,9 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from postureping.controller import Controller
-from postureping.tray.core import NAME, NO_TRAY, STOP_TIMEOUT, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
 from postureping.tray.menu import Action, Entry, Item, TrayView
 from postureping.tray.sni_host import watcher_present
+from postureping.tray.xembed import xembed_tray_present
 
 START_TIMEOUT = 10.0  # seconds the toolkit may take to come up
 APPINDICATOR_NAMESPACES = ("AyatanaAppIndicator3", "AppIndicator3")
@@ -91,7 +91,7 @@ class Tray(TrayCore):
             else:
                 self._start_toolkit_thread()
         except TrayUnavailable as reason:
-            self._log.log(reason.level, "%s; %s", reason, NO_TRAY)
+            self._log_unavailable(reason)
             return False
         if self.backend == "xorg":
             self._log.info("tray icon shown, without a menu: %s", XORG_HINT)
@@ -272,23 +272,3 @@ def check_desktop(backend: str, environ: Mapping[str, str]) -> None:
         return
     if not display or not xembed_tray_present(display):  # Wayland alone has no XEMBED tray
         raise TrayUnavailable("no system tray found")
-
-
-def xembed_tray_present(display_name: str) -> bool:
-    """Whether an XEMBED tray owns `_NET_SYSTEM_TRAY_S<screen>` (True when it cannot be
-    told: then pystray finds out itself)."""
-    try:
-        from Xlib import X, display, error  # noqa: PLC0415
-    except ImportError:
-        return True
-    try:
-        connection = display.Display(display_name)
-    except (error.DisplayError, error.ConnectionClosedError, OSError) as problem:
-        raise TrayUnavailable(f"cannot open the display {display_name} ({problem})") from None
-    try:
-        screen = connection.get_default_screen()
-        selection = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{screen}")
-        owner = connection.get_selection_owner(selection)
-        return bool(owner != X.NONE and getattr(owner, "id", owner))
-    finally:
-        connection.close()

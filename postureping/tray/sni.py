@@ -45,10 +45,10 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
 from postureping.controller import Controller
 from postureping.notify.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
-from postureping.tray.core import NAME, NO_TRAY, STOP_TIMEOUT, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
 from postureping.tray.dbusmenu import Node, Properties
-from postureping.tray.icon import argb_pixmaps
 from postureping.tray.menu import IconState, TrayView
+from postureping.tray.pixmaps import argb_pixmaps
 from postureping.tray.sni_host import session_bus_address
 
 CALL_TIMEOUT = 5.0  # seconds for the bus and the watcher to answer
@@ -161,11 +161,11 @@ class SniTray(TrayCore):
         try:
             self._connect()
         except TrayUnavailable as reason:
-            self._log.log(reason.level, "%s; %s", reason, NO_TRAY)
+            self._log_unavailable(reason)
             self._close()
             return False
         except Exception:  # a bug of ours must not take the daemon down with the icon
-            self._log.exception("the tray icon failed; %s", NO_TRAY)
+            self._log.exception("the tray icon failed; %s", self.if_unavailable)
             self._close()
             return False
         self._log.info("tray icon shown (%s)", self.backend)

@@ -1,0 +1,25 @@
+"""Whether an XEMBED system tray runs on an X display: the owner of its selection."""
+
+from __future__ import annotations
+
+from postureping.tray.core import TrayUnavailable
+
+
+def xembed_tray_present(display_name: str) -> bool:
+    """Whether an XEMBED tray owns `_NET_SYSTEM_TRAY_S<screen>` (True when it cannot be
+    told, without python-xlib: then the toolkit finds out itself)."""
+    try:
+        from Xlib import error  # noqa: PLC0415
+
+        from postureping.x11_connection import X11Connection  # noqa: PLC0415
+    except ImportError:
+        return True
+    try:
+        connection = X11Connection(display_name)
+    except (error.DisplayError, error.ConnectionClosedError, OSError) as problem:
+        raise TrayUnavailable(f"cannot open the display {display_name} ({problem})") from None
+    try:
+        owner = connection.selection_owner(f"_NET_SYSTEM_TRAY_S{connection.screen}")
+        return owner != 0  # X.NONE
+    finally:
+        connection.close()
