@@ -45,6 +45,7 @@ from postureping.tray.menu import (
 NAME = "postureping"
 SOURCE = "tray"  # the `source` of answers given in the tray menu
 STOP_TIMEOUT = 5.0
+START_TIMEOUT = 10.0  # seconds a toolkit may take to come up
 MAX_SLEEP = timedelta(minutes=10)
 NO_TRAY = "running without a tray icon"
 
@@ -75,6 +76,8 @@ class TrayIcon(Protocol):
 class TrayCore(ABC):
     """The refresh thread and the menu's actions, for a backend to build on."""
 
+    backend = ""  # its name in the log: "tray icon shown (gtk)"
+
     def __init__(
         self,
         controller: Controller,
@@ -94,6 +97,10 @@ class TrayCore(ABC):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._refresher: threading.Thread | None = None
+        # A toolkit's thread, for the backends that have one (_start_toolkit).
+        self._toolkit: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._outcome: TrayUnavailable | None = None
         # What the log says follows a failed start (postureping.tray.choose tells when
         # another tray will be tried).
         self.if_unavailable = NO_TRAY
@@ -102,9 +109,9 @@ class TrayCore(ABC):
     def start(self) -> bool:
         """Show the icon. False, with one line in the log, when there can be no tray."""
 
-    @abstractmethod
     def run_until(self, stop: threading.Event) -> None:
         """Block until `stop` is set: call this on the main thread instead of `stop.wait()`."""
+        stop.wait()
 
     @abstractmethod
     def stop(self) -> None:
@@ -116,6 +123,26 @@ class TrayCore(ABC):
 
     def _log_unavailable(self, reason: TrayUnavailable) -> None:
         self._log.log(reason.level, "%s; %s", reason, self.if_unavailable)
+
+    def _shown_now(self) -> None:
+        """The icon is up: say so, and keep it fresh from now on."""
+        self._log.info("tray icon shown (%s)", self.backend)
+        self._start_refresher()
+
+    def _start_toolkit(self, main: Callable[[], None]) -> None:
+        """Run `main` on a thread of its own, "tray", and wait until it sets `_ready`: with
+        `_outcome` left None once the icon is up, or set to why it cannot be. Raises that
+        TrayUnavailable, or one when the toolkit takes over START_TIMEOUT (then `_stopping` is
+        set, for `main` to end its loop should it come up after all)."""
+        self._toolkit = threading.Thread(target=main, name="tray")
+        self._toolkit.daemon = True  # never keeps the process alive on its own
+        self._toolkit.start()
+        if not self._ready.wait(START_TIMEOUT):
+            self._stopping.set()
+            reason = f"the tray icon did not come up within {START_TIMEOUT:g} s"
+            raise TrayUnavailable(reason, logging.WARNING)
+        if self._outcome is not None:
+            raise self._outcome
 
     # -- refreshing -----------------------------------------------------------------------------
 

@@ -20,15 +20,12 @@ owner), no display or no GTK 3, `start()` returns False with one line in the log
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
 from postureping.tray.menu import Action, Entry, IconState, Item, TrayView
 from postureping.tray.pixmaps import argb_pixmaps
 from postureping.tray.xembed import xembed_tray_present
-
-START_TIMEOUT = 10.0  # seconds GTK may take to come up
 
 
 def gtk_available() -> bool:
@@ -63,32 +60,17 @@ class GtkTray(TrayCore):
     _icon: Any = None  # the Gtk.StatusIcon
     _menu: Any = None  # the Gtk.Menu it opens
     _shown: TrayView | None = None
-    _outcome: TrayUnavailable | None = None
-    _toolkit: threading.Thread | None = None
 
     def start(self) -> bool:
         """Show the icon. False, with one line in the log, when there can be no tray."""
-        self._ready = threading.Event()
         try:
             self._check_desktop()
-            self._toolkit = threading.Thread(target=self._toolkit_main, name="tray", daemon=True)
-            self._toolkit.start()
-            if not self._ready.wait(START_TIMEOUT):
-                self._stopping.set()  # _on_ready() ends the loop if it ever comes up
-                reason = f"the tray icon did not come up within {START_TIMEOUT:g} s"
-                raise TrayUnavailable(reason, logging.WARNING)
-            if self._outcome is not None:
-                raise self._outcome
+            self._start_toolkit(self._toolkit_main)
         except TrayUnavailable as reason:
             self._log_unavailable(reason)
             return False
-        self._log.info("tray icon shown (%s)", self.backend)
-        self._start_refresher()
+        self._shown_now()
         return True
-
-    def run_until(self, stop: threading.Event) -> None:
-        """Block until `stop` is set: call this on the main thread instead of `stop.wait()`."""
-        stop.wait()
 
     def stop(self) -> None:
         """Remove the icon and end the threads; safe to call more than once."""

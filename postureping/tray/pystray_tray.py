@@ -51,7 +51,6 @@ from postureping.tray.menu import Action, Entry, Item, TrayView
 from postureping.tray.sni_host import watcher_present
 from postureping.tray.xembed import xembed_tray_present
 
-START_TIMEOUT = 10.0  # seconds the toolkit may take to come up
 APPINDICATOR_NAMESPACES = ("AyatanaAppIndicator3", "AppIndicator3")
 XORG_HINT = "its menu needs PyGObject (see the README, 'The tray icon')"
 
@@ -77,9 +76,6 @@ class Tray(TrayCore):
         self._pystray: Any = None
         self._icon: Any = None
         self._shown: TrayView | None = None
-        self._outcome: TrayUnavailable | None = None
-        self._ready = threading.Event()
-        self._toolkit: threading.Thread | None = None
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -89,15 +85,15 @@ class Tray(TrayCore):
             if sys.platform == "darwin":
                 self._create_icon()  # on this (the main) thread; run_until() runs the loop
             else:
-                self._start_toolkit_thread()
+                self._start_toolkit(self._toolkit_main)
         except TrayUnavailable as reason:
             self._log_unavailable(reason)
             return False
         if self.backend == "xorg":
             self._log.info("tray icon shown, without a menu: %s", XORG_HINT)
+            self._start_refresher()
         else:
-            self._log.info("tray icon shown (%s)", self.backend)
-        self._start_refresher()
+            self._shown_now()
         return True
 
     def run_until(self, stop: threading.Event) -> None:
@@ -105,7 +101,7 @@ class Tray(TrayCore):
         if sys.platform == "darwin" and self._icon is not None:
             self._run_on_main_thread(stop)
         else:
-            stop.wait()
+            super().run_until(stop)
 
     def stop(self) -> None:
         """Remove the icon and end the threads; safe to call more than once."""
@@ -119,17 +115,6 @@ class Tray(TrayCore):
             self._toolkit.join(STOP_TIMEOUT)
 
     # -- the toolkit's thread ---------------------------------------------------------------
-
-    def _start_toolkit_thread(self) -> None:
-        self._toolkit = threading.Thread(target=self._toolkit_main, name="tray")
-        self._toolkit.daemon = True  # never keeps the process alive on its own
-        self._toolkit.start()
-        if not self._ready.wait(START_TIMEOUT):
-            self._stopping.set()  # _on_ready() removes the icon if it ever comes up
-            reason = f"the tray icon did not come up within {START_TIMEOUT:g} s"
-            raise TrayUnavailable(reason, logging.WARNING)
-        if self._outcome is not None:
-            raise self._outcome
 
     def _toolkit_main(self) -> None:
         try:
@@ -184,7 +169,7 @@ class Tray(TrayCore):
 
         def setup(icon: Any) -> None:
             icon.visible = True
-            stop.wait()
+            super().run_until(stop)
             icon.stop()
 
         with contextlib.suppress(ImportError):

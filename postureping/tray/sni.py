@@ -168,13 +168,8 @@ class SniTray(TrayCore):
             self._log.exception("the tray icon failed; %s", self.if_unavailable)
             self._close()
             return False
-        self._log.info("tray icon shown (%s)", self.backend)
-        self._start_refresher()
+        self._shown_now()
         return True
-
-    def run_until(self, stop: threading.Event) -> None:
-        """Block until `stop` is set: call this on the main thread instead of `stop.wait()`."""
-        stop.wait()
 
     def stop(self) -> None:
         """Remove the icon (the watcher sees our connection go) and end the threads; safe to
