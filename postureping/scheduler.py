@@ -71,7 +71,10 @@ class ReminderScheduler:
         self._scheduler = BackgroundScheduler(
             timezone=zone,
             executors={"default": _PoolExecutor(self._workers)},
-            job_defaults={"coalesce": True, "max_instances": 1},
+            # Two instances: a run that comes due while the last one of the same job is still
+            # going (it was frozen mid-write by a suspend) waits for it instead of being
+            # dropped; coalescing still makes all the runs missed meanwhile one.
+            job_defaults={"coalesce": True, "max_instances": 2},
         )
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
 
