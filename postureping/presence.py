@@ -77,6 +77,11 @@ class Presence:
         """Start afresh at `now` (after a suspend, which is accounted for separately)."""
         self._start, self._seen, self._sampled = now, timedelta(0), now
 
+    def reset(self) -> None:
+        """Know nothing, as before the first sample: the next one is worth taking at once
+        (another idle monitor takes over)."""
+        self._start, self._seen, self._sampled = None, timedelta(0), None
+
     def next_check(self, now: datetime) -> datetime:
         """When the next sample is worth taking (see the module's docstring)."""
         if self._start is None or self._sampled is None:

@@ -98,6 +98,22 @@ class ActivityWatcher:
         """Look now (the machine just woke up, say)."""
         self._wake.set()
 
+    def replace_sources(self, monitor: IdleMonitor | None, probes: Sequence[HoldProbe]) -> None:
+        """Watch with these from now on (a reload changed `activity.idle`,
+        `respect_do_not_disturb` or `never_hold`); the old ones are closed. An absence under
+        way is forgotten: the new monitor is asked at once and starts afresh."""
+        with self._lock:
+            old_monitor, old_probes = self._monitor, self._probes
+            self._monitor, self._probes = monitor, list(probes)
+            self._monitor_failed = False
+            self._presence.reset()
+            self._ended.clear()
+        if old_monitor is not None:
+            old_monitor.close()
+        for probe in old_probes:
+            probe.close()
+        self._wake.set()
+
     def retune(self, away_after: timedelta, thresholds: Sequence[timedelta]) -> None:
         """New settings (a reload): from now on, these thresholds; the current streak goes on."""
         with self._lock:
@@ -210,6 +226,25 @@ def build_watcher(
 ) -> ActivityWatcher:
     """The watcher the settings ask for, with the idle monitor and the hold probes that work
     on this desktop (each choice logged once)."""
+    monitor, probes = choose_sources(settings, environ, log)
+    presence = Presence(settings.away_after, break_thresholds(settings.routines))
+    return ActivityWatcher(presence, monitor, probes, clock, log)
+
+
+def sources_differ(old: DaemonSettings, new: DaemonSettings) -> bool:
+    """Whether `new` asks for other idle and do-not-disturb sources than `old`."""
+    return (old.idle, old.respect_do_not_disturb, old.never_hold) != (
+        new.idle,
+        new.respect_do_not_disturb,
+        new.never_hold,
+    )
+
+
+def choose_sources(
+    settings: DaemonSettings, environ: Mapping[str, str], log: logging.Logger
+) -> tuple[IdleMonitor | None, list[HoldProbe]]:
+    """The idle monitor and the hold probes the settings ask for that work on this desktop,
+    each choice logged."""
     monitor: IdleMonitor | None = None
     if settings.idle:
         monitor, failed = choose_idle_monitor(environ)
@@ -220,10 +255,13 @@ def build_watcher(
             log.info(
                 "idle time unavailable; reminders come whether you are there or not (%s)", reasons
             )
+    else:
+        log.info("idle time: not watched (activity.idle = false)")
     probes: list[HoldProbe] = []
     if settings.respect_do_not_disturb:
         probes, _ = choose_hold_probes(environ, settings.never_hold)
         if probes:
             log.info("reminders wait for: %s", ", ".join(p.name for p in probes))
-    presence = Presence(settings.away_after, break_thresholds(settings.routines))
-    return ActivityWatcher(presence, monitor, probes, clock, log)
+    else:
+        log.info("do not disturb: not respected (activity.respect_do_not_disturb = false)")
+    return monitor, probes

@@ -165,3 +165,36 @@ def test_a_fullscreen_window_holds_a_reminder_until_it_leaves(
     finally:
         wm.activate(0)
         wm.display.close()
+
+
+def test_reload_turns_idle_detection_and_do_not_disturb_on_and_off(
+    desktop: DesktopSession, tmp_path: Path
+) -> None:
+    env = desktop_env(desktop, tmp_path, {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"})
+    config = tmp_path / "config" / "postureping" / "config.toml"
+    config.parent.mkdir(parents=True)
+    off = "[activity]\nidle = false\nrespect_do_not_disturb = false\n"
+    config.write_text(off, encoding="utf-8")
+
+    def monitor() -> object:
+        status = json.loads(run_cli(tmp_path, "status", "--json", env=env).stdout)
+        return status["activity"]["idle_monitor"]
+
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
+        daemon.wait_for_output("postureping is running", timeout=20)
+        assert "idle time: not watched (activity.idle = false)" in daemon.output
+        assert monitor() is None
+
+        config.write_text("[activity]\nidle = true\n", encoding="utf-8")
+        reload = run_cli(tmp_path, "reload", env=env)
+        assert reload.returncode == 0, reload.stderr
+        daemon.wait_for_output("idle time from: x11", timeout=10)
+        daemon.wait_for_output("reminders wait for: dunst, fullscreen", timeout=10)
+        assert monitor() == "x11"
+
+        config.write_text(off, encoding="utf-8")
+        assert run_cli(tmp_path, "reload", env=env).returncode == 0
+        wait_until(lambda: monitor() is None, timeout=10, what="no idle monitor")
+        assert daemon.output.count("idle time: not watched") == 2
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output

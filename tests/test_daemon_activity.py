@@ -21,7 +21,7 @@ from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.presence import Absence, Presence
 from postureping.store import EventStore
-from postureping.watcher import ActivityWatcher
+from postureping.watcher import AWAY, ActivityWatcher
 from tests.desktop import wait_until
 from tests.routine_factory import at, every
 from tests.test_daemon import BERLIN, Clock, Shown
@@ -207,3 +207,42 @@ def test_a_clock_jump_restarts_each_routine_once_and_the_watcher_rests(
     finally:
         watcher.stop()
         log.removeHandler(lines)
+
+
+class Source:
+    """An idle monitor and a hold probe at once, that counts its closes."""
+
+    def __init__(self, name: str, idle: timedelta = timedelta(0), hold: str | None = None) -> None:
+        self.name = name
+        self.idle = idle
+        self.hold = hold
+        self.closed = 0
+
+    def idle_time(self) -> timedelta:
+        return self.idle
+
+    def hold_reason(self) -> str | None:
+        return self.hold
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_replaced_sources_are_used_at_once_and_the_old_ones_closed(rig: Rig) -> None:
+    log = logging.getLogger("test-daemon-activity")
+    old_monitor, old_probe = Source("old"), Source("old-probe", hold="presenting")
+    watcher = ActivityWatcher(Presence(2 * M), old_monitor, [old_probe], rig.clock, log)
+    assert watcher.hold_reason() == "presenting"
+    assert watcher.activity().idle_monitor == "old"
+
+    new_monitor = Source("new", idle=10 * M)  # someone away for ten minutes
+    watcher.replace_sources(new_monitor, [])
+    assert (old_monitor.closed, old_probe.closed) == (1, 1)
+    assert watcher.activity().idle_monitor == "new"
+    assert watcher.hold_reason() == AWAY
+
+    watcher.replace_sources(None, [])  # idle detection turned off
+    assert new_monitor.closed == 1
+    assert watcher.hold_reason() is None
+    assert watcher.activity().idle_monitor is None
+    watcher.stop()

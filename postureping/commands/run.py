@@ -29,7 +29,7 @@ from postureping.settings_child import load_settings
 from postureping.sleep_signal import SleepSignals
 from postureping.stop_signal import StopSignal
 from postureping.store import EventStore
-from postureping.watcher import build_watcher
+from postureping.watcher import ActivityWatcher, build_watcher, choose_sources, sources_differ
 
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
@@ -111,11 +111,7 @@ def _serve(
     primary, fallback = choose(settings.backend, on_action=on_action)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
 
-    def reload_settings() -> DaemonConfig:
-        fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old ones stay
-        config = DaemonConfig.from_settings(fresh, ctx.zone, demo=args.demo)
-        watcher.retune(fresh.away_after, break_thresholds(fresh.routines))
-        return config
+    reload_settings = _Reload(ctx, settings, log, demo=args.demo)
 
     daemon = Daemon(
         DaemonConfig.from_settings(settings, ctx.zone, demo=args.demo),
@@ -133,7 +129,7 @@ def _serve(
         log,
     )
     watcher = build_watcher(settings, ctx.environ, ctx.now, log)
-    daemon.gate = watcher
+    daemon.gate = reload_settings.watcher = watcher
     tray = None if args.no_tray else _tray(daemon, ctx, log)
     daemon.start()
     watcher.start(daemon)
@@ -164,6 +160,33 @@ def _serve(
         if (close := getattr(primary, "close", None)) is not None:
             close(2.0)  # the freedesktop notifier's bus connection
     return EXIT_OK
+
+
+class _Reload:
+    """`postureping reload`: the settings validated again (in the child process), for the
+    daemon's new config, the watcher's thresholds and, if they changed, its sources."""
+
+    def __init__(
+        self, ctx: Context, settings: DaemonSettings, log: logging.Logger, *, demo: bool
+    ) -> None:
+        self._ctx = ctx
+        self._current = settings
+        self._log = log
+        self._demo = demo
+        self.watcher: ActivityWatcher | None = None  # set once built
+        self._lock = threading.Lock()  # one reload at a time
+
+    def __call__(self) -> DaemonConfig:
+        ctx = self._ctx
+        with self._lock:
+            fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old stay
+            config = DaemonConfig.from_settings(fresh, ctx.zone, demo=self._demo)
+            if (watcher := self.watcher) is not None:
+                watcher.retune(fresh.away_after, break_thresholds(fresh.routines))
+                if sources_differ(self._current, fresh):
+                    watcher.replace_sources(*choose_sources(fresh, ctx.environ, self._log))
+            self._current = fresh
+            return config
 
 
 def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
