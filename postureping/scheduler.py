@@ -88,7 +88,8 @@ class ReminderScheduler:
             # the lock that the job needs to add a job of its own (a reminder schedules its
             # deadline), and the daemon hung on SIGTERM. The pool is waited for outside it.
             self._scheduler.shutdown(wait=False)
-        self._workers.shutdown(wait=True)
+        # Runs queued meanwhile (a catch-up reminder) are dropped: the daemon is going away.
+        self._workers.shutdown(wait=True, cancel_futures=True)
 
     def schedule_routines(
         self, routines: tuple[Routine, ...], hours: ActiveHours, on_due: Callable[[str], None]

@@ -3,52 +3,72 @@
 Validation is the whole of postureping.config_loader, unchanged: the child runs `load` and sends
 back a DaemonSettings record (postureping.daemon_settings), or the problems it found, which the
 daemon raises as the same ConfigError a load in its own process would. It takes about a quarter
-of a second, at start-up and at each `reload`; the daemon saves about 10 MiB for as long as it
+of a second, at start-up and at each `reload`; the daemon saves about 12 MiB for as long as it
 runs (see BENCHMARKS.md).
 
 The two sides speak pickle over the child's stdin and stdout: both are this module, run by the
-same interpreter, so the plain dataclasses cross unchanged. The child's stderr is the daemon's,
-so a crash in it is not hidden.
+same interpreter from the same folder, so the plain dataclasses cross unchanged. The child's
+stderr is the daemon's, so a crash in it is not hidden. It runs in a session of its own, so a
+Ctrl-C in the terminal reaches only the daemon, which ends the child when it stops.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
-import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Mapping
+from pathlib import Path
 
 from postureping.daemon_settings import DaemonSettings
 from postureping.errors import ConfigError, Problem, UserError
 from postureping.paths import Paths
 
 TIME_LIMIT = 60.0  # seconds; a load takes about 0.3 s, a cold start on a slow disk a few
+POLL = 0.1  # seconds between looks at `stop` while the child works
+
+# The child imports this very copy of postureping: -P keeps the working folder (the home
+# folder, for a daemon started at login) off its path, and our own folder goes first.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_CHILD = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+    "from postureping.settings_child import main; sys.exit(main())"
+)
 
 
 def load_settings(
-    paths: Paths, environ: Mapping[str, str], time_limit: float = TIME_LIMIT
+    paths: Paths,
+    environ: Mapping[str, str],
+    time_limit: float = TIME_LIMIT,
+    stop: threading.Event | None = None,
 ) -> DaemonSettings:
     """The validated settings. Raises ConfigError listing every problem, as
-    postureping.config_loader.load does, or UserError when the child cannot do its work."""
+    postureping.config_loader.load does, or UserError when the child cannot do its work or
+    `stop` is set meanwhile (the child is then ended)."""
     request = pickle.dumps((paths, dict(environ)))
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", __name__],
-            input=request,
+        child = subprocess.Popen(
+            [sys.executable, "-P", "-c", _CHILD],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            timeout=time_limit,
-            check=False,
+            # Its own session: Ctrl-C in a terminal is the daemon's to handle, not the child's.
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired as error:
-        raise UserError(f"validating the settings took over {time_limit:g} s") from error
     except OSError as error:
         raise UserError(f"cannot start {sys.executable} to check the settings: {error}") from error
-    if done.returncode != 0 or not done.stdout:
+    with child:
+        answer = _wait(child, request, time_limit, stop)
+    if child.returncode != 0 or not answer:
         raise UserError(
-            f"validating the settings failed: its process ended with status {done.returncode}"
+            f"validating the settings failed: its process ended with status {child.returncode}"
         )
-    reply: tuple[str, object] = pickle.loads(done.stdout)  # noqa: S301 - our own child
+    try:
+        reply: object = pickle.loads(answer)  # noqa: S301 - our own child
+    except Exception as error:  # something else wrote to its stdout
+        raise UserError(f"validating the settings failed: unreadable answer ({error})") from None
     match reply:
         case ("ok", DaemonSettings() as settings):
             return settings
@@ -57,6 +77,31 @@ def load_settings(
         case ("user", (str(message), int(exit_code))):
             raise UserError(message, exit_code)
     raise UserError(f"validating the settings failed: unexpected answer {reply!r:.200}")
+
+
+def _wait(
+    child: subprocess.Popen[bytes],
+    request: bytes,
+    time_limit: float,
+    stop: threading.Event | None,
+) -> bytes:
+    """The child's stdout once it has ended; it is killed past `time_limit` or on `stop`."""
+    deadline = time.monotonic() + time_limit
+    sent: bytes | None = request
+    while True:
+        try:
+            answer, _ = child.communicate(sent, timeout=POLL)
+            return answer
+        except subprocess.TimeoutExpired:
+            sent = None  # given once: communicate() goes on with it
+        if stop is not None and stop.is_set():
+            child.kill()
+            child.communicate()
+            raise UserError("stopped while validating the settings")
+        if time.monotonic() > deadline:
+            child.kill()
+            child.communicate()
+            raise UserError(f"validating the settings took over {time_limit:g} s")
 
 
 def _answer(paths: Paths, environ: Mapping[str, str]) -> tuple[str, object]:
@@ -71,13 +116,14 @@ def _answer(paths: Paths, environ: Mapping[str, str]) -> tuple[str, object]:
 
 
 def main() -> int:
-    # Ctrl-C in a terminal reaches the whole process group; stopping is the daemon's call.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # stdout carries the answer and nothing else: whatever else writes to it (a module that
+    # prints, C code on file descriptor 1) goes to stderr instead.
+    answer = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     paths, environ = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # stdout carries the answer and nothing else
-    out.write(pickle.dumps(_answer(paths, environ)))
-    out.flush()
+    answer.write(pickle.dumps(_answer(paths, environ)))
+    answer.close()
     return 0
 
 

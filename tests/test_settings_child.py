@@ -4,7 +4,11 @@ process gives, report problems the same way, and the daemon must really stay wit
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +114,65 @@ def test_the_running_daemon_never_loads_pydantic(tmp_path: Path) -> None:
         assert "_pydantic_core" not in maps
         assert daemon.stop() == 0
     assert "Traceback" not in daemon.output
+
+
+def test_the_child_imports_this_copy_whatever_the_working_folder_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon started at login runs in the home folder: a `postureping` folder or a
+    `pickle.py` there must not be what the child imports."""
+    decoy = tmp_path / "home"
+    (decoy / "postureping").mkdir(parents=True)
+    (decoy / "postureping" / "__init__.py").write_text("raise SystemExit('decoy')\n")
+    (decoy / "pickle.py").write_text("raise SystemExit('decoy')\n")
+    monkeypatch.chdir(decoy)
+    paths = resolve_paths(write(tmp_path, SETTINGS), {})
+    assert load_settings(paths, {}).backend == "console"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for Python")
+def test_an_unreadable_answer_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\ncat >/dev/null\necho 'Welcome to a chatty interpreter'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    paths = resolve_paths(write(tmp_path, SETTINGS), {})
+    with pytest.raises(UserError, match="unreadable answer"):
+        load_settings(paths, {})
+
+
+def test_stop_ends_the_child_at_once(tmp_path: Path) -> None:
+    paths = resolve_paths(write(tmp_path, SETTINGS), {})
+    stop = threading.Event()
+    threading.Timer(0.05, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(UserError, match="stopped while validating the settings"):
+        load_settings(paths, {}, stop=stop)
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the child in /proc")
+def test_sigterm_while_the_settings_are_checked_is_a_clean_stop(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path, {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"})
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "postureping", "run", "--no-tray"],
+        env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        children = Path(f"/proc/{daemon.pid}/task/{daemon.pid}/children")
+        deadline = time.monotonic() + 20
+        while not children.read_text().split():  # the settings child is running
+            assert daemon.poll() is None and time.monotonic() < deadline, "no settings child"
+            time.sleep(0.005)
+        daemon.send_signal(signal.SIGTERM)
+        output, _ = daemon.communicate(timeout=20)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    assert daemon.returncode == 0, output
+    assert "Traceback" not in output and "failed" not in output
+    assert "postureping is running" not in output

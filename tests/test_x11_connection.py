@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from Xlib.error import DisplayError
 
+from postureping.tray.core import TrayUnavailable
+from postureping.tray.xembed import xembed_tray_present
 from postureping.x11_connection import X11Connection
 from tests.desktop import DesktopSession, wait_until
 from tests.x11_windows import Wm
@@ -70,3 +72,10 @@ def test_selection_owners(connection: X11Connection, desktop_module: DesktopSess
         wm.display.close()
     # Its client gone, the selection goes too (once the server has seen the connection close).
     wait_until(lambda: connection.selection_owner(name) == 0, timeout=5, what="no owner")
+
+
+def test_the_xembed_check_turns_any_display_failure_into_no_tray() -> None:
+    # A display number past the last TCP port makes python-xlib raise OverflowError.
+    for display in (":4095", "localhost:70000"):
+        with pytest.raises(TrayUnavailable, match="cannot open the display"):
+            xembed_tray_present(display)

@@ -83,7 +83,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
     # Validated in a child process (see postureping.settings_child): an invalid settings
     # file stops us here, before anything starts.
-    settings = load_settings(ctx.paths, ctx.environ)
+    try:
+        settings = load_settings(ctx.paths, ctx.environ, stop=stop)
+    except UserError:
+        if stop.is_set():  # SIGTERM or Ctrl-C while the settings were checked: a clean stop
+            return EXIT_OK
+        raise
     lock = InstanceLock(ctx.paths.instance_lock)
     try:
         lock.acquire()  # one daemon per user: a second one stops here with exit status 1

@@ -69,6 +69,9 @@ class GtkTray(TrayCore):
         except TrayUnavailable as reason:
             self._log_unavailable(reason)
             return False
+        except Exception:  # a bug of ours must not take the daemon down with the icon
+            self._log.exception("the tray icon failed; %s", self.if_unavailable)
+            return False
         self._shown_now()
         return True
 

@@ -169,7 +169,7 @@ class Tray(TrayCore):
 
         def setup(icon: Any) -> None:
             icon.visible = True
-            super().run_until(stop)
+            stop.wait()
             icon.stop()
 
         with contextlib.suppress(ImportError):

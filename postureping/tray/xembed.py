@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from postureping.tray.core import TrayUnavailable
 
 
@@ -9,17 +11,18 @@ def xembed_tray_present(display_name: str) -> bool:
     """Whether an XEMBED tray owns `_NET_SYSTEM_TRAY_S<screen>` (True when it cannot be
     told, without python-xlib: then the toolkit finds out itself)."""
     try:
-        from Xlib import error  # noqa: PLC0415
-
         from postureping.x11_connection import X11Connection  # noqa: PLC0415
     except ImportError:
         return True
     try:
         connection = X11Connection(display_name)
-    except (error.DisplayError, error.ConnectionClosedError, OSError) as problem:
+    except Exception as problem:  # python-xlib's DisplayError and kin, OSError, OverflowError...
         raise TrayUnavailable(f"cannot open the display {display_name} ({problem})") from None
     try:
         owner = connection.selection_owner(f"_NET_SYSTEM_TRAY_S{connection.screen}")
-        return owner != 0  # X.NONE
+    except Exception as problem:  # the server dropped us, or answered nonsense
+        raise TrayUnavailable(f"cannot ask the display {display_name} ({problem})") from None
     finally:
-        connection.close()
+        with contextlib.suppress(Exception):
+            connection.close()
+    return owner != 0  # X.NONE
