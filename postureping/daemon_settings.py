@@ -1,7 +1,7 @@
 """What the daemon process needs of the settings, as plain values.
 
 The settings model (postureping.settings) is validated by pydantic-settings, and pydantic with
-its core is a third of the daemon's memory (about 10 MiB). The daemon runs all day and needs a
+its core is a third of the daemon's memory (about 12 MiB). The daemon runs all day and needs a
 dozen values of the result, so it validates in a short-lived child process
 (postureping.settings_child) and keeps only this record. Nothing here imports pydantic.
 """

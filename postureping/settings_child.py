@@ -95,13 +95,14 @@ def _wait(
         except subprocess.TimeoutExpired:
             sent = None  # given once: communicate() goes on with it
         if stop is not None and stop.is_set():
-            child.kill()
-            child.communicate()
-            raise UserError("stopped while validating the settings")
-        if time.monotonic() > deadline:
-            child.kill()
-            child.communicate()
-            raise UserError(f"validating the settings took over {time_limit:g} s")
+            reason = "stopped while validating the settings"
+        elif time.monotonic() > deadline:
+            reason = f"validating the settings took over {time_limit:g} s"
+        else:
+            continue
+        child.kill()
+        child.communicate()
+        raise UserError(reason)
 
 
 def _answer(paths: Paths, environ: Mapping[str, str]) -> tuple[str, object]:
@@ -125,7 +126,3 @@ def main() -> int:
     answer.write(pickle.dumps(_answer(paths, environ)))
     answer.close()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -89,10 +89,7 @@ class ActivityWatcher:
         if self._thread is not None:
             self._thread.join(timeout)
         with self._lock:
-            if self._monitor is not None:
-                self._monitor.close()
-            for probe in self._probes:
-                probe.close()
+            _close(self._monitor, self._probes)
 
     def wake(self) -> None:
         """Look now (the machine just woke up, say)."""
@@ -108,10 +105,7 @@ class ActivityWatcher:
             self._monitor_failed = False
             self._presence.reset()
             self._ended.clear()
-        if old_monitor is not None:
-            old_monitor.close()
-        for probe in old_probes:
-            probe.close()
+        _close(old_monitor, old_probes)
         self._wake.set()
 
     def retune(self, away_after: timedelta, thresholds: Sequence[timedelta]) -> None:
@@ -216,6 +210,13 @@ class ActivityWatcher:
         if daemon.holding:
             daemon.release_held()  # it asks hold_reason() again and keeps what still waits
         return after
+
+
+def _close(monitor: IdleMonitor | None, probes: Sequence[HoldProbe]) -> None:
+    if monitor is not None:
+        monitor.close()
+    for probe in probes:
+        probe.close()
 
 
 def build_watcher(

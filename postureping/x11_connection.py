@@ -15,6 +15,7 @@ python-xlib raises (Xlib.error.XError and its kin, OSError...); callers map thos
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from Xlib import X, Xatom
@@ -83,7 +84,9 @@ class X11Connection:
         return int(reply.idle)
 
     def close(self) -> None:
-        self._display.close()
+        """Close the connection; never raises (the server may have dropped it already)."""
+        with contextlib.suppress(Exception):
+            self._display.close()
 
     def _get_property(self, window: int, atom: int) -> tuple[int, Any] | None:
         """(format, value) of a property, or None if the window does not have it."""

@@ -14,7 +14,6 @@ native Wayland window never holds.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 
@@ -81,8 +80,7 @@ class FullscreenProbe:
     def close(self) -> None:
         display, self._display = self._display, None
         if display is not None:
-            with contextlib.suppress(*_DISPLAY_ERRORS):
-                display.close()
+            display.close()
 
     def _read(self) -> str | None:
         display = self._connection()

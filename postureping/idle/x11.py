@@ -14,7 +14,6 @@ not from the `environ` given here. It has no timeouts: see the note in posturepi
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -83,7 +82,7 @@ class X11IdleMonitor:
             if (opcode := connection.extension_opcode(EXTENSION)) is None:
                 raise IdleUnavailable(f"the X server has no {EXTENSION} extension")
         except BaseException:
-            _close_quietly(connection)
+            connection.close()
             raise
         self._opcode = opcode
         return connection
@@ -94,12 +93,7 @@ class X11IdleMonitor:
     def _disconnect(self) -> None:
         display, self._display = self._display, None
         if display is not None:
-            _close_quietly(display)
-
-
-def _close_quietly(connection: X11Connection) -> None:
-    with contextlib.suppress(Exception):  # closing a connection the server already dropped
-        connection.close()
+            display.close()
 
 
 def _describe(error: BaseException) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from postureping.tray.core import TrayUnavailable
 
 
@@ -23,6 +21,5 @@ def xembed_tray_present(display_name: str) -> bool:
     except Exception as problem:  # the server dropped us, or answered nonsense
         raise TrayUnavailable(f"cannot ask the display {display_name} ({problem})") from None
     finally:
-        with contextlib.suppress(Exception):
-            connection.close()
+        connection.close()
     return owner != 0  # X.NONE
