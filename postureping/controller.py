@@ -38,7 +38,7 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Activity:
-    """What the activity watcher knows (see postureping.watcher)."""
+    """What the activity watcher knows (see postureping.daemon.watcher)."""
 
     idle_monitor: str | None  # "x11", "gnome"...; None: idle time cannot be told here
     away: bool  # nobody at the computer, at the last look

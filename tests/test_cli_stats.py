@@ -117,7 +117,7 @@ def test_view_and_json_do_not_go_together(tmp_path: Path) -> None:
 
 def test_the_terminal_library_is_imported_by_the_views_alone() -> None:
     code = (
-        "import sys, postureping.commands.stats, postureping.stats, postureping.daemon\n"
+        "import sys, postureping.commands.stats, postureping.stats, postureping.daemon.daemon\n"
         "import postureping.commands.report, postureping.commands.export\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'matplotlib'}))"
     )

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postureping.controller import Answer
-from postureping.daemon import Daemon, DaemonConfig
+from postureping.daemon.daemon import Daemon, DaemonConfig
+from postureping.daemon.scheduler import RoutineTrigger
 from postureping.events import Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
 from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
-from postureping.scheduler import RoutineTrigger
 from postureping.store import EventStore
 from postureping.timescale import Timescale
 from tests.faulty_calls import FaultyCalls

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from postureping.controller import Activity
-from postureping.daemon import Daemon, DaemonConfig
+from postureping.daemon.daemon import Daemon, DaemonConfig
+from postureping.daemon.watcher import AWAY, ActivityWatcher
 from postureping.hours import ActiveHours
 from postureping.notify.service import NotificationService
 from postureping.presence import Absence, Presence
 from postureping.store import EventStore
-from postureping.watcher import AWAY, ActivityWatcher
 from tests.desktop import wait_until
 from tests.routine_factory import at, every
 from tests.test_daemon import BERLIN, Clock, Shown

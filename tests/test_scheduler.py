@@ -8,8 +8,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from postureping.daemon.scheduler import ReminderScheduler
 from postureping.hours import ActiveHours
-from postureping.scheduler import ReminderScheduler
 from postureping.timescale import Timescale
 from tests.routine_factory import every
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from postureping.sleep_signal import SleepSignals
+from postureping.daemon.sleep_signal import SleepSignals
 from tests.desktop import start_bus, stop_pid, wait_until
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="logind")

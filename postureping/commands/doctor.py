@@ -116,7 +116,7 @@ def do_not_disturb(ctx: Context) -> Check:
 
 
 def sleep(ctx: Context) -> Check:
-    from postureping.sleep_signal import SleepSignals  # noqa: PLC0415
+    from postureping.daemon.sleep_signal import SleepSignals  # noqa: PLC0415
 
     signals = SleepSignals(lambda: None)
     if signals.start():

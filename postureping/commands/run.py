@@ -15,7 +15,15 @@ from postureping.control.dispatch import dispatch
 from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
 from postureping.controller import Answer
-from postureping.daemon import Daemon, DaemonConfig
+from postureping.daemon.daemon import Daemon, DaemonConfig
+from postureping.daemon.sleep_signal import SleepSignals
+from postureping.daemon.stop_signal import StopSignal
+from postureping.daemon.watcher import (
+    ActivityWatcher,
+    build_watcher,
+    choose_sources,
+    sources_differ,
+)
 from postureping.daemon_settings import DaemonSettings
 from postureping.durations import humanize
 from postureping.errors import EXIT_OK, UserError
@@ -26,10 +34,7 @@ from postureping.pause import until_tomorrow
 from postureping.presence import break_thresholds
 from postureping.reminder import Reminder
 from postureping.settings_child import load_settings
-from postureping.sleep_signal import SleepSignals
-from postureping.stop_signal import StopSignal
 from postureping.store import EventStore
-from postureping.watcher import ActivityWatcher, build_watcher, choose_sources, sources_differ
 
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon

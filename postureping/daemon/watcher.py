@@ -40,7 +40,7 @@ THREAD_NAME = "postureping-activity"
 
 
 class Reactions(Protocol):
-    """What the watcher tells the daemon (postureping.daemon.Daemon)."""
+    """What the watcher tells the daemon (postureping.daemon.daemon.Daemon)."""
 
     @property
     def holding(self) -> bool: ...

@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from postureping.controller import Answer, Prompt, Status, Upcoming
-from postureping.daemon_activity import DEADLINE_JOB, ActivityReactions
-from postureping.daemon_config import DaemonConfig, Gate, OpenPrompt
+from postureping.daemon.activity import DEADLINE_JOB, ActivityReactions
+from postureping.daemon.config import DaemonConfig, Gate, OpenPrompt
+from postureping.daemon.scheduler import ReminderScheduler
 from postureping.durations import format_duration
 from postureping.errors import UserError
 from postureping.events import IGNORED_SOURCES, Event, Kind
@@ -35,7 +36,6 @@ from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
 from postureping.routines import Routine
 from postureping.schedule import may_fire
-from postureping.scheduler import ReminderScheduler
 from postureping.store import EventStore, StoreError
 from postureping.timescale import Timescale
 

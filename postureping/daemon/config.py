@@ -14,7 +14,7 @@ from postureping.routines import Routine
 
 
 class Gate(Protocol):
-    """The activity watcher, as the daemon sees it (postureping.watcher)."""
+    """The activity watcher, as the daemon sees it (postureping.daemon.watcher)."""
 
     def hold_reason(self) -> str | None:
         """Why reminders must wait now (away, do not disturb...), or None."""

@@ -1,5 +1,5 @@
 """The daemon's reactions to activity: reminders held while the user is away or busy, natural
-breaks, suspends and clock changes (see postureping.watcher for where these come from).
+breaks, suspends and clock changes (see postureping.daemon.watcher for where these come from).
 
 `ActivityReactions` is a part of `Daemon` (a mixin), kept apart so that the daemon's module
 stays about reminders and answers. It works on the daemon's state under the daemon's lock;
@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from postureping.daemon_config import DaemonConfig, Gate, OpenPrompt
+from postureping.daemon.config import DaemonConfig, Gate, OpenPrompt
+from postureping.daemon.scheduler import ReminderScheduler
 from postureping.durations import format_duration
 from postureping.events import Kind
 from postureping.hours import ActiveHours
@@ -22,7 +23,6 @@ from postureping.pause import PauseState
 from postureping.presence import Absence, credited
 from postureping.routines import Every, Routine
 from postureping.schedule import may_fire
-from postureping.scheduler import ReminderScheduler
 from postureping.timescale import Timescale
 
 RELEASE_JOB = "release-held"

@@ -1,0 +1,1 @@
+"""The reminder daemon: `postureping run`, its threads and its adapters."""
