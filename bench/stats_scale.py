@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from common import PYTHON, heading, isolated_env, median, scratch, table
 
 from postureping.events import Event, Kind
+from postureping.settings import ActiveHoursSettings
 from postureping.stats import summarize, window
 from postureping.store import EventStore
 
@@ -83,7 +84,8 @@ def main() -> None:
     counted = store.tally(window(now, ZONE, 7))
     tallied = time.perf_counter() - begin
     begin = time.perf_counter()
-    stats = summarize(counted.tally, (), now, ZONE, daily_goal=1)
+    hours = ActiveHoursSettings().to_hours()  # the defaults, as the CLI runs here
+    stats = summarize(counted.tally, (), now, ZONE, daily_goal=1, hours=hours)
     summarized = time.perf_counter() - begin
     begin = time.perf_counter()
     json.dumps(stats.to_json())

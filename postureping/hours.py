@@ -68,6 +68,15 @@ class ActiveHours:
             for r in self.days[day.weekday()]
         ]
 
+    def rest_weekdays(self, weekdays: frozenset[int] | None = None) -> frozenset[int]:
+        """The weekdays (Monday = 0) on which no reminder can come: those without active
+        hours, and those not in `weekdays` when given (a routine's days)."""
+        return frozenset(
+            n
+            for n, ranges in enumerate(self.days)
+            if not ranges or (weekdays is not None and n not in weekdays)
+        )
+
     def is_active(self, instant: datetime, zone: ZoneInfo) -> bool:
         day = instant.astimezone(zone).date()
         moment = instant.astimezone(UTC)

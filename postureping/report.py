@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from postureping.stats import Counts, RoutineStats, Stats, Streak, percent
+from postureping.stats import Counts, RoutineStats, Stats, percent
+from postureping.streaks import Streak
 
 # Nothing may be fetched: inline styles and SVG only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -83,6 +84,7 @@ def render(stats: Stats, charts: Charts, *, weeks: int, version: str) -> str:
         '<p class="note">The share of reminders that ended with the routine done.</p>',
         f"<figure>{charts.adherence}</figure>",
         _table(stats),
+        *_streak_note(stats),
         "<h2>When reminders are skipped or missed</h2>",
         f'<p class="note">{_hours_note(stats)}</p>',
         f"<figure>{charts.hours}</figure>",
@@ -137,6 +139,17 @@ def _cells(title: str, rid: str, counts: Counts, streak: Streak) -> str:
     name = escape(title) + (f" <small>{escape(rid)}</small>" if rid else "")
     cells = "".join(f"<td>{escape(str(n))}</td>" for n in numbers)
     return f"<tr><td>{name}</td>{cells}</tr>\n"
+
+
+def _streak_note(stats: Stats) -> list[str]:
+    """A word on rest days, where a streak on the page skips some."""
+    streaks = [stats.streak, *(routine.streak for routine in stats.routines)]
+    if not any(streak.rest_days for streak in streaks):
+        return []
+    return [
+        '<p class="note">Streaks skip rest days: days without active hours and, for a '
+        "routine, the days it is not set to remind on.</p>"
+    ]
 
 
 def _hours_note(stats: Stats) -> str:

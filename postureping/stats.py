@@ -1,8 +1,9 @@
 """How well the habits are kept: counts, adherence, today's progress, streaks, the days and
 the hours of the day.
 
-Pure: events, routines, the clock and the zone in; values out. Days are local calendar days
-in `zone`, so a week of stats means the same thing across a DST change.
+Pure: events, routines, the active hours, the clock and the zone in; values out. Days are
+local calendar days in `zone`, so a week of stats means the same thing across a DST change.
+The active hours say which days are rest days, skipped by the streaks (postureping.streaks).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from postureping.events import IGNORED_SOURCES, Event, Kind
+from postureping.hours import ActiveHours
 from postureping.routines import Routine
+from postureping.streaks import Streak, streak
 from postureping.tally import Stamping, Tally
 
 JSON_VERSION = 1
@@ -82,47 +85,11 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class Run:
-    """Consecutive local days that each met the goal; `first` and `last` are None for none."""
-
-    days: int = 0
-    first: date | None = None
-    last: date | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "days": self.days,
-            "first": None if self.first is None else self.first.isoformat(),
-            "last": None if self.last is None else self.last.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class Streak:
-    """Consecutive local days, up to today, with at least `daily_goal` done events. Today
-    joins the streak once it meets the goal; until then the streak ending yesterday stands.
-    `best` is the longest such run in the whole history (the latest of equal ones)."""
-
-    days: int
-    daily_goal: int
-    includes_today: bool
-    best: Run = Run()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "days": self.days,
-            "daily_goal": self.daily_goal,
-            "includes_today": self.includes_today,
-            "best": self.best.to_json(),
-        }
-
-
-@dataclass(frozen=True)
 class RoutineStats:
     id: str
     title: str | None  # None for a routine no longer in the settings
     counts: Counts
-    streak: Streak = Streak(0, 1, includes_today=False)  # days with at least one done
+    streak: Streak  # days with at least one done, the routine's rest days skipped
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -150,9 +117,15 @@ class Day:
     date: date
     counts: Counts
     goal_met: bool  # at least the daily goal of done events
+    rest_day: bool = False  # no active hours: the overall streak skips it
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), **self.counts.to_json(), "goal_met": self.goal_met}
+        return {
+            "date": self.date.isoformat(),
+            **self.counts.to_json(),
+            "goal_met": self.goal_met,
+            "rest_day": self.rest_day,
+        }
 
 
 @dataclass(frozen=True)
@@ -166,6 +139,7 @@ class Stats:
     streak: Streak
     hours: tuple[Counts, ...] = ()  # 24: each local hour of the day, in the window
     most_skipped_hours: tuple[int, ...] = ()  # the most skipped or missed first
+    rest: frozenset[int] = frozenset()  # weekdays without active hours, Monday = 0
     # Every day up to today, not just the window: the terminal's views reach further back.
     tally: Tally | None = field(default=None, repr=False, compare=False)
 
@@ -176,7 +150,8 @@ class Stats:
     def day(self, day: date) -> Day:
         """The counts of any local day up to today (nothing for a later one)."""
         counts = Counts() if self.tally is None else Counts.at(self.tally.per_day, day)
-        return Day(day, counts, goal_met=counts.done >= self.streak.daily_goal)
+        goal_met = counts.done >= self.streak.daily_goal
+        return Day(day, counts, goal_met, rest_day=day.weekday() in self.rest)
 
     @property
     def daily(self) -> tuple[Day, ...]:
@@ -208,15 +183,16 @@ def compute(
     *,
     days: int,
     daily_goal: int = 1,
+    hours: ActiveHours,
 ) -> Stats:
-    """The stats for the `days` local days ending today.
+    """The stats for the `days` local days ending today; `hours` are the active hours.
 
     Pass the whole history: the streaks may reach further back than the window. Linear in
     the number of events (see postureping.tally).
     """
     history = events if isinstance(events, Sequence) else list(events)
     tally = window(now, zone, days).count(history)
-    return summarize(tally, routines, now, zone, daily_goal=daily_goal)
+    return summarize(tally, routines, now, zone, daily_goal=daily_goal, hours=hours)
 
 
 def window(now: datetime, zone: ZoneInfo, days: int) -> Stamping:
@@ -231,9 +207,19 @@ def window(now: datetime, zone: ZoneInfo, days: int) -> Stamping:
 
 
 def summarize(
-    tally: Tally, routines: Sequence[Routine], now: datetime, zone: ZoneInfo, *, daily_goal: int
+    tally: Tally,
+    routines: Sequence[Routine],
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    daily_goal: int,
+    hours: ActiveHours,
 ) -> Stats:
     """The stats of the window `tally` counted (see `window`), the whole history's counts.
+
+    A weekday without active `hours` is a rest day, and for one routine's streak also a
+    weekday the routine is not set to fire on (a routine no longer in the settings has only
+    the active hours to go by).
 
     Routines are listed in settings order (enabled ones, and disabled ones with events in
     the window), then routines no longer in the settings that have events in the window.
@@ -249,12 +235,14 @@ def summarize(
         done_days.setdefault(routine, {})[day] = n
     titles = {r.id: r.title for r in routines if r.enabled or r.id in in_window}
     ids = [*titles, *sorted(in_window - {r.id for r in routines})]
+    rest = hours.rest_weekdays()
+    routine_rest = {r.id: hours.rest_weekdays(r.days) for r in routines}
     rows = tuple(
         RoutineStats(
             rid,
             titles.get(rid),
             Counts.at(tally.window, rid),
-            streak(done_days.get(rid, {}), today, daily_goal=1),
+            streak(done_days.get(rid, {}), today, 1, routine_rest.get(rid, rest)),
         )
         for rid in ids
     )
@@ -262,7 +250,7 @@ def summarize(
     overall = Counter[tuple[None, Kind]]()
     for (_, kind), n in tally.window.items():
         overall[None, kind] += n
-    hours = tuple(Counts.at(tally.window_hours, hour) for hour in range(24))
+    per_hour = tuple(Counts.at(tally.window_hours, hour) for hour in range(24))
     done_per_day = {day: n for (day, kind), n in tally.per_day.items() if kind == Kind.DONE}
     return Stats(
         generated_at=now,
@@ -275,36 +263,12 @@ def summarize(
             done=tally.per_day[today, Kind.DONE],
             prompted=tally.per_day[today, Kind.PROMPTED],
         ),
-        streak=streak(done_per_day, today, daily_goal),
-        hours=hours,
-        most_skipped_hours=most_skipped(hours),
+        streak=streak(done_per_day, today, daily_goal, rest),
+        hours=per_hour,
+        most_skipped_hours=most_skipped(per_hour),
+        rest=rest,
         tally=tally,
     )
-
-
-def streak(done_per_day: Mapping[date, int], today: date, daily_goal: int) -> Streak:
-    """The streak up to `today` and the best run, from the done events of each day."""
-    includes_today = done_per_day.get(today, 0) >= daily_goal
-    day = today if includes_today else today - ONE_DAY
-    length = 0
-    while done_per_day.get(day, 0) >= daily_goal:
-        length += 1
-        day -= ONE_DAY
-    return Streak(length, daily_goal, includes_today, best_run(done_per_day, today, daily_goal))
-
-
-def best_run(done_per_day: Mapping[date, int], today: date, daily_goal: int) -> Run:
-    """The longest run of days up to `today` that each met the goal; the latest of equals."""
-    best = Run()
-    start = previous = None
-    for day in sorted(d for d, n in done_per_day.items() if n >= daily_goal and d <= today):
-        if previous is None or start is None or day - previous != ONE_DAY:
-            start = day
-        length = (day - start).days + 1
-        if length >= best.days:
-            best = Run(length, start, day)
-        previous = day
-    return best
 
 
 def most_skipped(hours: Sequence[Counts], limit: int = MOST_SKIPPED) -> tuple[int, ...]:

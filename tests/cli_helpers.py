@@ -33,6 +33,21 @@ def isolated_env(root: Path, extra: Mapping[str, str] | None = None) -> dict[str
     return env
 
 
+# Settings with active hours all day, every day: no rest days, so the streaks a test sees
+# do not depend on the weekday it runs on.
+EVERY_DAY = "[active_hours]\n" + "".join(
+    f'{day} = ["00:00-24:00"]\n' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+
+
+def write_settings(root: Path, text: str) -> Path:
+    """Write the settings file that the CLI run by `run_cli(root, ...)` reads."""
+    path = root / "config" / "postureping" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def data_dir(root: Path) -> Path:
     """Where the CLI run by `run_cli(root, ...)` keeps its history (Linux layout)."""
     return root / "data" / "postureping"

@@ -14,7 +14,7 @@ import pytest
 
 from postureping.events import Event, Kind
 from postureping.store import EventStore
-from tests.cli_helpers import data_dir, run_cli
+from tests.cli_helpers import EVERY_DAY, data_dir, run_cli, write_settings
 
 
 def ok(root: Path, *args: str) -> str:
@@ -117,6 +117,7 @@ def test_damaged_lines_are_reported_and_do_not_stop_the_command(tmp_path: Path) 
 
 
 def test_stats_numbers_match_the_history(tmp_path: Path) -> None:
+    write_settings(tmp_path, EVERY_DAY)  # today counts towards the streak, whatever weekday
     # Prompts come from the daemon; write them the way it does, into the same file.
     store = EventStore(data_dir(tmp_path) / "events.jsonl")
     for _ in range(4):
@@ -154,7 +155,12 @@ def test_stats_numbers_match_the_history(tmp_path: Path) -> None:
     }
     assert (document["today"]["done"], document["today"]["prompted"]) == (2, 4)
     assert document["streak"].pop("best")["days"] == 1
-    assert document["streak"] == {"days": 1, "daily_goal": 1, "includes_today": True}
+    assert document["streak"] == {
+        "days": 1,
+        "daily_goal": 1,
+        "includes_today": True,
+        "rest_days": [],
+    }
 
     text = ok(tmp_path, "stats")
     assert "Today: 2 of 4 reminders done" in text
@@ -164,13 +170,11 @@ def test_stats_numbers_match_the_history(tmp_path: Path) -> None:
 
 
 def test_daily_goal_comes_from_the_settings(tmp_path: Path) -> None:
-    config = tmp_path / "config" / "postureping" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text("[stats]\ndaily_goal = 2\n", encoding="utf-8")
+    write_settings(tmp_path, f"{EVERY_DAY}[stats]\ndaily_goal = 2\n")
     ok(tmp_path, "done", "walk")
     streak = json.loads(ok(tmp_path, "stats", "--json"))["streak"]
     assert streak.pop("best") == {"days": 0, "first": None, "last": None}
-    assert streak == {"days": 0, "daily_goal": 2, "includes_today": False}
+    assert streak == {"days": 0, "daily_goal": 2, "includes_today": False, "rest_days": []}
     ok(tmp_path, "done", "stretch")
     assert json.loads(ok(tmp_path, "stats", "--json"))["streak"]["days"] == 1
 

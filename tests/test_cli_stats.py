@@ -15,7 +15,7 @@ import pytest
 
 from postureping.events import Event, Kind
 from postureping.store import EventStore
-from tests.cli_helpers import data_dir, isolated_env, run_cli
+from tests.cli_helpers import EVERY_DAY, data_dir, isolated_env, run_cli, write_settings
 
 # run_cli sets TZ=UTC: local days are UTC days here.
 
@@ -26,6 +26,7 @@ def at(days_ago: int, hour: int) -> datetime:
 
 
 def write_history(root: Path) -> None:
+    write_settings(root, EVERY_DAY)
     store = EventStore(data_dir(root) / "events.jsonl")
     for days_ago in (1, 2, 3, 10, 11):
         store.append(Event.new("walk", Kind.PROMPTED, "daemon", at(days_ago, 10)))
@@ -55,6 +56,7 @@ def test_json_has_streaks_days_and_hours(tmp_path: Path) -> None:
             "first": (today - timedelta(days=3)).isoformat(),
             "last": (today - timedelta(days=1)).isoformat(),
         },
+        "rest_days": [],
     }
     walk = next(r for r in document["routines"] if r["id"] == "walk")
     assert walk["streak"]["days"] == 3 and walk["streak"]["best"]["days"] == 3
@@ -62,6 +64,7 @@ def test_json_has_streaks_days_and_hours(tmp_path: Path) -> None:
         (today - timedelta(days=n)).isoformat() for n in range(6, -1, -1)
     ]
     assert [d["goal_met"] for d in document["daily"]] == [False] * 3 + [True] * 3 + [False]
+    assert [d["rest_day"] for d in document["daily"]] == [False] * 7
     assert document["hours"][14]["skipped"] == 2 and document["hours"][14]["missed"] == 1
     assert document["most_skipped_hours"] == [14, 9]
 
@@ -74,6 +77,61 @@ def test_text_summary_has_streak_columns_best_streak_and_skipped_hours(tmp_path:
     assert "Best streak: 3 days (" in text
     skipped = "Most often skipped or missed: 14:00-15:00 (3 of 3 reminders), 09:00-10:00 (1)"
     assert skipped in text
+
+
+def write_working_weeks(root: Path) -> list[date]:
+    """Walk done on each weekday of the last 14 days and on their Saturdays, lifting (tue,
+    thu) on its days; the default active hours: Monday to Friday. Returns those 14 days."""
+    store = EventStore(data_dir(root) / "events.jsonl")
+    days = [datetime.now(UTC).date() - timedelta(days=n) for n in range(14, 0, -1)]
+    for day in days:
+        moment = datetime.combine(day, time(10), tzinfo=UTC)
+        if day.weekday() <= 5:
+            store.append(Event.new("walk", Kind.DONE, "cli", moment))
+        if day.weekday() in (1, 3):
+            store.append(Event.new("lifting", Kind.DONE, "cli", moment))
+    return days
+
+
+def test_json_streaks_skip_days_without_active_hours(tmp_path: Path) -> None:
+    days = write_working_weeks(tmp_path)
+    weekdays = [d for d in days if d.weekday() < 5]  # ten of them in any two weeks
+    document = json.loads(ok(tmp_path, "stats", "--json"))
+    streak = document["streak"]
+    assert (streak["days"], streak["includes_today"]) == (10, False)
+    first, last = weekdays[0].isoformat(), weekdays[-1].isoformat()
+    assert streak["best"] == {"days": 10, "first": first, "last": last}
+    weekends = [d for d in days if weekdays[0] < d < weekdays[-1] and d.weekday() >= 5]
+    assert streak["rest_days"] == [d.isoformat() for d in weekends]
+    lifting = next(r for r in document["routines"] if r["id"] == "lifting")["streak"]
+    tue_thu = [d for d in days if d.weekday() in (1, 3)]
+    assert (lifting["days"], lifting["best"]["days"]) == (4, 4)
+    assert lifting["rest_days"] == [
+        d.isoformat() for d in days if tue_thu[0] < d < tue_thu[-1] and d not in tue_thu
+    ]
+    stretch = next(r for r in document["routines"] if r["id"] == "stretch")["streak"]
+    assert (stretch["days"], stretch["rest_days"]) == (0, [])
+    today = datetime.now(UTC).date()
+    assert [(d["date"], d["rest_day"]) for d in document["daily"]] == [
+        ((day := today - timedelta(days=n)).isoformat(), day.weekday() >= 5)
+        for n in range(6, -1, -1)
+    ]
+
+
+def test_text_says_the_streak_skips_weekends(tmp_path: Path) -> None:
+    write_working_weeks(tmp_path)
+    text = ok(tmp_path, "stats")
+    note = "(weekends without active hours are skipped)"
+    assert f"Streak: 10 days with at least 1 done {note}" in text
+    assert re.search(r"^walk +\d+ +\d+ .* +10 +10$", text, re.MULTILINE)
+    rest_day = datetime.now(UTC).date().weekday() >= 5
+    assert ("today is a rest day" in text) == rest_day
+    assert ("today not counted yet" in text) != rest_day
+    week = ok(tmp_path, "stats", "--view", "week").splitlines()[-7:]
+    today = datetime.now(UTC).date()
+    for n, line in zip(range(6, -1, -1), week, strict=True):
+        weekend = (today - timedelta(days=n)).weekday() >= 5
+        assert line.endswith("  rest day") == weekend, line
 
 
 def test_week_view_piped_is_plain_text(tmp_path: Path) -> None:

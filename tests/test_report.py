@@ -21,6 +21,8 @@ from postureping.report import Charts, render
 from postureping.store import EventStore
 from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.test_stats import ev, stats
+from tests.test_streaks import TWO_WEEKS, done
+from tests.test_streaks import stats as stats_on_weekdays
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # A title with everything HTML and matplotlib could misread: tags, entities, quotes, mathtext.
@@ -112,6 +114,14 @@ def test_render_escapes_every_text_from_the_history() -> None:
     assert "&lt;b&gt;gone&amp;" in page and "<b>gone" not in page
     assert "(no longer in the settings)" in page
     assert "<svg a/>" in page and "The last week: " in page
+
+
+def test_the_page_says_when_streaks_skip_rest_days() -> None:
+    charts = Charts("<svg a/>", "<svg b/>", "<svg c/>")
+    note = "Streaks skip rest days: days without active hours"
+    page = render(stats_on_weekdays(done(*TWO_WEEKS)), charts, weeks=1, version="9")
+    assert note in page and "<td>10</td></tr>" in page
+    assert note not in render(stats(events=[]), charts, weeks=1, version="9")
 
 
 def test_output_to_standard_output_and_bad_weeks(made: Made) -> None:

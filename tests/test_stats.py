@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postureping.events import Event, Kind
-from postureping.stats import Counts, Run, Stats, compute, most_skipped, percent
+from postureping.hours import ActiveHours
+from postureping.stats import Counts, Stats, compute, most_skipped, percent
+from postureping.streaks import Run
 from postureping.tally import Tally, count, offset_changes
 from tests.routine_factory import at, every
 
@@ -21,6 +23,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 30, 15, 0, tzinfo=BERLIN)
 WALK, STRETCH = every(45, rid="walk"), at("10:00", rid="stretch")
 ROUTINES = (WALK, STRETCH)
+ALWAYS = ActiveHours.always()  # no rest days: see test_streaks.py for those
 
 
 def ev(kind: Kind, when: datetime, routine: str = "walk", source: str = "daemon") -> Event:
@@ -34,7 +37,7 @@ def day(days_ago: int, hour: int = 12) -> datetime:
 
 
 def stats(events: list[Event], days: int = 7, daily_goal: int = 1, now: datetime = NOW) -> Stats:
-    return compute(events, ROUTINES, now, BERLIN, days=days, daily_goal=daily_goal)
+    return compute(events, ROUTINES, now, BERLIN, days=days, daily_goal=daily_goal, hours=ALWAYS)
 
 
 def test_counts_and_adherence_per_routine_and_overall() -> None:
@@ -137,7 +140,7 @@ def test_which_routines_are_listed() -> None:
     idle = replace(every(30, rid="idle"), enabled=False)
     used = replace(every(30, rid="used"), enabled=False)
     events = [ev(Kind.DONE, day(1), "used"), ev(Kind.DONE, day(1), "gone"), ev(Kind.DONE, day(1))]
-    result = compute(events, (*ROUTINES, idle, used), NOW, BERLIN, days=7)
+    result = compute(events, (*ROUTINES, idle, used), NOW, BERLIN, days=7, hours=ALWAYS)
     assert [(r.id, r.title) for r in result.routines] == [
         ("walk", "Walk"),
         ("stretch", "Stretch"),
@@ -173,6 +176,7 @@ def test_json_shape() -> None:
         "daily_goal": 1,
         "includes_today": True,
         "best": {"days": 1, "first": "2025-03-30", "last": "2025-03-30"},
+        "rest_days": [],
     }
     assert walk == {
         "id": "walk",
@@ -192,6 +196,7 @@ def test_json_shape() -> None:
         "daily_goal": 1,
         "includes_today": True,
         "best": {"days": 1, "first": "2025-03-30", "last": "2025-03-30"},
+        "rest_days": [],
     }
     assert [d["date"] for d in document["daily"]] == [f"2025-03-{n}" for n in range(24, 31)]
     assert document["daily"][-1] == {
@@ -203,6 +208,7 @@ def test_json_shape() -> None:
         "missed": 0,
         "adherence": 100.0,
         "goal_met": True,
+        "rest_day": False,
     }
     assert [h["hour"] for h in document["hours"]] == list(range(24))
     assert document["hours"][12] == {"hour": 12, **document["overall"]}

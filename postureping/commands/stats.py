@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.stats import Counts, Stats, Streak, percent, summarize, window
+from postureping.stats import Counts, Stats, percent, summarize, window
+from postureping.streaks import Streak
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
 
 MAX_DAYS = 3660
 # "streak" and "best": days in a row with at least one done of the routine (overall: with
-# at least the daily goal), up to today, and the most such days in a row.
+# at least the daily goal), up to today, and the most such days in a row; rest days (no
+# reminders: no active hours, or not one of the routine's days) are skipped.
 COLUMNS = ("prompted", "done", "skipped", "snoozed", "missed", "adherence", "streak", "best")
 VIEWS = ("week", "month")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKEND = frozenset({5, 6})
 SHADES = "·░▒▓█"  # heat levels 0 to 4, readable without colour
 # Heat levels 0 to 4 on a terminal: named colours, which keep their order on 16-colour
 # terminals too (rich maps hex colours to the nearest, which turns dark green grey).
@@ -58,7 +61,12 @@ def stats_for(ctx: Context, days: int) -> Stats:
     counted = ctx.store().tally(window(now, ctx.zone, days))
     ctx.report_damage(counted.damaged)
     return summarize(
-        counted.tally, loaded.routines, now, ctx.zone, daily_goal=loaded.settings.stats.daily_goal
+        counted.tally,
+        loaded.routines,
+        now,
+        ctx.zone,
+        daily_goal=loaded.settings.stats.daily_goal,
+        hours=loaded.hours,
     )
 
 
@@ -102,9 +110,15 @@ def render(stats: Stats) -> str:
         progress = f"no reminders yet, {today.done} done"
     lines += ["", f"Today: {progress}"]
     streak = stats.streak
-    pending = "" if streak.includes_today or streak.days == 0 else "; today not counted yet"
+    note = f" ({_rest_note(streak)})" if streak.rest_days else ""
+    if streak.includes_today or streak.days == 0:
+        pending = ""
+    elif stats.day(today.date).rest_day:
+        pending = "; today is a rest day"
+    else:
+        pending = "; today not counted yet"
     lines.append(
-        f"Streak: {_days_text(streak.days)} with at least {streak.daily_goal} done{pending}"
+        f"Streak: {_days_text(streak.days)} with at least {streak.daily_goal} done{note}{pending}"
     )
     lines.append(f"Best streak: {_best(streak)}")
     if stats.most_skipped_hours:
@@ -115,6 +129,13 @@ def render(stats: Stats) -> str:
 
 def _days_text(days: int) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
+
+
+def _rest_note(streak: Streak) -> str:
+    """Why the streak is longer than its days in a row: the rest days it skips."""
+    if {day.weekday() for day in streak.rest_days} <= WEEKEND:
+        return "weekends without active hours are skipped"
+    return "days without active hours are skipped"
 
 
 def _best(streak: Streak) -> str:
@@ -175,7 +196,9 @@ def _week(view: WeekView) -> Text:
         text.append("░" * bar.undone, style="red")
         text.append(" " * (view.width - bar.done - bar.undone))
         text.append(f"  {counts.done:>3} of {counts.prompted:<3} {_percent(counts):>4}")
-        if day.goal_met:
+        if day.rest_day:  # neither meets nor misses the goal: the streak skips it
+            text.append("  rest day", style="dim")
+        elif day.goal_met:
             text.append("  goal met", style="bold green")
         text.append("\n")
     text.rstrip()
