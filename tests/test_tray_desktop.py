@@ -495,6 +495,45 @@ def test_pause_from_the_daemons_tray_menu(trayer: DesktopSession, tmp_path: Path
     wait_until(lambda: docked_icon(trayer) is None, timeout=WAIT, what="the icon to go")
 
 
+def test_an_open_menu_follows_a_reminder_that_comes_meanwhile(
+    trayer: DesktopSession, tmp_path: Path
+) -> None:
+    """The menu is open when a reminder comes: it gains Done / Snooze / Skip at once, and
+    picking "Done" answers the reminder that came (before, the open menu stayed as it was
+    when it opened, and the same keys picked "Pause")."""
+    require(gtk_importable(), "tray test needs PyGObject with Gtk 3 for the menu backends")
+    env = daemon_env(trayer, tmp_path)
+    with running_daemon([], env, tmp_path) as daemon:
+        daemon.wait_for_output("tray icon shown (gtk)", timeout=WAIT)
+        icon = wait_until(lambda: drawn_icon(trayer, tmp_path / "a.png"), timeout=WAIT, what="icon")
+        x, y = icon.centre
+        trayer.run("xdotool", "mousemove", str(x), str(y), "click", "3")
+        [menu] = wait_until(lambda: open_menus(trayer), timeout=WAIT, what="the menu to open")
+
+        def height() -> int:
+            shape = trayer.run("xdotool", "getwindowgeometry", "--shell", menu)
+            found = re.search(r"HEIGHT=(\d+)", shape)
+            return int(found[1]) if found else 0
+
+        closed_height = height()
+        assert run_cli(tmp_path, "trigger", "walk", env=env).returncode == 0
+        wait_until(lambda: height() > closed_height, timeout=WAIT, what="the open menu to grow")
+        assert open_menus(trayer) == [menu]  # the same menu, still open
+        ARTIFACTS.mkdir(exist_ok=True)
+        trayer.screenshot(ARTIFACTS / "daemon-tray-menu-refreshed.png")
+        trayer.run("xdotool", "key", "Down", "Return")  # the first item one can pick: Done
+        wait_until(
+            lambda: any(
+                e["routine"] == "walk" and e["kind"] == "done" and e["source"] == "tray"
+                for e in json.loads(run_cli(tmp_path, "history", "--json", env=env).stdout)
+            ),
+            timeout=WAIT,
+            what="the walk answered from the tray",
+        )
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output
+
+
 def test_no_tray_flag(trayer: DesktopSession, tmp_path: Path) -> None:
     with running_daemon(["--no-tray"], daemon_env(trayer, tmp_path), tmp_path) as daemon:
         daemon.wait_for_output("running without a tray icon (--no-tray)", timeout=WAIT)

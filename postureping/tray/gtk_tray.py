@@ -167,8 +167,10 @@ class GtkTray(TrayCore):
         shown, icon = self._shown, self._icon
         if shown is None or shown.icon is not view.icon:
             icon.set_from_pixbuf(self._pixbuf(view.icon))
-        if shown is None or shown.menu != view.menu:
+        if self._menu is None:
             self._menu = self._build_menu(view.menu)
+        elif shown is None or shown.menu != view.menu:
+            self._refill(self._menu, view.menu)
         if shown is None or shown.title != view.title:
             icon.set_title(view.title)
             icon.set_tooltip_text(view.title)
@@ -183,21 +185,62 @@ class GtkTray(TrayCore):
         )
 
     def _build_menu(self, entries: tuple[Entry, ...]) -> Any:
+        menu = self._gtk.Menu()
+        self._fill(menu, entries)
+        return menu
+
+    def _refill(self, menu: Any, entries: tuple[Entry, ...]) -> None:
+        """Bring `menu` up to date in place, so that a menu the user has open changes under
+        their eyes (the countdown, a reminder that came meanwhile) instead of showing what
+        was true when it opened: the labels alone where only they changed, else every item
+        anew."""
+        children = menu.get_children()
+        if not self._same_shape(children, entries):
+            for child in children:
+                menu.remove(child)
+                child.destroy()
+            self._fill(menu, entries)
+            return
+        for widget, entry in zip(children, entries, strict=True):
+            if not isinstance(entry, Item):
+                continue
+            if widget.get_label() != entry.label:
+                widget.set_label(entry.label)
+            widget.set_sensitive(entry.enabled)
+            widget.postureping_action = entry.action
+            if entry.submenu:
+                self._refill(widget.get_submenu(), entry.submenu)
+
+    def _same_shape(self, children: list[Any], entries: tuple[Entry, ...]) -> bool:
+        if len(children) != len(entries):
+            return False
+        separator = self._gtk.SeparatorMenuItem
+        for widget, entry in zip(children, entries, strict=True):
+            if isinstance(widget, separator) != (not isinstance(entry, Item)):
+                return False
+            if isinstance(entry, Item) and bool(entry.submenu) != (
+                widget.get_submenu() is not None
+            ):
+                return False
+        return True
+
+    def _fill(self, menu: Any, entries: tuple[Entry, ...]) -> None:
         gtk = self._gtk
-        menu = gtk.Menu()
         for entry in entries:
             if not isinstance(entry, Item):
                 widget = gtk.SeparatorMenuItem()
             else:
                 widget = gtk.MenuItem.new_with_label(entry.label)
+                widget.postureping_action = entry.action
                 if entry.submenu:
                     widget.set_submenu(self._build_menu(entry.submenu))
-                elif entry.action is not None:
-                    widget.connect("activate", self._picked, entry.action)
+                else:
+                    widget.connect("activate", self._picked)
                 widget.set_sensitive(entry.enabled)
             menu.append(widget)
         menu.show_all()
-        return menu
 
-    def _picked(self, _widget: Any, action: Action) -> None:
-        self.perform(action)
+    def _picked(self, widget: Any) -> None:
+        action: Action | None = widget.postureping_action
+        if action is not None:
+            self.perform(action)
