@@ -480,10 +480,10 @@ def bench(root: Path, target: int) -> None:
         stack.callback(server.stop)
         log = root / "daemon.log"
         proc = stack.enter_context(running_daemon(config, env, log))
-        socket_path = resolve_paths(config, env).control_socket
-        results = Run(proc, socket_path, config, env, events, target).go(log)
+        paths = resolve_paths(config, env)
+        results = Run(proc, paths.control_socket, config, env, events, target).go(log)
         stack.close()  # the daemon has stopped and written everything
-        report(results, server, root / "events.jsonl", log)
+        report(results, server, paths.demo_store_file, log)  # demo mode's own history
 
 
 def main(argv: Sequence[str] | None = None) -> int:

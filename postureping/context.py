@@ -90,10 +90,13 @@ class Context:
 
         return EventStore(self.essentials.store_file)
 
-    def history(self, since: datetime | None = None) -> list[Event]:
-        """The recorded events (since `since`), in file order; each damaged line is reported on
-        stderr and left out, and the command carries on."""
-        result = self.store().read(since=since)
+    def history(
+        self, since: datetime | None = None, store: EventStore | None = None
+    ) -> list[Event]:
+        """The recorded events (since `since`), in file order, of the user's history or of
+        `store`; each damaged line is reported on stderr and left out, and the command carries
+        on."""
+        result = (store or self.store()).read(since=since)
         self.report_damage(result.damaged)
         return result.events
 

@@ -37,8 +37,17 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class BreakCounted:
+    """A natural break that counted as done for some routines."""
+
+    at: datetime  # when it was seen to end
+    routines: tuple[str, ...]
+    source: str  # "idle" (away from the computer) or "sleep" (the computer was suspended)
+
+
+@dataclass(frozen=True)
 class Activity:
-    """What the activity watcher knows (see postureping.daemon.watcher)."""
+    """What the daemon knows of the desktop (see postureping.daemon.sources and the engine)."""
 
     idle_monitor: str | None  # "x11", "gnome"...; None: idle time cannot be told here
     away: bool  # nobody at the computer, at the last look
@@ -60,6 +69,8 @@ class Status:
     routines: tuple[tuple[str, str], ...] = field(default=())  # (id, title) of enabled routines
     activity: Activity | None = None  # None: the daemon does not watch activity
     held: tuple[str, ...] = ()  # routines whose reminder waits for the hold to end
+    open: tuple[Prompt, ...] = ()  # every reminder that awaits an answer, oldest first
+    last_break: BreakCounted | None = None  # the latest break that counted as done
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` document (see the README)."""
@@ -81,7 +92,18 @@ class Status:
                 "title": self.awaiting.title,
                 "shown_at": self.awaiting.shown_at.isoformat(),
             },
+            "open": [
+                {"routine": p.routine_id, "title": p.title, "shown_at": p.shown_at.isoformat()}
+                for p in self.open
+            ],
             "today": {"done": self.done_today, "prompted": self.prompted_today},
+            "last_break": None
+            if self.last_break is None
+            else {
+                "at": self.last_break.at.isoformat(),
+                "routines": list(self.last_break.routines),
+                "source": self.last_break.source,
+            },
             "activity": {
                 "idle_monitor": self.activity.idle_monitor if self.activity else None,
                 "away": self.activity.away if self.activity else False,
@@ -106,12 +128,13 @@ class Controller(Protocol):
     def answer(
         self,
         answer: Answer,
-        routine_id: str | None,
+        routines: tuple[str, ...] | None,
         source: str,
         snooze: timedelta | None = None,
     ) -> str:
-        """Record an answer for `routine_id`, or for the prompt awaiting one when None; a
-        snooze also reminds again after `snooze`. Returns a one-line confirmation."""
+        """Record an answer for these routines, or, when None, for the reminder that awaits
+        one (every routine of the latest notification); a snooze also reminds again after
+        `snooze`. Returns a one-line confirmation."""
         ...
 
     def trigger(self, routine_id: str) -> None:

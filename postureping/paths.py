@@ -36,6 +36,12 @@ class Paths:
         return self.data_dir / "events.jsonl"
 
     @property
+    def demo_store_file(self) -> Path:
+        """The history of `run --demo`, kept apart so that a first look at postureping never
+        shows up in the real statistics."""
+        return self.state_dir / "demo-events.jsonl"
+
+    @property
     def welcome_marker(self) -> Path:
         return self.state_dir / "welcome-shown"
 

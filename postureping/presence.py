@@ -38,7 +38,7 @@ class Absence:
 
 
 class Presence:
-    """Idle samples in, absences out. Not thread-safe: one caller (the activity watcher)."""
+    """Idle samples in, absences out. Not thread-safe: one caller (the reminder engine)."""
 
     def __init__(self, away_after: timedelta, thresholds: Iterable[timedelta] = ()) -> None:
         self.retune(away_after, thresholds)
@@ -83,15 +83,20 @@ class Presence:
         self._start, self._seen, self._sampled = None, timedelta(0), None
 
     def next_check(self, now: datetime) -> datetime:
-        """When the next sample is worth taking (see the module's docstring)."""
+        """When the next sample is worth taking (see the module's docstring): `now` before
+        the first one, else a moment after the last sample, which may have passed already.
+
+        It depends on what the last sample saw, not on `now`: the streak it saw crosses its
+        next threshold at a fixed time, and a caller that wakes at that time must find the
+        sample due then (an earlier version measured the streak up to `now`, found the
+        threshold crossed already, and put the sample off again, for ever)."""
         if self._start is None or self._sampled is None:
             return now
         earliest = self._sampled + MIN_CHECK
         if self.away:
-            return max(earliest, now)
-        lasted = now - self._start
-        upcoming = [t for t in self._thresholds if t > lasted]
-        due = self._start + upcoming[0] if upcoming else now + MIN_CHECK
+            return earliest
+        upcoming = [t for t in self._thresholds if t > self._seen]
+        due = self._start + upcoming[0] if upcoming else earliest
         return max(earliest, due)
 
 

@@ -2,29 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from postureping.routines import Routine
 
 APP_NAME = "postureping"
+SUMMARY_LIMIT = 70  # characters: longer group summaries name the first routine and a count
+NOTICE_TIMEOUT = timedelta(seconds=8)
 
 
 @dataclass(frozen=True)
 class Reminder:
     """Title and body are plain text: a notifier must show them literally (escaping markup
-    itself where its server renders markup)."""
+    itself where its server renders markup).
 
-    routine_id: str
+    `key` names the notification: a reminder with the key of one shown before replaces it
+    (the freedesktop notifier passes the server's id as `replaces_id`), and the buttons
+    pressed on it are reported with it. `routine_ids` are the routines it shows. A `quiet`
+    one is news, not a reminder: low urgency, no buttons.
+    """
+
+    key: str
     title: str
     body: str
     timeout: timedelta
     demo: bool = False
+    routine_ids: tuple[str, ...] = ()
+    quiet: bool = False
 
     @classmethod
-    def for_routine(cls, routine: Routine, timeout: timedelta, *, demo: bool = False) -> Reminder:
-        title = f"[demo] {routine.title}" if demo else routine.title
-        body = routine.body()
+    def for_routines(
+        cls,
+        key: str,
+        routines: Sequence[Routine],
+        timeout: timedelta,
+        *,
+        demo: bool = False,
+        again: bool = False,
+    ) -> Reminder:
+        """One notification for one routine (its message and steps), or for several due
+        together (each title with its message, one a line)."""
+        if len(routines) == 1:
+            (routine,) = routines
+            title, body = routine.title, routine.body()
+        else:
+            title = group_title([r.title for r in routines])
+            body = "\n".join(f"\N{BULLET} {r.title}: {r.message}" for r in routines)
+        if again:
+            title = f"Reminder: {title}"
         if demo:
+            title = f"[demo] {title}"
             body += "\n(postureping demo: one minute of the schedule lasts one second)"
-        return cls(routine.id, title, body, timeout, demo)
+        return cls(key, title, body, timeout, demo, tuple(r.id for r in routines))
+
+    @classmethod
+    def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:
+        """Quiet news, such as a break that was counted."""
+        return cls(key, f"[demo] {title}" if demo else title, body, NOTICE_TIMEOUT, demo, (), True)
+
+
+def group_title(titles: Sequence[str]) -> str:
+    """ "Stand up and walk around · Check your lower-back support", or, when that is too long,
+    "Stand up and walk around, and 2 more"."""
+    joined = " \N{MIDDLE DOT} ".join(titles)
+    if len(joined) <= SUMMARY_LIMIT:
+        return joined
+    return f"{titles[0]}, and {len(titles) - 1} more"

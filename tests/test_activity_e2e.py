@@ -1,29 +1,52 @@
-"""Activity awareness with the real daemon on a real X server: idle time through MIT-SCREEN-SAVER
-(moved with xdotool), a fullscreen window, and a SIGSTOP/SIGCONT freeze counted in dunst's
-history.
+"""Activity awareness with the real daemon at its real schedule (not `--demo`), on real desktop
+parts: idle time through X11's MIT-SCREEN-SAVER (moved with xdotool) and through GNOME's Mutter
+(headless, moved through its RemoteDesktop API), dunst's do-not-disturb, a fullscreen window.
 
-The daemon runs in demo mode (a minute of the schedule lasts a second) with short idle
-thresholds, so the tests take tens of seconds, not hours. The idle monitor is never sampled more
-often than every 30 s, which sets the pace of the first test.
+The thresholds are short real times from the settings (`away_after = "20s"`, a walk every 90 s),
+and the idle monitor is sampled at most every 30 s as in real use, which sets the pace: each
+test takes one to two minutes.
 """
 
 from __future__ import annotations
 
 import json
-import signal
+import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import isolated_env, run_cli
-from tests.daemon_process import running_daemon
+from tests.daemon_process import DaemonProcess, running_daemon
 from tests.desktop import DesktopSession, wait_until
+from tests.mutter_session import MutterSession, missing_mutter, start_mutter
 from tests.x11_windows import Wm
 
 SESSION_VARS = ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NO_AT_BRIDGE")
+DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+BUILTIN = (
+    "desk-height", "feet-support", "lifting", "lumbar-support", "shoes", "sleep-posture",
+    "strengthen", "stretch", "switch-position", "walk",
+)  # fmt: skip
+MIN_CHECK = 30.0  # seconds between idle samples while away (postureping.presence)
+SLACK = 5.0  # seconds a loaded CI machine may add to a step
+WALK = "Stand up and walk around"
+SWITCH = "Switch your sitting position"
+
+
+def real_time(*routines: str, **settings: str) -> dict[str, str]:
+    """Settings for a test at the real schedule: reminders at any hour of any day, only these
+    routines, and `settings` as POSTUREPING_ variables (a__b for a.b)."""
+    env = {f"POSTUREPING_ACTIVE_HOURS__{day}": "00:00-24:00" for day in DAYS}
+    for routine in BUILTIN:
+        if routine not in routines:
+            env[f"POSTUREPING_ROUTINES__{routine.upper().replace('-', '_')}__ENABLED"] = "false"
+    env.update({f"POSTUREPING_{key.upper()}": value for key, value in settings.items()})
+    return env
 
 
 def desktop_env(desktop: DesktopSession, root: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -34,26 +57,41 @@ def desktop_env(desktop: DesktopSession, root: Path, extra: dict[str, str]) -> d
 
 
 @contextmanager
-def someone_at_the_keyboard(desktop: DesktopSession) -> Iterator[None]:
-    """Move the pointer every half second, as a user at work would, until the block ends."""
+def someone_at_the_keyboard(touch: Callable[[], object]) -> Iterator[None]:
+    """Make input every half second, as a user at work would, until the block ends."""
     stop = threading.Event()
 
-    def wiggle() -> None:
-        step = 0
+    def work() -> None:
         while not stop.wait(0.5):
-            step += 1
-            subprocess.run(
-                ["xdotool", "mousemove", str(100 + step % 50), "100"],
-                env=desktop.env, check=False, capture_output=True,
-            )  # fmt: skip
+            touch()
 
-    thread = threading.Thread(target=wiggle, daemon=True)
+    thread = threading.Thread(target=work, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
-        thread.join(5)
+        thread.join(10)
+
+
+def xdotool_touch(desktop: DesktopSession) -> Callable[[], object]:
+    step = iter(range(10**9))
+    return lambda: subprocess.run(
+        ["xdotool", "mousemove", str(100 + next(step) % 50), "100"],
+        env=desktop.env, check=False, capture_output=True,
+    )  # fmt: skip
+
+
+def status(root: Path, env: dict[str, str]) -> dict[str, object]:
+    result = run_cli(root, "status", "--json", env=env)
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def activity(root: Path, env: dict[str, str]) -> dict[str, object]:
+    value = status(root, env)["activity"]
+    assert isinstance(value, dict)
+    return value
 
 
 def events(root: Path, routine: str) -> list[tuple[str, str]]:
@@ -61,104 +99,150 @@ def events(root: Path, routine: str) -> list[tuple[str, str]]:
     return [(e["kind"], e["source"]) for e in history if e["routine"] == routine]
 
 
-def test_away_holds_reminders_and_counts_as_a_break(
+def absence_is_seen_and_counted(
+    daemon: DaemonProcess, root: Path, env: dict[str, str], touch: Callable[[], object]
+) -> None:
+    """Nobody touches the computer: `away` within MIN_CHECK of `away_after` (20 s), with no
+    reminder due; back after 50 s: the walk (90 s interval, more than half over) counts as
+    done within MIN_CHECK, and the user is told once."""
+    touch()
+    left = time.monotonic()
+    wait_until(lambda: activity(root, env)["away"], timeout=20 + MIN_CHECK + SLACK, what="away")
+    seen = time.monotonic() - left
+    assert seen <= 20 + MIN_CHECK + SLACK, f"away seen after {seen:.0f} s"
+    assert events(root, "walk") == []  # no reminder came, none was needed to notice
+    time.sleep(max(0.0, left + 50 - time.monotonic()))
+    with someone_at_the_keyboard(touch):
+        back = time.monotonic()
+        daemon.wait_for_output("(idle) counts for: walk", timeout=MIN_CHECK + SLACK)
+        counted = time.monotonic() - back
+    assert counted <= MIN_CHECK + SLACK, f"the break counted after {counted:.0f} s"
+    assert events(root, "walk") == [("done", "idle")]
+    last_break = status(root, env)["last_break"]
+    assert isinstance(last_break, dict) and last_break["routines"] == ["walk"]
+    assert not activity(root, env)["away"]
+
+
+def test_an_absence_is_seen_and_counted_at_the_real_schedule(
     desktop: DesktopSession, tmp_path: Path
 ) -> None:
-    env = desktop_env(
-        desktop,
-        tmp_path,
-        {
-            "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
-            "POSTUREPING_ACTIVITY__AWAY_AFTER": "5s",
-            "POSTUREPING_ACTIVITY__AFTER_RETURN": "3m",  # 3 s in the demo
-            "POSTUREPING_ROUTINES__WALK__EVERY": "2m",
-            "POSTUREPING_ROUTINES__WALK__BREAK_AFTER": "8s",
-            "POSTUREPING_ROUTINES__SWITCH_POSITION__ENABLED": "false",
-        },
+    settings = real_time(
+        "walk",
+        notifications__backend="freedesktop",
+        activity__away_after="20s",
+        routines__walk__every="90s",
+        routines__walk__break_after="30s",
     )
-    with running_daemon(["--demo", "--no-tray"], env, tmp_path) as daemon:
+    env = desktop_env(desktop, tmp_path, settings)
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
         daemon.wait_for_output("idle time from: x11", timeout=20)
-        # Nobody touches the pointer: after 5 s the user is away, and the walk reminder waits.
-        held = "held the 'walk' reminder: you are away"
-        daemon.wait_for_output(held, timeout=5 + 30 + 15)  # away_after, then the next sample
-        status = json.loads(run_cli(tmp_path, "status", "--json").stdout)
-        assert status["activity"]["idle_monitor"] == "x11"
-        assert "walk" in status["activity"]["held"]
-        time.sleep(5)  # more than two walk intervals of the demo: still held, still quiet
-        since_held = daemon.output.split(held, 1)[1]
-        assert "reminder: Stand up and walk around" not in since_held
-        with someone_at_the_keyboard(desktop):
-            # Back: the absence (well over 8 s) is a walk, recorded as done by "idle" ...
-            daemon.wait_for_output("(idle) counts for: ", timeout=45)
-            assert "walk" in daemon.output.split("(idle) counts for: ", 1)[1].splitlines()[0]
-            assert events(tmp_path, "walk").count(("done", "idle")) == 1
-            # ... and reminders come again once the user has settled in.
-            daemon.wait_for_output("reminder: Stand up and walk around", timeout=30)
+        assert activity(tmp_path, env)["idle_monitor"] == "x11"
+        absence_is_seen_and_counted(daemon, tmp_path, env, xdotool_touch(desktop))
         assert daemon.stop() == 0
-    assert events(tmp_path, "walk").count(("done", "idle")) == 1
+    notices = [e for e in desktop.history() if e["summary"] == "Break counted for: walk"]
+    assert len(notices) == 1 and WALK in notices[0]["body"]
     assert "Traceback" not in daemon.output
 
 
-def test_a_freeze_gives_at_most_one_notification_per_routine(
+@pytest.fixture
+def mutter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MutterSession]:
+    if reason := missing_mutter():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
+        pytest.skip(reason)
+    with start_mutter(tmp_path_factory.mktemp("mutter")) as session:
+        yield session
+
+
+@pytest.mark.desktop
+def test_an_absence_is_seen_and_counted_on_gnome(mutter: MutterSession, tmp_path: Path) -> None:
+    settings = real_time(
+        "walk",
+        notifications__backend="console",
+        activity__away_after="20s",
+        routines__walk__every="90s",
+        routines__walk__break_after="30s",
+    )
+    env = isolated_env(tmp_path, settings)
+    env.pop("DISPLAY", None)
+    env["DBUS_SESSION_BUS_ADDRESS"] = mutter.env["DBUS_SESSION_BUS_ADDRESS"]
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
+        daemon.wait_for_output("idle time from: gnome", timeout=20)
+        absence_is_seen_and_counted(daemon, tmp_path, env, mutter.touch)
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output
+
+
+def shown(desktop: DesktopSession, title: str) -> list[str]:
+    """The postureping notifications dunst showed that name `title`."""
+    return [
+        e["summary"]
+        for e in desktop.history()
+        if e["appname"] == "postureping" and (title in e["summary"] or title in e["body"])
+    ]
+
+
+def test_reminders_held_by_do_not_disturb_come_once_when_it_ends(
     desktop: DesktopSession, tmp_path: Path
 ) -> None:
-    env = desktop_env(
-        desktop,
-        tmp_path,
-        {
-            "POSTUREPING_NOTIFICATIONS__BACKEND": "freedesktop",
-            "POSTUREPING_ACTIVITY__IDLE": "false",  # nobody moves the pointer here
-            "POSTUREPING_ROUTINES__WALK__EVERY": "3m",
-            "POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY": "4m",
-        },
+    settings = real_time(
+        "walk",
+        "switch-position",
+        notifications__backend="freedesktop",
+        activity__idle="false",  # only do-not-disturb matters here
+        routines__walk__every="30s",
+        routines__switch_position__every="40s",
     )
-
-    def shown(title: str) -> int:
-        return sum(e["summary"] == f"[demo] {title}" for e in desktop.history())
-
-    with running_daemon(["--demo", "--no-tray"], env, tmp_path) as daemon:
-        daemon.wait_for_output("reminder: Stand up and walk around", timeout=20)
-        wait_until(lambda: shown("Stand up and walk around") == 1, timeout=10, what="the first")
-        daemon.proc.send_signal(signal.SIGSTOP)
-        time.sleep(13)  # four walk intervals, three switch-position intervals of the demo
-        walks, switches = shown("Stand up and walk around"), shown("Switch your sitting position")
-        daemon.proc.send_signal(signal.SIGCONT)
-        time.sleep(2)  # less than either interval: only catch-up reminders land here
-        assert shown("Stand up and walk around") - walks <= 1
-        assert shown("Switch your sitting position") - switches <= 1
+    env = desktop_env(desktop, tmp_path, settings)
+    desktop.run("dunstctl", "set-paused", "true")
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
+        daemon.wait_for_output("reminders wait for: dunst", timeout=20)
+        wait_until(
+            lambda: set(activity(tmp_path, env)["held"]) == {"walk", "switch-position"},  # type: ignore[arg-type]
+            timeout=40 + MIN_CHECK + SLACK,
+            what="both reminders held",
+        )
+        assert "held the 'walk' reminder: do not disturb is on (dunst is paused)" in daemon.output
+        desktop.run("dunstctl", "set-paused", "false")
+        ended = time.monotonic()
+        daemon.wait_for_output(f"reminder: {WALK}", timeout=MIN_CHECK + SLACK)
+        assert time.monotonic() - ended <= MIN_CHECK + SLACK
+        time.sleep(5)  # room for a second notification, well before the next walk (30 s)
+        walks, switches = shown(desktop, WALK), shown(desktop, SWITCH)
         assert daemon.stop() == 0
+    # One notification for both (they were due together), and nothing while it was paused.
+    assert len(walks) == 1 and walks == switches, (walks, switches)
+    assert daemon.output.count(f"reminder: {WALK}") == 1
+    assert "Traceback" not in daemon.output
 
 
 def test_a_fullscreen_window_holds_a_reminder_until_it_leaves(
     desktop: DesktopSession, tmp_path: Path
 ) -> None:
-    env = desktop_env(
-        desktop,
-        tmp_path,
-        {
-            "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
-            "POSTUREPING_ACTIVITY__IDLE": "false",  # only the fullscreen window matters here
-            "POSTUREPING_ACTIVITY__NEVER_HOLD": "obs",
-            "POSTUREPING_ROUTINES__WALK__EVERY": "15m",
-            "POSTUREPING_ROUTINES__SWITCH_POSITION__ENABLED": "false",
-        },
+    settings = real_time(
+        "walk",
+        notifications__backend="console",
+        activity__idle="false",  # only the fullscreen window matters here
+        activity__never_hold="obs",
+        routines__walk__every="20s",
     )
+    env = desktop_env(desktop, tmp_path, settings)
     wm = Wm(desktop.display)
     slides = wm.window("soffice", "libreoffice-impress", "FULLSCREEN")
     wm.activate(slides.id)
-    walk = "reminder: Stand up and walk around"
+    walk = f"reminder: {WALK}"
     try:
-        with running_daemon(["--demo", "--no-tray"], env, tmp_path) as daemon:
+        with running_daemon(["--no-tray"], env, tmp_path) as daemon:
             daemon.wait_for_output("reminders wait for: dunst, fullscreen", timeout=20)
             held = "held the 'walk' reminder: fullscreen window: libreoffice-impress"
-            daemon.wait_for_output(held, timeout=30)
-            status = json.loads(run_cli(tmp_path, "status", "--json").stdout)
-            assert status["activity"]["holding"] == "fullscreen window: libreoffice-impress"
-            time.sleep(35)  # two more walk intervals of the demo, held as one
+            daemon.wait_for_output(held, timeout=20 + SLACK)
+            holding = activity(tmp_path, env)["holding"]
+            assert holding == "fullscreen window: libreoffice-impress"
+            time.sleep(25)  # another walk interval: still held, still one
             assert walk not in daemon.output
             wm.set_state(slides)  # the presentation ends
-            daemon.wait_for_output(walk, timeout=40)
-            time.sleep(8)  # about half a walk interval: the held reminder came once
+            daemon.wait_for_output(walk, timeout=MIN_CHECK + SLACK)
+            time.sleep(8)  # less than an interval: the held reminder came once
             assert daemon.output.count(walk) == 1
             assert daemon.output.count(held) == 1
             assert daemon.stop() == 0
@@ -177,8 +261,7 @@ def test_reload_turns_idle_detection_and_do_not_disturb_on_and_off(
     config.write_text(off, encoding="utf-8")
 
     def monitor() -> object:
-        status = json.loads(run_cli(tmp_path, "status", "--json", env=env).stdout)
-        return status["activity"]["idle_monitor"]
+        return activity(tmp_path, env)["idle_monitor"]
 
     with running_daemon(["--no-tray"], env, tmp_path) as daemon:
         daemon.wait_for_output("postureping is running", timeout=20)

@@ -1,32 +1,37 @@
-"""The daemon's wiring, in process: a real store in tmp_path, a recording notifier, a fake clock."""
+"""The daemon's adapters, in process: a real store in tmp_path, a recording notifier, a fake
+clock and fake desktop sources; the engine decides, the daemon carries it out."""
 
 from __future__ import annotations
 
 import errno
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from postureping.controller import Answer
-from postureping.daemon.daemon import Daemon, DaemonConfig
-from postureping.daemon.scheduler import RoutineTrigger
+from postureping.daemon.daemon import Daemon
+from postureping.daemon.sources import Sources
+from postureping.engine.config import EngineConfig
 from postureping.events import Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
+from postureping.pause import PauseState, load_pause
 from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
 from postureping.store import EventStore
-from postureping.timescale import Timescale
+from postureping.wallclock import Reading
 from tests.faulty_calls import FaultyCalls
 from tests.routine_factory import at, every
 from tests.test_notify import Recorder
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = ActiveHours(((TimeRange(9 * 60, 18 * 60),),) * 5 + ((), ()))
+M = timedelta(minutes=1)
 
 
 class Clock:
@@ -45,104 +50,211 @@ class Shown(Recorder):
         return self.shown
 
 
-SERVICES: list[NotificationService] = []
+class Desk:
+    """An idle monitor and a hold probe at once, set by the test, that counts its closes."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.idle = timedelta(0)
+        self.hold: str | None = None
+        self.closed = 0
+        self.looks = 0
+
+    def idle_time(self) -> timedelta:
+        self.looks += 1
+        return self.idle
+
+    def hold_reason(self) -> str | None:
+        return self.hold
+
+    def close(self) -> None:
+        self.closed += 1
 
 
-@pytest.fixture(autouse=True)
-def _close_services() -> Iterator[None]:
-    """Every notification worker a test starts is stopped after it."""
-    yield
-    while SERVICES:
-        assert SERVICES.pop().close(timeout=5)
+class Timer:
+    """The daemon's alarm clock, set but never ringing: the test calls `wake` itself."""
+
+    def __init__(self) -> None:
+        self.armed: datetime | None = None
+        self.woken = 0
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def arm(self, when: datetime) -> None:
+        self.armed = when
+
+    def wake_now(self) -> None:
+        self.woken += 1
 
 
-def make_daemon(
-    tmp_path: Path, clock: Clock, *, demo: bool = False
-) -> tuple[Daemon, NotificationService, Shown, EventStore]:
-    recorder = Shown()
-    log = logging.getLogger("test-daemon")
-    service = NotificationService(recorder, None, 5.0, log)
-    SERVICES.append(service)
-    store = EventStore(tmp_path / "events.jsonl")
-    config = DaemonConfig(
-        (every(30), at("12:00")), OFFICE, BERLIN, timedelta(seconds=20), demo=demo
-    )
-    return Daemon(config, store, service, log, clock), service, recorder, store
+class Clocks:
+    """The three clocks, moving with the test's wall clock unless the test sets it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.jumped = timedelta(0)  # wall-clock time that the other clocks did not see
+
+    def __call__(self, wall: datetime) -> Reading:
+        elapsed = (wall - self.start - self.jumped).total_seconds()
+        return Reading(wall, elapsed, elapsed)
 
 
-def test_a_due_routine_is_recorded_then_shown(tmp_path: Path) -> None:
-    clock = Clock(datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN))  # Monday
-    daemon, service, shown, store = make_daemon(tmp_path, clock)
-    daemon.remind("walk")
-    [reminder] = shown.wait(service)
-    [event] = store.read().events
-    assert (event.routine, event.kind, event.source) == ("walk", Kind.PROMPTED, "daemon")
-    assert (reminder.title, reminder.timeout) == ("Walk", timedelta(seconds=20))
+class Rig:
+    def __init__(self, tmp_path: Path, now: datetime, *, demo: bool = False) -> None:
+        self.clock = Clock(now)
+        self.clocks = Clocks(now)
+        self.timer = Timer()
+        self.shown = Shown()
+        self.log = logging.getLogger("test-daemon")
+        self.service = NotificationService(self.shown, None, 5.0, self.log)
+        self.store = EventStore(tmp_path / "events.jsonl")
+        self.desk = Desk()
+        self.pause_file = tmp_path / "state" / "pause.json"
+        config = EngineConfig(
+            (every(30), at("12:00")), OFFICE, BERLIN, idle_monitor="test", demo=demo
+        )
+        if demo:
+            config = replace(config, hours=ActiveHours.always())
+        self.daemon = Daemon(
+            config,
+            store=self.store,
+            notifications=self.service,
+            sources=Sources(self.desk, [self.desk], self.log),
+            log=self.log,
+            clock=self.clock,
+            pause_file=self.pause_file,
+            timer=self.timer,
+            readings=self.clocks,
+        )
+
+    def titles(self) -> list[str]:
+        return [r.title for r in self.shown.wait(self.service)]
+
+    def events(self) -> list[tuple[str, Kind, str]]:
+        return [(e.routine, e.kind, e.source) for e in self.store.read().events]
+
+    def at(self, when: datetime) -> None:
+        self.clock.now = when
+        self.daemon.wake()
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    made = Rig(tmp_path, datetime(2026, 3, 2, 9, 0, tzinfo=BERLIN))  # a Monday
+    made.daemon.start()
+    yield made
+    made.daemon.stop()
+    assert made.service.close(timeout=5)
+
+
+def test_a_due_routine_is_shown_then_recorded(rig: Rig) -> None:
+    rig.at(datetime(2026, 3, 2, 9, 30, tzinfo=BERLIN))
+    assert rig.titles() == ["Walk"]
+    assert rig.events() == [("walk", Kind.PROMPTED, "daemon")]
+    assert rig.shown.shown[0].timeout == timedelta(seconds=20)
+    assert rig.desk.looks == 1  # a look at the desktop before showing it
+
+
+def test_the_timer_is_armed_for_the_engines_next_wake(rig: Rig) -> None:
+    start = rig.clock.now
+    assert rig.timer.armed == start  # a first look at the desktop at once
+    rig.at(start)
+    assert rig.desk.looks == 1
+    # The engine's next wake is the idle check at 09:02 (away_after); the clock check caps
+    # every wait at a minute.
+    assert rig.timer.armed == start + M
+    rig.daemon.poke()  # logind: the machine woke up
+    assert rig.timer.woken == 1
+
+
+def test_a_hold_and_its_end(rig: Rig) -> None:
+    rig.desk.hold = "fullscreen window: impress"
+    rig.at(datetime(2026, 3, 2, 9, 30, tzinfo=BERLIN))
+    assert rig.titles() == []
+    status = rig.daemon.status()
+    assert status.held == ("walk",)
+    assert status.to_json()["activity"]["holding"] == "fullscreen window: impress"
+    rig.desk.hold = None
+    rig.at(datetime(2026, 3, 2, 9, 30, 30, tzinfo=BERLIN))
+    assert rig.titles() == ["Walk"]
 
 
 def test_outside_active_hours_nothing_fires(tmp_path: Path) -> None:
-    clock = Clock(datetime(2026, 3, 7, 10, 0, tzinfo=BERLIN))  # Saturday
-    daemon, service, shown, store = make_daemon(tmp_path, clock)
-    daemon.remind("walk")
-    assert shown.wait(service) == []
-    assert store.read().events == []
+    rig = Rig(tmp_path, datetime(2026, 3, 7, 10, 0, tzinfo=BERLIN))  # Saturday
+    rig.daemon.start()
+    try:
+        rig.at(datetime(2026, 3, 7, 16, 0, tzinfo=BERLIN))
+        assert rig.titles() == []
+        assert rig.daemon.status().upcoming[0].due == datetime(2026, 3, 9, 9, 30, tzinfo=BERLIN)
+    finally:
+        rig.daemon.stop()
+        rig.service.close(5)
 
 
 def test_demo_ignores_active_hours_and_says_so(tmp_path: Path) -> None:
-    clock = Clock(datetime(2026, 3, 7, 23, 0, tzinfo=BERLIN))  # Saturday night
-    daemon, service, shown, store = make_daemon(tmp_path, clock, demo=True)
-    daemon.remind("walk")
-    [reminder] = shown.wait(service)
-    [event] = store.read().events
-    assert event.source == "demo"
-    assert reminder.title.startswith("[demo]") and "demo" in reminder.body
-
-
-def test_trigger_in_demo_runs_sixty_times_faster() -> None:
-    start = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    trigger = RoutineTrigger(every(30), ActiveHours.always(), BERLIN, Timescale.demo(start))
-    first = trigger.get_next_fire_time(None, start)
-    assert first == start + timedelta(seconds=30)
-    assert trigger.get_next_fire_time(first, first) == start + timedelta(seconds=60)
-
-
-def test_trigger_in_real_time_follows_the_schedule() -> None:
-    start = datetime(2026, 3, 2, 17, 50, tzinfo=BERLIN)
-    trigger = RoutineTrigger(every(30), OFFICE, BERLIN, Timescale(start))
-    assert trigger.get_next_fire_time(None, start) == datetime(2026, 3, 3, 9, 30, tzinfo=BERLIN)
-
-
-def test_next_reminders_lists_enabled_routines_soonest_first(tmp_path: Path) -> None:
-    clock = Clock(datetime.now(BERLIN))
-    daemon, _, _, _ = make_daemon(tmp_path, clock, demo=True)
-    daemon.start()
+    rig = Rig(tmp_path, datetime(2026, 3, 7, 23, 0, tzinfo=BERLIN), demo=True)  # Saturday night
+    rig.daemon.start()
     try:
-        upcoming = daemon.next_reminders()
+        rig.at(rig.clock.now + timedelta(seconds=30))  # 30 minutes of the schedule
+        [reminder] = rig.shown.wait(rig.service)
+        assert reminder.title.startswith("[demo]") and "demo" in reminder.body
+        assert rig.events() == [("walk", Kind.PROMPTED, "demo")]
     finally:
-        daemon.stop()
-    assert [r.id for r, _ in upcoming] == ["walk", "stretch"]
-    assert upcoming[0][1] < upcoming[1][1]
+        rig.daemon.stop()
+        rig.service.close(5)
 
 
-def test_a_full_disk_keeps_events_in_memory_and_writes_them_later(tmp_path: Path) -> None:
+def test_answers_pause_and_listeners(rig: Rig) -> None:
+    seen: list[bool] = []
+    rig.daemon.subscribe(lambda status: seen.append(status.paused))
+    rig.at(datetime(2026, 3, 2, 9, 30, tzinfo=BERLIN))
+    assert rig.daemon.answer(Answer.DONE, None, "cli") == "Walk: done"
+    assert rig.daemon.status().done_today == 1
+    rig.daemon.pause(rig.clock.now + timedelta(hours=1))
+    assert load_pause(rig.pause_file)[0].paused
+    rig.daemon.resume()
+    assert load_pause(rig.pause_file)[0] == PauseState()
+    assert seen[-2:] == [True, False]
+
+
+def test_a_full_disk_keeps_events_in_memory_and_writes_them_later(rig: Rig) -> None:
     calls = FaultyCalls()
-    clock = Clock(datetime(2026, 3, 2, 10, 0, tzinfo=BERLIN))  # Monday
-    daemon, service, shown, _ = make_daemon(tmp_path, clock)
-    store = EventStore(tmp_path / "events.jsonl", calls)
-    daemon._store = store  # the same file, through calls that can fail
-    daemon._writes = PendingWrites(store)
-    daemon.start()
-    try:
-        calls.fail_at, calls.persistent, calls.error = len(calls.calls), True, errno.ENOSPC
-        daemon.remind("walk")  # shown all the same; its event waits in memory
-        daemon.answer(Answer.DONE, "walk", "cli")
-        assert [r.title for r in shown.wait(service)] == ["Walk"]
-        assert daemon._writes.pending == 2
-        assert daemon.status().done_today == 1
-        calls.fail_at = None  # space again
-        daemon._retry_writes()
-        assert daemon._writes.pending == 0
-        kinds = [(e.kind, e.source) for e in EventStore(store.path).read().events]
-        assert kinds == [(Kind.PROMPTED, "daemon"), (Kind.DONE, "cli")]
-    finally:
-        daemon.stop()
+    store = EventStore(rig.store.path, calls)
+    rig.daemon._store = store  # the same file, through calls that can fail
+    rig.daemon._writes = PendingWrites(store)
+    calls.fail_at, calls.persistent, calls.error = len(calls.calls), True, errno.ENOSPC
+    rig.at(datetime(2026, 3, 2, 9, 30, tzinfo=BERLIN))  # shown all the same
+    rig.daemon.answer(Answer.DONE, ("walk",), "cli")
+    assert rig.titles() == ["Walk"]
+    assert rig.daemon._writes.pending == 2
+    assert rig.daemon.status().done_today == 1
+    calls.fail_at = None  # space again: the next wake-up writes them
+    rig.at(datetime(2026, 3, 2, 9, 31, tzinfo=BERLIN))
+    assert rig.daemon._writes.pending == 0
+    assert rig.events() == [("walk", Kind.PROMPTED, "daemon"), ("walk", Kind.DONE, "cli")]
+
+
+def test_a_clock_jump_is_told_by_the_clocks(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "test-daemon")
+    rig.clocks.jumped = timedelta(hours=5)
+    rig.at(rig.clock.now + timedelta(hours=5))  # the wall clock moved, the others did not
+    assert "the clock changed: every routine counts afresh from now" in caplog.text
+    due = [u.due for u in rig.daemon.status().upcoming]
+    assert len(due) == 2 and min(due) >= rig.clock.now + 2 * M  # counted afresh, quietly
+    assert rig.titles() == []
+
+
+def test_replaced_sources_are_used_at_once_and_the_old_ones_closed(rig: Rig) -> None:
+    sources = rig.daemon._sources
+    new = Desk()
+    new.idle = timedelta(minutes=10)  # someone away for ten minutes
+    sources.replace(new, [])
+    assert rig.desk.closed == 2  # as monitor and as probe
+    assert sources.look() == (timedelta(minutes=10), None)
+    sources.replace(None, [])  # idle detection turned off
+    assert new.closed == 1
+    assert sources.monitor_name is None
+    assert sources.look() == (None, None)

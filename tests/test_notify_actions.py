@@ -212,7 +212,7 @@ def test_a_closed_notification_is_forgotten(listener: ActionListener, peer: Peer
 def test_a_failing_answer_is_logged_and_the_listener_goes_on(
     peer: Peer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(routine_id: str, answer: Answer) -> None:
+    def broken(key: str, answer: Answer) -> None:
         raise RuntimeError("store is read-only")
 
     shown = ShownNotifications()
@@ -221,7 +221,7 @@ def test_a_failing_answer_is_logged_and_the_listener_goes_on(
     listener.follow(SERVER_NAME)
     peer.sent.clear()
     listener.handle(invoked(SERVER_NAME, 7, "done"))
-    assert "could not record done for walk" in caplog.text
+    assert "could not record done for notification walk" in caplog.text
     assert peer.sent_calls() == [("CloseNotification", (7,))]
 
 

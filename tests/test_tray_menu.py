@@ -143,9 +143,9 @@ def test_a_prompt_awaiting_an_answer_gets_done_snooze_and_skip() -> None:
         "---",
     ]
     assert [e.action for e in shown.menu[3:6] if isinstance(e, Item)] == [
-        AnswerPrompt(Answer.DONE, "walk"),
-        AnswerPrompt(Answer.SNOOZE, "walk", SNOOZE),
-        AnswerPrompt(Answer.SKIP, "walk"),
+        AnswerPrompt(Answer.DONE, ("walk",)),
+        AnswerPrompt(Answer.SNOOZE, ("walk",), SNOOZE),
+        AnswerPrompt(Answer.SKIP, ("walk",)),
     ]
     assert timedelta(minutes=10) == SNOOZE
     assert shown.icon is IconState.AWAITING

@@ -65,9 +65,9 @@ def calls(tmp_path: Path) -> list[str]:
 def test_picks_call_the_controller(tmp_path: Path, records: Records) -> None:
     tray = tray_for(FakeController(tmp_path / "calls.txt"), tmp_path, records)
     for action in (
-        AnswerPrompt(Answer.DONE, "walk"),
-        AnswerPrompt(Answer.SNOOZE, "walk", timedelta(minutes=10)),
-        AnswerPrompt(Answer.SKIP, "walk"),
+        AnswerPrompt(Answer.DONE, ("walk",)),
+        AnswerPrompt(Answer.SNOOZE, ("walk",), timedelta(minutes=10)),
+        AnswerPrompt(Answer.SKIP, ("walk",)),
         PauseUntilTomorrow(),
         PauseUntilResumed(),
         Resume(),

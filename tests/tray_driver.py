@@ -81,9 +81,14 @@ class FakeController:
         return self.status()
 
     def answer(
-        self, answer: Answer, routine_id: str | None, source: str, snooze: timedelta | None = None
+        self,
+        answer: Answer,
+        routines: tuple[str, ...] | None,
+        source: str,
+        snooze: timedelta | None = None,
     ) -> str:
-        self._record(f"answer {answer} {routine_id} {source} {snooze}")
+        named = " ".join(routines) if routines else None
+        self._record(f"answer {answer} {named} {source} {snooze}")
         self._awaiting = None
         self._changed()
         return "ok"

@@ -1,4 +1,5 @@
-"""`postureping history [--since 7d] [--routine ID] [--json]`: the recorded prompts and answers."""
+"""`postureping history [--since 7d] [--routine ID] [--json] [--demo]`: the recorded prompts and
+answers (with --demo: those of `run --demo`, which keeps a history of its own)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from postureping.context import Context
 from postureping.durations import DURATION_HELP, format_duration, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event
+from postureping.store import EventStore
 
 DEFAULT_SINCE = "7d"
 
@@ -26,6 +28,11 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print a JSON array of the events as stored (see the README)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the history of `postureping run --demo` instead of yours",
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -35,7 +42,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(f"--since {args.since!r}: {error}", EXIT_CONFIG) from None
     now = ctx.now()
     # Sorted: an import may append older events.
-    events = sorted(ctx.history(since=now - window), key=lambda e: e.ts)
+    store = EventStore(ctx.paths.demo_store_file) if args.demo else None
+    events = sorted(ctx.history(since=now - window, store=store), key=lambda e: e.ts)
     if args.routine is not None:
         # A routine removed from the settings still has its history.
         if not any(e.routine == args.routine for e in events):

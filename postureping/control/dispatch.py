@@ -46,8 +46,12 @@ def _dispatch(
             return Reply(True, "Resumed.", controller.resume().to_json())
         case "answer":
             snooze = parse_duration(args["snooze"], MAX_SNOOZE) if args.get("snooze") else None
+            routine = args.get("routine")
             message = controller.answer(
-                Answer(args["answer"]), args.get("routine"), str(args.get("source", "cli")), snooze
+                Answer(args["answer"]),
+                (str(routine),) if routine else None,
+                str(args.get("source", "cli")),
+                snooze,
             )
             return Reply(True, message)
         case "trigger":

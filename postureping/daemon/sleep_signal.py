@@ -1,6 +1,6 @@
-"""logind's PrepareForSleep on the system bus: wake the activity watcher when the machine resumes.
+"""logind's PrepareForSleep on the system bus: wake the daemon when the machine resumes.
 
-The watcher notices a suspend by itself within a minute (wallclock.py); this makes it look the
+The daemon notices a suspend by itself within a minute (wallclock.py); this makes it look the
 moment the machine is back, before any timer that overslept the suspend fires. Only a signal
 from the current owner of org.freedesktop.login1 counts: another peer on the bus cannot make the
 daemon think the machine slept. No system bus, or no logind (containers, non-systemd systems):

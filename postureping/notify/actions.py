@@ -1,4 +1,4 @@
-"""What the notification server's signals mean: which button was pressed, for which routine.
+"""What the notification server's signals mean: which button was pressed, on which reminder.
 
 No I/O of its own: the session bus connection (postureping.notify.session_bus) passes every
 signal it receives to `ActionListener.handle`, and the listener sends what it needs (match
@@ -32,9 +32,10 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)
 BUS_DRIVER = "org.freedesktop.DBus"
 
-# The buttons, in the order they are shown. The snooze label matches the daemon's default
-# snooze (postureping.daemon.DEFAULT_SNOOZE). There is no "default" action on purpose: a click
-# on the bubble itself is not an answer (dunst then offers this list in its context menu).
+# The buttons, in the order they are shown. The snooze label matches the engine's default
+# snooze (postureping.engine.engine.DEFAULT_SNOOZE). There is no "default" action on purpose:
+# a click on the bubble itself is not an answer (dunst then offers this list in its context
+# menu).
 ACTIONS: tuple[tuple[Answer, str], ...] = (
     (Answer.DONE, "Done"),
     (Answer.SNOOZE, "Snooze 10 min"),
@@ -75,7 +76,7 @@ def owner_rule() -> Any:
 
 
 class ShownNotifications:
-    """Notification ids still on screen -> routine ids. Thread-safe: the sending thread adds
+    """Notification ids still on screen -> their Reminder.key. Thread-safe: the sending thread adds
     ids, the receiving thread removes them."""
 
     def __init__(self, limit: int = MAX_SHOWN) -> None:
@@ -83,17 +84,18 @@ class ShownNotifications:
         self._lock = threading.Lock()
         self._limit = limit
 
-    def add(self, notification_id: int, routine_id: str) -> None:
+    def add(self, notification_id: int, key: str) -> None:
         with self._lock:
             self._ids.pop(notification_id, None)
-            self._ids[notification_id] = routine_id
+            self._ids[notification_id] = key
             while len(self._ids) > self._limit:
                 del self._ids[next(iter(self._ids))]
 
-    def id_for(self, routine_id: str) -> int:
-        """The id of the routine's notification on screen, to replace it; 0 for a new one."""
+    def id_for(self, key: str) -> int:
+        """The server's id of the notification with this key (Reminder.key), to replace or
+        close it; 0 for none."""
         with self._lock:
-            mine = [nid for nid, routine in self._ids.items() if routine == routine_id]
+            mine = [nid for nid, shown in self._ids.items() if shown == key]
         return mine[-1] if mine else 0
 
     def pop(self, notification_id: int) -> str | None:
@@ -110,7 +112,8 @@ class ShownNotifications:
 
 
 class ActionListener:
-    """Turns the server's signals into `on_action(routine_id, answer)` calls.
+    """Turns the server's signals into `on_action(key, answer)` calls, `key` being the
+    answered notification's Reminder.key.
 
     `handle` runs on the connection's receiver thread only, and so does `on_action`: once per
     answered notification, which is then closed. `follow` may be called from any thread.
@@ -182,14 +185,14 @@ class ActionListener:
         if answer is None:
             _log.debug("ignored action %r on notification %d", key, notification_id)
             return
-        routine_id = self._shown.pop(notification_id)
-        if routine_id is None:  # another application's, or answered already
+        shown = self._shown.pop(notification_id)
+        if shown is None:  # another application's, or answered already
             return
         try:
             if self._on_action is not None:
-                self._on_action(routine_id, answer)
+                self._on_action(shown, answer)
         except Exception:  # the adapter boundary: the listener must keep running
-            _log.exception("could not record %s for %s", answer, routine_id)
+            _log.exception("could not record %s for notification %s", answer, shown)
         finally:
             # dunst leaves the bubble up after an action from its menu; an answered
             # reminder should go away, as the specification expects by default.

@@ -23,3 +23,11 @@ class Notifier(Protocol):
     name: str
 
     def send(self, reminder: Reminder) -> None: ...
+
+
+class Withdrawing(Protocol):
+    """A notifier that can also take a notification back (the freedesktop one): `withdraw`
+    closes the notification shown with this Reminder.key, if it is still there. Same threading
+    contract as `send`; it never raises."""
+
+    def withdraw(self, key: str) -> None: ...

@@ -7,7 +7,7 @@ connection is replaced at the next `send`; a server that restarts is followed th
 NameOwnerChanged. `close()` stops the reader thread.
 
 Threading: `send` follows the Notifier contract (one call at a time, from the notification
-worker). `on_action(routine_id, answer)` is called on the reader thread
+worker). `on_action(key, answer)` (the answered Reminder.key) is called on the reader thread
 (session_bus.READER_NAME), at most once per notification; it must return promptly and must
 not wait for a reminder to be shown, since replies to Notify arrive on that same thread. An
 exception from it is logged, never raised.
@@ -37,6 +37,7 @@ from postureping.notify.session_bus import SessionBus
 from postureping.reminder import APP_NAME, Reminder
 
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
+URGENCY_LOW = 0  # news, such as a counted break
 URGENCY_NORMAL = 1
 _MAX_INT32 = 2**31 - 1
 
@@ -59,7 +60,7 @@ def notify_message(
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
     actions = action_list() if with_actions and "actions" in capabilities else []
-    hints = {"urgency": ("y", URGENCY_NORMAL)}
+    hints = {"urgency": ("y", URGENCY_LOW if reminder.quiet else URGENCY_NORMAL)}
     args = (APP_NAME, replaces_id, "", reminder.title, body, actions, hints)
     return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
 
@@ -111,6 +112,21 @@ class FreedesktopNotifier:
                 self._disconnect()
                 raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
 
+    def withdraw(self, key: str) -> None:
+        """Close the notification with this key, if it is still known (answered, missed)."""
+        with self._lock:
+            notification_id = self._shown.id_for(key)
+            if notification_id == 0 or self._closed:
+                return
+            self._shown.pop(notification_id)
+            bus = self._bus
+            if bus is None or not bus.alive:
+                return
+            try:
+                bus.call(new_method_call(SERVER, "CloseNotification", "u", (notification_id,)))
+            except (DBusErrorResponse, TimeoutError, *_BUS_ERRORS) as error:
+                _log.debug("could not close notification %d: %s", notification_id, error)
+
     def close(self, timeout: float | None = None) -> None:
         """Stop listening for answers and disconnect. A later `send` raises NotifyError.
 
@@ -127,12 +143,13 @@ class FreedesktopNotifier:
             (owner,) = bus.call(message_bus.GetNameOwner(NOTIFICATIONS))
             listener.follow(str(owner))
         (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
-        replaces_id = self._shown.id_for(reminder.routine_id)
-        with_actions = self._on_action is not None
+        replaces_id = self._shown.id_for(reminder.key)
+        with_actions = self._on_action is not None and not reminder.quiet
         message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
         (notification_id,) = bus.call(message)
-        self._shown.add(int(notification_id), reminder.routine_id)
-        _log.debug("notification %d shows %s", notification_id, reminder.routine_id)
+        if not reminder.quiet:
+            self._shown.add(int(notification_id), reminder.key)
+        _log.debug("notification %d shows %s", notification_id, reminder.key)
 
     def _connection(self) -> tuple[SessionBus, ActionListener]:
         if self._bus is not None and self._listener is not None and self._bus.alive:

@@ -66,9 +66,10 @@ def choose(
 
     Every desktop choice falls back to the terminal (`stream`, default sys.stdout): the
     daemon keeps running, and no reminder is lost, when no notification server is there.
-    `on_action(routine_id, answer)` receives the buttons pressed on freedesktop notifications
-    (see postureping.notify.freedesktop for the thread it runs on). For "auto" this asks the
-    session bus (up to AUTO_PROBE_TIMEOUT seconds) only when `on_action` is given.
+    `on_action(key, answer)` receives the buttons pressed on freedesktop notifications (`key`
+    is the Reminder's; see postureping.notify.freedesktop for the thread it runs on). For
+    "auto" this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) only when `on_action`
+    is given.
     """
     console = ConsoleNotifier(stream)
     if backend == "console":

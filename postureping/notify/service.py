@@ -1,6 +1,6 @@
 """Delivers reminders off the scheduler's thread, with a time limit and a fallback.
 
-Threading: `deliver` only queues the reminder. One worker thread shows reminders in order;
+Threading: `deliver` and `withdraw` only queue. One worker thread shows reminders in order;
 each backend call runs in its own short-lived daemon thread that the worker waits for at most
 `time_limit` seconds. A call that overruns is abandoned (a hung D-Bus call can block for about
 25 s) and counted as a failure; while it is still running the same backend is not called
@@ -12,10 +12,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from postureping.notify.base import Notifier, NotifyError
 from postureping.reminder import Reminder
+
+
+@dataclass(frozen=True)
+class _Withdrawal:
+    key: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,14 @@ class _TimedNotifier:
         self._hanging: threading.Thread | None = None
 
     def send(self, reminder: Reminder) -> _Failure | None:
+        return self.run(lambda: self.notifier.send(reminder))
+
+    def withdraw(self, key: str) -> None:
+        withdraw = getattr(self.notifier, "withdraw", None)
+        if withdraw is not None:
+            self.run(lambda: withdraw(key))
+
+    def run(self, work: Callable[[], None]) -> _Failure | None:
         name = self.notifier.name
         if self._hanging is not None and self._hanging.is_alive():
             return _Failure(f"an earlier call to {name} has not returned yet")
@@ -40,7 +54,7 @@ class _TimedNotifier:
 
         def call() -> None:
             try:
-                self.notifier.send(reminder)
+                work()
             except Exception as error:  # the backend boundary: reported by the worker
                 outcome.append(error)
             else:
@@ -79,7 +93,7 @@ class NotificationService:
         self._primary = _TimedNotifier(primary, time_limit)
         self._fallback = _TimedNotifier(fallback, time_limit) if fallback is not None else None
         self._log = log
-        self._queue: queue.Queue[Reminder | None] = queue.Queue()
+        self._queue: queue.Queue[Reminder | _Withdrawal | None] = queue.Queue()
         self._state = threading.Condition()
         self._pending = 0  # reminders queued or being shown; guarded by _state
         self._closed = False
@@ -96,6 +110,14 @@ class NotificationService:
             self._pending += 1
             self._queue.put(reminder)
 
+    def withdraw(self, key: str) -> None:
+        """Queue taking back the notification shown with this key (where the backend can)."""
+        with self._state:
+            if self._closed:
+                return
+            self._pending += 1
+            self._queue.put(_Withdrawal(key))
+
     def flush(self, timeout: float) -> bool:
         """Wait until every delivered reminder was shown or given up; False on timeout."""
         with self._state:
@@ -111,11 +133,14 @@ class NotificationService:
         return not self._worker.is_alive()
 
     def _run(self) -> None:
-        while (reminder := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
             try:
-                self._show(reminder)
+                if isinstance(item, _Withdrawal):
+                    self._primary.withdraw(item.key)
+                else:
+                    self._show(item)
             except Exception:  # e.g. no thread could be started: keep serving later reminders
-                self._log.exception("could not show the reminder %r", reminder.title)
+                self._log.exception("could not show or withdraw the reminder %r", item)
             finally:
                 with self._state:
                     self._pending -= 1

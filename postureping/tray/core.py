@@ -197,8 +197,8 @@ class TrayCore(ABC):
         controller = self._controller
         try:
             match action:
-                case AnswerPrompt(answer, routine_id, snooze):
-                    controller.answer(answer, routine_id, SOURCE, snooze)
+                case AnswerPrompt(answer, routine_ids, snooze):
+                    controller.answer(answer, routine_ids, SOURCE, snooze)
                 case PauseFor(length):
                     controller.pause(controller.status().now + length)
                 case PauseUntilTomorrow():

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
-from postureping.controller import Answer, Status
+from postureping.controller import Answer, Prompt, Status
 
 SNOOZE = timedelta(minutes=10)
 PAUSE_LENGTHS = (
@@ -37,8 +37,10 @@ class IconState(StrEnum):
 
 @dataclass(frozen=True)
 class AnswerPrompt:
+    """An answer for the routines of the latest reminder (one notification may list several)."""
+
     answer: Answer
-    routine_id: str
+    routine_ids: tuple[str, ...]
     snooze: timedelta | None = None
 
 
@@ -139,14 +141,13 @@ def build_view(
         menu.append(Item(f"Waiting: {shorten(holding)}"))  # away, do not disturb, fullscreen
     menu += [Item(today_label(status)), SEPARATOR]
     if status.awaiting is not None:
-        prompt = status.awaiting
+        group = awaiting_group(status)
+        ids = tuple(p.routine_id for p in group)
+        titles = shorten(", ".join(p.title for p in group))
         menu += [
-            Item(f"Done: {shorten(prompt.title)}", AnswerPrompt(Answer.DONE, prompt.routine_id)),
-            Item(
-                f"Snooze {_minutes(SNOOZE)}",
-                AnswerPrompt(Answer.SNOOZE, prompt.routine_id, SNOOZE),
-            ),
-            Item("Skip", AnswerPrompt(Answer.SKIP, prompt.routine_id)),
+            Item(f"Done: {titles}", AnswerPrompt(Answer.DONE, ids)),
+            Item(f"Snooze {_minutes(SNOOZE)}", AnswerPrompt(Answer.SNOOZE, ids, SNOOZE)),
+            Item("Skip", AnswerPrompt(Answer.SKIP, ids)),
             SEPARATOR,
         ]
     pauses: list[Entry] = [Item(label, PauseFor(length)) for label, length in PAUSE_LENGTHS]
@@ -169,6 +170,16 @@ def build_view(
     ]
     title = f"postureping: {headline}" + (" (demo)" if status.demo else "")
     return TrayView(title, icon_state(status), tuple(menu), refresh_at(status, now, zone))
+
+
+def awaiting_group(status: Status) -> tuple[Prompt, ...]:
+    """The reminders of the latest notification that still await an answer (several routines
+    due together share one notification)."""
+    latest = status.awaiting
+    if latest is None:
+        return ()
+    group = tuple(p for p in status.open if p.shown_at == latest.shown_at)
+    return group or (latest,)
 
 
 def icon_state(status: Status) -> IconState:

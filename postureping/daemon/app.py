@@ -1,0 +1,204 @@
+"""`postureping run` put together: the daemon with its notifiers, desktop sources, timer, tray,
+control channel and signals, from start to stop; and what `reload` changes.
+
+commands/run.py validates the settings and takes the one-daemon-per-user lock, then calls
+`serve`, which returns when SIGTERM, SIGINT or `postureping quit` sets `stop`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from postureping.context import Context
+from postureping.control.dispatch import dispatch
+from postureping.control.transport import make_server
+from postureping.controller import Answer
+from postureping.daemon.daemon import Daemon
+from postureping.daemon.sleep_signal import SleepSignals
+from postureping.daemon.sources import Sources, choose_sources, sources_differ
+from postureping.daemon_settings import DaemonSettings
+from postureping.durations import humanize
+from postureping.engine.config import EngineConfig
+from postureping.errors import UserError
+from postureping.health import SHORT_NOTICE, render_notice
+from postureping.notify.registry import choose
+from postureping.notify.service import NotificationService
+from postureping.pause import until_tomorrow
+from postureping.reminder import Reminder
+from postureping.settings_child import load_settings
+from postureping.store import EventStore
+
+if TYPE_CHECKING:
+    from postureping.tray.core import TrayIcon
+
+NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        return f"{stamp} {level}{record.getMessage()}"
+
+
+def daemon_logger(stream: TextIO) -> logging.Logger:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_Formatter())
+    log = logging.getLogger("postureping")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    # apscheduler reports every job run; our own log says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    return log
+
+
+def serve(
+    ctx: Context, settings: DaemonSettings, stop: threading.Event, *, demo: bool, tray: bool
+) -> None:
+    log = daemon_logger(sys.stdout)
+    daemon: Daemon | None = None
+
+    def on_action(key: str, answer: Answer) -> None:
+        """A Done / Snooze / Skip button on a notification (the notifier's bus thread)."""
+        if daemon is not None:
+            daemon.answer_shown(key, answer)
+
+    primary, fallback = choose(settings.backend, on_action=on_action)
+    notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
+    sources = Sources(*choose_sources(settings, ctx.environ, log), log)
+    reload = Reload(ctx, settings, sources, log, demo=demo)
+    daemon = Daemon(
+        reload.config(settings),
+        # Demo mode keeps a history of its own: the real statistics never see it.
+        store=EventStore(ctx.paths.demo_store_file if demo else settings.store_file),
+        notifications=notifications,
+        sources=sources,
+        log=log,
+        clock=ctx.now,
+        pause_file=None if demo else ctx.paths.daemon_state,
+        reload=reload,
+        on_quit=stop.set,
+    )
+    zone = ctx.zone
+    server = make_server(
+        ctx.paths, lambda request: dispatch(daemon, request, daemon.config.hours, zone), log
+    )
+    icon = _tray(daemon, ctx, log) if tray else None
+    daemon.start()
+    sleep = SleepSignals(daemon.poke)
+    if not sleep.start():
+        log.info("resumes are noticed within a minute (%s)", sleep.problem)
+    try:
+        try:
+            server.start()
+        except OSError as error:
+            raise UserError(f"cannot start the control channel {server.path}: {error}") from error
+        _welcome_once(ctx, notifications, log)
+        _announce(daemon, ctx, settings.config_file, log)
+        if icon is None:
+            log.info("running without a tray icon (--no-tray)")
+        elif icon.start():
+            icon.run_until(stop)  # on macOS the tray's loop needs this (the main) thread
+        stop.wait()
+    finally:
+        log.info("stopping")
+        if icon is not None:
+            icon.stop()
+        server.stop()
+        sleep.close()
+        daemon.stop()
+        sources.close()
+        notifications.close(timeout=2.0)
+        if (close := getattr(primary, "close", None)) is not None:
+            close(2.0)  # the freedesktop notifier's bus connection
+
+
+class Reload:
+    """`postureping reload`: the settings validated again (in the child process), and, if
+    they ask for other idle or do-not-disturb sources, those chosen again."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        settings: DaemonSettings,
+        sources: Sources,
+        log: logging.Logger,
+        *,
+        demo: bool,
+    ) -> None:
+        self._ctx = ctx
+        self._current = settings
+        self._sources = sources
+        self._log = log
+        self._demo = demo
+        self._lock = threading.Lock()  # one reload at a time
+
+    def config(self, settings: DaemonSettings) -> EngineConfig:
+        return EngineConfig.from_settings(
+            settings, self._ctx.zone, idle_monitor=self._sources.monitor_name, demo=self._demo
+        )
+
+    def __call__(self) -> EngineConfig:
+        ctx = self._ctx
+        with self._lock:
+            fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old stay
+            if sources_differ(self._current, fresh):
+                self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
+            self._current = fresh
+            return self.config(fresh)
+
+
+def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
+    # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
+    from postureping.tray.choose import make_tray  # noqa: PLC0415
+
+    return make_tray(
+        daemon,
+        ctx.paths.config_file,
+        log,
+        zone=ctx.zone,
+        tomorrow=lambda now: until_tomorrow(now, daemon.config.hours, ctx.zone),
+        environ=ctx.environ,
+    )
+
+
+def _welcome_once(ctx: Context, notifications: NotificationService, log: logging.Logger) -> None:
+    """The "when to see a doctor" notice, on the very first run only."""
+    marker = ctx.paths.welcome_marker
+    if marker.exists():
+        return
+    print(render_notice(), end="\n\n", flush=True)
+    notifications.deliver(
+        Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
+    )
+    try:
+        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        marker.touch(mode=0o600)
+    except OSError as error:
+        log.warning(
+            "could not note that the notice was shown (%s); it shows again next time", error
+        )
+
+
+def _announce(daemon: Daemon, ctx: Context, config_file: Path | None, log: logging.Logger) -> None:
+    upcoming = daemon.status().upcoming
+    source = f"settings from {config_file}" if config_file else "default settings"
+    log.info("postureping is running with %d routines (%s); Ctrl-C stops it", len(upcoming), source)
+    if daemon.config.demo:
+        log.info("demo mode: one minute of the schedule lasts one second; active hours are ignored")
+        log.info(
+            "demo mode: reminders and answers go to %s, not to your history "
+            "(`postureping history --demo` shows them)",
+            ctx.paths.demo_store_file,
+        )
+    if not upcoming:
+        log.info("no routine is due within the coming week (see `postureping routines`)")
+        return
+    first = upcoming[0]
+    log.info("next: %s in %s", first.title, humanize(first.due - ctx.now()))

@@ -1,0 +1,102 @@
+"""When each routine is next due, in the engine's terms: real times in, real times out.
+
+The pure schedule (postureping.schedule) works in schedule time; in demo mode one minute of
+it lasts a real second (postureping.timescale). Everything the engine keeps is real time, so
+the conversion happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from postureping.engine.config import EngineConfig
+from postureping.routines import At, Every, Routine
+from postureping.schedule import LATE_LIMIT, may_fire, next_due
+from postureping.timescale import Timescale
+
+# Routines due this close together (in schedule time) share one notification; a reminder
+# shown this much ahead of a routine's time stands for that time.
+GROUP_WINDOW = timedelta(seconds=60)
+
+
+@dataclass
+class Track:
+    """One enabled routine's timing. Its cadence counts from `anchor`: its last reminder,
+    or the moment it started counting afresh (the daemon's start, a resume, a clock change).
+    `due` is its next reminder; None: not within the coming week."""
+
+    routine: Routine
+    anchor: datetime
+    due: datetime | None
+
+
+class Clockwork:
+    def __init__(self, config: EngineConfig, timescale: Timescale) -> None:
+        self.config = config
+        self.timescale = timescale
+
+    def later(self, moment: datetime, length: timedelta) -> datetime:
+        """The real time `length` of schedule time after `moment` (shorter in demo mode)."""
+        scale = self.timescale
+        return scale.to_real(scale.to_schedule(moment) + length)
+
+    def length(self, start: datetime, end: datetime) -> timedelta:
+        """How much schedule time lies between two real times."""
+        return self.timescale.to_schedule(end) - self.timescale.to_schedule(start)
+
+    def track(self, routine: Routine, now: datetime) -> Track:
+        """A routine counting afresh from `now`."""
+        track = Track(routine, now, None)
+        track.due = self.next_due(track, now)
+        return track
+
+    def next_due(self, track: Track, now: datetime) -> datetime | None:
+        scale, config = self.timescale, self.config
+        due = next_due(
+            track.routine,
+            config.hours,
+            config.zone,
+            scale.to_schedule(track.anchor),
+            scale.to_schedule(now),
+        )
+        return scale.to_real(due) if due is not None else None
+
+    def restart(self, track: Track, now: datetime) -> None:
+        """Count afresh from `now`."""
+        track.anchor = now
+        track.due = self.next_due(track, now)
+
+    def served(self, track: Track, now: datetime) -> None:
+        """The routine was reminded (or counted as done) at `now`: an interval counts from
+        now; a time of day moves on to the next one once the one it stood for has come."""
+        if isinstance(track.routine.cadence, Every):
+            self.restart(track, now)
+        elif track.due is not None and track.due <= self.soon(now):
+            track.anchor = max(now, track.due)
+            track.due = self.next_due(track, now)
+
+    def soon(self, now: datetime) -> datetime:
+        """The end of the window from `now` in which routines due share one notification."""
+        return self.later(now, GROUP_WINDOW)
+
+    def may_fire(self, routine: Routine, now: datetime) -> bool:
+        config = self.config
+        return may_fire(routine, config.hours, config.zone, self.timescale.to_schedule(now))
+
+    def too_late(self, track: Track, now: datetime) -> bool:
+        """A time-of-day reminder this late (the computer slept through it) is dropped."""
+        due = track.due
+        if due is None or not isinstance(track.routine.cadence, At):
+            return False
+        return self.length(due, now) > LATE_LIMIT
+
+    def half_elapsed(self, track: Track, now: datetime) -> bool:
+        """Whether at least half of an interval routine's interval has passed at `now`, inside
+        its active hours (a time-of-day routine: never)."""
+        cadence = track.routine.cadence
+        if not isinstance(cadence, Every) or track.due is None:
+            return False
+        if not self.may_fire(track.routine, now):
+            return False
+        return self.length(now, track.due) <= cadence.interval / 2

@@ -1,0 +1,55 @@
+"""What the reminder engine is configured with: the settings it needs, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from postureping.daemon_settings import DaemonSettings
+from postureping.hours import ActiveHours
+from postureping.routines import Routine
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    routines: tuple[Routine, ...]  # every routine, enabled or not (answers may name any)
+    hours: ActiveHours
+    zone: ZoneInfo
+    notification_timeout: timedelta = timedelta(seconds=20)
+    answer_within: timedelta = timedelta(minutes=10)
+    renotify: int = 0
+    away_after: timedelta = timedelta(minutes=2)
+    after_return: timedelta = timedelta(minutes=2)
+    # The idle monitor in use ("x11", "gnome"...), None when idle time is not watched: then
+    # no idle samples are asked for and nobody is ever "away".
+    idle_monitor: str | None = None
+    demo: bool = False
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: DaemonSettings,
+        zone: ZoneInfo,
+        *,
+        idle_monitor: str | None = None,
+        demo: bool = False,
+    ) -> EngineConfig:
+        return cls(
+            routines=settings.routines,
+            # Demo mode ignores active hours so a newcomer sees reminders at any time of day.
+            hours=ActiveHours.always() if demo else settings.hours,
+            zone=zone,
+            notification_timeout=settings.notification_timeout,
+            answer_within=settings.answer_within,
+            renotify=settings.renotify,
+            away_after=settings.away_after,
+            after_return=settings.after_return,
+            idle_monitor=idle_monitor,
+            demo=demo,
+        )
+
+    @cached_property
+    def enabled(self) -> tuple[Routine, ...]:
+        return tuple(r for r in self.routines if r.enabled)
