@@ -60,6 +60,8 @@ from postureping.store import EventStore  # noqa: E402
 from tests.desktop import start_bus  # noqa: E402
 
 INTERVALS = (60, 70, 80, 90, 100, 110, 120, 130)  # schedule seconds: one routine each
+# A reminder shown with another one may come this early (real seconds: a minute of the schedule).
+GROUP_AHEAD = 1.0
 ANSWER_WITHIN = "50s"  # shorter than every interval: unanswered prompts time out as missed
 CHECKPOINTS = (250, 500, 1000)  # and every further 1000
 STARTUP_LIMIT = 15.0  # seconds for the control socket to answer
@@ -162,9 +164,11 @@ class DueTimes:
             self.seen[entry["routine"]].add(due)
 
     def match(self, routine: str, arrival: float) -> float | None:
-        """The latest due of `routine` not after `arrival` and later than the last one used."""
+        """The latest due of `routine` not after `arrival` (or up to GROUP_AHEAD after it:
+        routines due within a minute of the schedule share a notification, which comes at the
+        first one's time) and later than the last one used."""
         floor = self.used.get(routine, float("-inf"))
-        candidates = [d for d in self.seen[routine] if floor < d <= arrival]
+        candidates = [d for d in self.seen[routine] if floor < d <= arrival + GROUP_AHEAD]
         if not candidates:
             return None
         self.used[routine] = due = max(candidates)
@@ -356,9 +360,9 @@ def split_lateness(late: list[Late], store: Path) -> tuple[list[float], list[flo
         by_routine[entry.routine].append(entry)
     scheduler, delivery = [], []
     for routine, entries in by_routine.items():
-        stamps = [t for t in prompted[routine] if t >= entries[0].due - 0.001]
+        stamps = [t for t in prompted[routine] if t >= entries[0].due - GROUP_AHEAD - 0.001]
         for entry, stamp in zip(entries, stamps, strict=False):
-            if not entry.due - 0.001 <= stamp <= entry.arrival + 0.001:
+            if not entry.due - GROUP_AHEAD - 0.001 <= stamp <= entry.arrival + 0.001:
                 return f"{routine}: a PROMPTED event out of step with the notifications"
             scheduler.append(stamp - entry.due)
             delivery.append(entry.arrival - stamp)
@@ -440,6 +444,11 @@ def report(results: Results, server: NotificationServer, store: Path, log: Path)
     print("\nLateness, real time (method: Notify arrival at a bench notification server on a")
     print("private session bus, against the due time the daemon's status gave)")
     print(lateness_table(results, store))
+    early = sum(e.arrival < e.due for e in results.late)
+    print(
+        f"Shown early, with another routine's notification (routines due within a minute of "
+        f"the schedule share one; negative lateness): {early}"
+    )
     print(f"Reminders without a known due time (not counted above): {results.unmatched}")
     presses = ", ".join(f"{n} {key}" for key, n in sorted(server.presses.items()))
     cli = ", ".join(f"{n} {answer}" for answer, n in sorted(results.cli.items()))
@@ -480,10 +489,11 @@ def bench(root: Path, target: int) -> None:
         stack.callback(server.stop)
         log = root / "daemon.log"
         proc = stack.enter_context(running_daemon(config, env, log))
-        paths = resolve_paths(config, env)
-        results = Run(proc, paths.control_socket, config, env, events, target).go(log)
+        socket_path = resolve_paths(config, env).control_socket
+        results = Run(proc, socket_path, config, env, events, target).go(log)
         stack.close()  # the daemon has stopped and written everything
-        report(results, server, paths.demo_store_file, log)  # demo mode's own history
+        # Demo mode's own history, in the state folder (XDG_STATE_HOME of the daemon's env).
+        report(results, server, root / "state" / "postureping" / "demo-events.jsonl", log)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,15 +107,32 @@ class NotificationServer:
         return new_error(message, f"org.freedesktop.DBus.Error.{name}", "s", (f"no {member}",))
 
     def _notified(self, body: tuple[Any, ...], arrival: float) -> int:
-        replaces, summary = body[1], body[3]
+        replaces, summary, text = body[1], body[3], body[4]
         nid = replaces or self._new_id()
-        routine = self._titles.get(summary)
-        if routine is not None:
+        if replaces:  # a notification redrawn (what is left of it after an answer)
+            return nid
+        pressed = False
+        for routine in self.routines(summary, text):
             self.count += 1
             self._events.put(Shown(routine, arrival, nid, self.count))
-            if (key := self._press(self.count)) is not None:
+            if not pressed and (key := self._press(self.count)) is not None:
                 self._presses.append((time.monotonic() + ACTION_DELAY, nid, key))
+                pressed = True  # one button answers for every routine it shows
         return nid
+
+    def routines(self, summary: str, body: str) -> list[str]:
+        """The bench routines a notification shows: one by its title, or several due
+        together, one a line of the body ("• Title: message")."""
+        if (routine := self._titles.get(summary)) is not None:
+            return [routine]
+        prefix = "[demo] " if summary.startswith("[demo] ") else ""
+        found = []
+        for line in body.splitlines():
+            if line.startswith("\N{BULLET} "):
+                title = line.removeprefix("\N{BULLET} ").split(": ", 1)[0]
+                if (routine := self._titles.get(prefix + title)) is not None:
+                    found.append(routine)
+        return found
 
     def _new_id(self) -> int:
         self._next_id += 1

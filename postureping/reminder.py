@@ -21,7 +21,9 @@ class Reminder:
     `key` names the notification: a reminder with the key of one shown before replaces it
     (the freedesktop notifier passes the server's id as `replaces_id`), and the buttons
     pressed on it are reported with it. `routine_ids` are the routines it shows. A `quiet`
-    one is news, not a reminder: low urgency, no buttons.
+    one is news, not a reminder: low urgency, no buttons. A `redraw` only brings one still on
+    screen up to date (a routine in it was answered): a notifier that cannot replace a
+    notification, or no longer shows it, shows nothing.
     """
 
     key: str
@@ -31,6 +33,7 @@ class Reminder:
     demo: bool = False
     routine_ids: tuple[str, ...] = ()
     quiet: bool = False
+    redraw: bool = False
 
     @classmethod
     def for_routines(
@@ -41,6 +44,7 @@ class Reminder:
         *,
         demo: bool = False,
         again: bool = False,
+        redraw: bool = False,
     ) -> Reminder:
         """One notification for one routine (its message and steps), or for several due
         together (each title with its message, one a line)."""
@@ -55,7 +59,8 @@ class Reminder:
         if demo:
             title = f"[demo] {title}"
             body += "\n(postureping demo: one minute of the schedule lasts one second)"
-        return cls(key, title, body, timeout, demo, tuple(r.id for r in routines))
+        ids = tuple(r.id for r in routines)
+        return cls(key, title, body, timeout, demo, ids, redraw=redraw)
 
     @classmethod
     def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:

@@ -201,7 +201,8 @@ class Day:
         assert self.wakes <= MAX_WAKES_PER_HOUR * hour, f"the engine spins at {self.now}"
         now = self.now
         if self.engine.wants_look(now):
-            self.feed(Look(now, self.idle(), self.hold()))
+            holds = self.engine.wants_holds(now)
+            self.feed(Look(now, self.idle(), self.hold() if holds else None, holds))
         self.feed(Tick(now))
         wake = self.engine.next_wake(now)
         assert wake is None or wake > now, f"rule 4: next wake {wake} is not after {now}"
@@ -366,6 +367,8 @@ class Rules:
         forced = isinstance(event, Triggered)
         records = [a.event for a in actions if isinstance(a, Record)]
         prompted_now = {e.routine for e in records if e.kind is Kind.PROMPTED}
+        drawn = [a.reminder.key for a in actions if isinstance(a, Show)]
+        assert len(drawn) == len(set(drawn)), f"rule 1: a notification drawn twice at {now}"
         for action in actions:
             if isinstance(action, Withdraw):
                 self.withdrawn.add(action.key)
@@ -379,6 +382,13 @@ class Rules:
             )
             fresh = reminder.key not in self.keys and reminder.key not in self.withdrawn
             update = not fresh and not again
+            if reminder.redraw:
+                # A redraw only brings a notification on screen up to date.
+                last = self.keys.get(reminder.key)
+                assert last is not None and mono - last[0] < config.notification_timeout, (
+                    f"rule 1: {reminder.key} redrawn off screen at {now}"
+                )
+            assert update == reminder.redraw, f"rule 1: {reminder.key} redraw mixed up at {now}"
             if not update and not forced:
                 # Rule 1 and 3: never while held, away or paused.
                 assert day.hold() is None, f"rule 1: shown during {day.hold()} at {now}"

@@ -76,6 +76,16 @@ def missing_mutter() -> str | None:
     return "GNOME idle test needs " + ", ".join(missing) if missing else None
 
 
+def require_mutter() -> None:
+    """Skip a test that needs Mutter where it is missing; in CI (`CI=true`), fail instead."""
+    import pytest  # noqa: PLC0415  (this module is also a plain harness)
+
+    if reason := missing_mutter():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
+        pytest.skip(reason)
+
+
 @dataclass(frozen=True)
 class MutterSession:
     """A running headless Mutter. Start every process under test with `env`."""

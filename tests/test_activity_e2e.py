@@ -10,7 +10,6 @@ test takes one to two minutes.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 import time
@@ -23,7 +22,7 @@ import pytest
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import DaemonProcess, running_daemon
 from tests.desktop import DesktopSession, wait_until
-from tests.mutter_session import MutterSession, missing_mutter, start_mutter
+from tests.mutter_session import MutterSession, require_mutter, start_mutter
 from tests.x11_windows import Wm
 
 SESSION_VARS = ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NO_AT_BRIDGE")
@@ -146,10 +145,7 @@ def test_an_absence_is_seen_and_counted_at_the_real_schedule(
 
 @pytest.fixture
 def mutter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MutterSession]:
-    if reason := missing_mutter():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
-        pytest.skip(reason)
+    require_mutter()
     with start_mutter(tmp_path_factory.mktemp("mutter")) as session:
         yield session
 

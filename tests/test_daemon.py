@@ -60,12 +60,14 @@ class Desk:
         self.hold: str | None = None
         self.closed = 0
         self.looks = 0
+        self.probed = 0
 
     def idle_time(self) -> timedelta:
         self.looks += 1
         return self.idle
 
     def hold_reason(self) -> str | None:
+        self.probed += 1
         return self.hold
 
     def close(self) -> None:
@@ -155,7 +157,7 @@ def test_a_due_routine_is_shown_then_recorded(rig: Rig) -> None:
     assert rig.titles() == ["Walk"]
     assert rig.events() == [("walk", Kind.PROMPTED, "daemon")]
     assert rig.shown.shown[0].timeout == timedelta(seconds=20)
-    assert rig.desk.looks == 1  # a look at the desktop before showing it
+    assert (rig.desk.looks, rig.desk.probed) == (1, 1)  # a look before showing it
 
 
 def test_the_timer_is_armed_for_the_engines_next_wake(rig: Rig) -> None:
@@ -163,9 +165,10 @@ def test_the_timer_is_armed_for_the_engines_next_wake(rig: Rig) -> None:
     assert rig.timer.armed == start  # a first look at the desktop at once
     rig.at(start)
     assert rig.desk.looks == 1
-    # The engine's next wake is the idle check at 09:02 (away_after); the clock check caps
-    # every wait at a minute.
-    assert rig.timer.armed == start + M
+    assert rig.desk.probed == 0  # with nothing due, the hold probes are not asked
+    # The engine's next wake: the idle check at 09:02 (away_after). (The timer wakes the
+    # daemon every minute besides, to compare the clocks.)
+    assert rig.timer.armed == start + 2 * M
     rig.daemon.poke()  # logind: the machine woke up
     assert rig.timer.woken == 1
 
@@ -258,3 +261,14 @@ def test_replaced_sources_are_used_at_once_and_the_old_ones_closed(rig: Rig) -> 
     assert new.closed == 1
     assert sources.monitor_name is None
     assert sources.look() == (None, None)
+
+
+def test_a_failing_wake_up_is_logged(
+    rig: Rig, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(event: object) -> list[object]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(rig.daemon.engine, "handle", broken)
+    rig.at(rig.clock.now + M)  # raises nothing: the timer's next wake-up comes all the same
+    assert "the daemon's wake-up failed; it goes on" in caplog.text

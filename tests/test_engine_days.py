@@ -4,6 +4,7 @@ and hundreds of random days, with the engine's rules checked after every event."
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -52,16 +53,27 @@ def local(moment: datetime) -> str:
     return f"{moment.astimezone(BERLIN):%H:%M}"
 
 
-def test_a_working_day() -> None:
+@pytest.mark.parametrize(
+    "date",
+    [
+        MONDAY,
+        datetime(2026, 3, 29, tzinfo=BERLIN),  # the clocks go forward at 02:00
+        datetime(2026, 10, 25, tzinfo=BERLIN),  # and back at 03:00
+    ],
+    ids=["monday", "spring-forward", "fall-back"],
+)
+def test_a_working_day(date: datetime) -> None:
+    """Work 08:55-17:40: a coffee break, a meeting in a fullscreen window, a suspend over
+    lunch, do-not-disturb, the clock set by NTP; answers: done, a snooze, a skip, none."""
     person = Person(
-        arrive=at(MONDAY, "08:55"),
-        leave=at(MONDAY, "17:40"),
+        arrive=at(date, "08:55"),
+        leave=at(date, "17:40"),
         episodes=[
-            Episode(at(MONDAY, "10:30"), "away", 7 * M),  # coffee
-            Episode(at(MONDAY, "11:00"), "meeting", H),  # fullscreen
-            Episode(at(MONDAY, "12:30"), "suspend", 45 * M),  # lunch, lid closed
-            Episode(at(MONDAY, "14:00"), "dnd", 30 * M),
-            Episode(at(MONDAY, "16:00"), "jump", 2 * M),  # NTP sets the clock
+            Episode(at(date, "10:30"), "away", 7 * M),  # coffee
+            Episode(at(date, "11:00"), "meeting", H),  # fullscreen
+            Episode(at(date, "12:30"), "suspend", 45 * M),  # lunch, lid closed
+            Episode(at(date, "14:00"), "dnd", 30 * M),
+            Episode(at(date, "16:00"), "jump", 2 * M),  # NTP sets the clock
         ],
         reactions=[
             Reaction(30 * S, Answer.DONE),
@@ -70,7 +82,8 @@ def test_a_working_day() -> None:
             Reaction(M, None),  # ignored: missed
         ],
     )
-    day = Day(config(), person, MONDAY).run(until=at(MONDAY, "23:00"))
+    hours = DEFAULTS.hours if date == MONDAY else EVERY_DAY  # Sundays have no hours by default
+    day = Day(config(hours=hours), person, date).run(until=at(date, "23:00"))
     reminders = [(local(when), ids) for when, ids in day.reminders()]
     credited = [
         (local(ts), rid, source)
@@ -85,7 +98,8 @@ def test_a_working_day() -> None:
     assert len(at_noon) == 1 and {"walk", "stretch"} <= set(at_noon[0]), reminders
     # Do not disturb held the 14:10 lower-back reminder until 14:30.
     lumbar = [when for when, ids in reminders if "lumbar-support" in ids]
-    assert lumbar == ["09:40", "14:30"], reminders
+    assert "09:40" in lumbar and "14:30" in lumbar, reminders
+    assert not [when for when, _ in reminders if "14:00" <= when < "14:30"], reminders
     # The lunch suspend: one catch-up at most, after the quiet time.
     after_lunch = [ids for when, ids in reminders if "13:15" <= when < "13:17"]
     assert after_lunch == [], reminders
@@ -187,7 +201,11 @@ def days(draw: st.DrawFn) -> tuple[EngineConfig, Person, datetime]:
     return engine_config, person, date
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# SIMULATED_DAYS=5000 for a longer search (about 6 minutes on two cores).
+DAYS_TO_TRY = int(os.environ.get("SIMULATED_DAYS", "250"))
+
+
+@settings(max_examples=DAYS_TO_TRY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days())
 def test_random_days_keep_every_rule(case: tuple[EngineConfig, Person, datetime]) -> None:
     engine_config, person, date = case

@@ -6,7 +6,6 @@ Skipped with a reason when Mutter is missing; in CI (`CI=true`) that is a failur
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from postureping.idle.registry import MONITORS, choose_idle_monitor
-from tests.mutter_session import MutterSession, missing_mutter, start_mutter
+from tests.mutter_session import MutterSession, require_mutter, start_mutter
 
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="GNOME's compositor runs on Linux"),
@@ -28,10 +27,7 @@ SECOND = timedelta(seconds=1)
 @pytest.fixture(scope="module")
 def mutter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MutterSession]:
     """One headless Mutter for the module, stopped after it even if a test fails."""
-    if reason := missing_mutter():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
-        pytest.skip(reason)
+    require_mutter()
     with start_mutter(tmp_path_factory.mktemp("mutter")) as session:
         yield session
 

@@ -11,11 +11,12 @@ from postureping.daemon.timer import WakeTimer
 from tests.desktop import wait_until
 
 LOG = logging.getLogger("test-timer")
+HOUR = timedelta(hours=1)
 
 
 def test_it_rings_at_the_time_last_armed() -> None:
     rings: list[float] = []
-    timer = WakeTimer(lambda: rings.append(time.monotonic()), LOG)
+    timer = WakeTimer(lambda: rings.append(time.monotonic()), LOG, HOUR)
     timer.start()
     try:
         armed = time.monotonic()
@@ -41,7 +42,7 @@ def test_stop_waits_for_a_wake_that_arms_the_timer_again() -> None:
         timer.arm(datetime.now(UTC) + timedelta(hours=1))
         finished.set()
 
-    timer = WakeTimer(wake, LOG)
+    timer = WakeTimer(wake, LOG, HOUR)
     timer.start()
     timer.arm(datetime.now(UTC))
     assert started.wait(10)
@@ -66,7 +67,7 @@ def test_a_wake_due_while_the_last_one_still_runs_is_not_lost() -> None:
             timer.arm(datetime.now(UTC))  # due again while this one still runs
             release.wait(10)
 
-    timer = WakeTimer(wake, LOG)
+    timer = WakeTimer(wake, LOG, HOUR)
     timer.start()
     try:
         timer.arm(datetime.now(UTC))
@@ -80,11 +81,23 @@ def test_a_wake_due_while_the_last_one_still_runs_is_not_lost() -> None:
 
 def test_wake_now_rings_at_once() -> None:
     rung = threading.Event()
-    timer = WakeTimer(rung.set, LOG)
+    timer = WakeTimer(rung.set, LOG, HOUR)
     timer.start()
     try:
         timer.arm(datetime.now(UTC) + timedelta(hours=1))
         timer.wake_now()
         assert rung.wait(5)
+    finally:
+        timer.stop()
+
+
+def test_it_rings_every_period_and_arms_nothing_the_period_covers() -> None:
+    rings: list[float] = []
+    timer = WakeTimer(lambda: rings.append(time.monotonic()), LOG, timedelta(seconds=0.4))
+    timer.start()
+    try:
+        timer.arm(datetime.now(UTC) + timedelta(hours=1))  # the periodic wake-up comes first
+        assert timer.armed is None
+        wait_until(lambda: len(rings) >= 3 or None, timeout=5, what="three periodic wake-ups")
     finally:
         timer.stop()

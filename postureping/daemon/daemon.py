@@ -5,13 +5,14 @@ Every decision is the engine's (postureping.engine). The daemon feeds it, one ev
 under one lock, and carries out the actions it returns: notifications go to the notification
 service (shown on its own thread), events to the history (kept in memory while the disk
 fails, written later), the pause to its file, lines to the log. After each event it arms the
-timer (postureping.daemon.timer) for the engine's next wake-up, at most a minute ahead, so
-that a suspend or a clock change (told by the three clocks, postureping.wallclock) is seen
-within a minute.
+timer (postureping.daemon.timer) for the engine's next wake-up; the timer also wakes it every
+minute, so that a suspend or a clock change (told by the three clocks, postureping.wallclock)
+is seen within a minute.
 
 A wake-up, on the timer's thread: compare the clocks (a suspend or a clock change goes to the
-engine first), look at the desktop if the engine asks (the idle monitor and the hold probes,
-outside the lock: a slow D-Bus call must not block the CLI), then tick.
+engine first), look at the desktop if the engine asks (the idle monitor, and the hold probes
+when a reminder is due; outside the lock: a slow D-Bus call must not block the CLI), then
+tick.
 
 Threading: every public method may be called from any thread. Listeners (the tray) are told
 of a changed status after the lock is released, so they may call back.
@@ -92,7 +93,7 @@ class Daemon:
         now = clock()
         self.timescale = Timescale.demo(now) if config.demo else Timescale(now)
         self.engine = Engine(config, self.timescale)
-        self._timer = timer if timer is not None else WakeTimer(self.wake, log)
+        self._timer = timer if timer is not None else WakeTimer(self.wake, log, CLOCK_CHECK)
         self._readings = readings
         self._reading = readings(now)
 
@@ -127,18 +128,26 @@ class Daemon:
     # -- the engine's clock -------------------------------------------------------------
 
     def wake(self) -> None:
-        """The timer's call (and logind's, after a resume, through `poke`)."""
+        """The timer's call (and logind's, after a resume, through `poke`). A bug here must
+        not end the reminders: it is logged, and the timer armed again."""
+        try:
+            self._wake()
+        except Exception:  # the timer's periodic wake-up comes all the same
+            self._log.exception("the daemon's wake-up failed; it goes on")
+
+    def _wake(self) -> None:
         now = self._clock()
         with self._lock:
             self._check_clocks(now)
             if self._writes.pending:
                 self._writes.retry()
             looking = self.engine.wants_look(now)
+            holds = looking and self.engine.wants_holds(now)
         if looking:
-            idle, hold = self._sources.look()
+            idle, hold = self._sources.look(holds=holds)
         with self._lock:
             if looking:
-                self._handle(Look(now, idle, hold), rearm=False)
+                self._handle(Look(now, idle, hold, holds_asked=holds), rearm=False)
             self._handle(Tick(now))
         self._tell_listeners()
 
@@ -192,9 +201,8 @@ class Daemon:
         return None
 
     def _rearm(self, now: datetime) -> None:
-        wake = self.engine.next_wake(now)
-        latest = now + CLOCK_CHECK
-        self._timer.arm(latest if wake is None else min(wake, latest))
+        if (wake := self.engine.next_wake(now)) is not None:
+            self._timer.arm(wake)
 
     def _count_today(self, now: datetime) -> tuple[int, int]:
         zone = self.config.zone

@@ -2,7 +2,8 @@
 
 `Sources.look()` asks both once: how long since the last input (None when it cannot be told
 now), and why reminders must wait (do not disturb, a fullscreen window...), or None. The
-engine says when to look (`Engine.wants_look`); the daemon looks on its timer's thread.
+engine says when to look (`Engine.wants_look`), and whether the probes matter then
+(`Engine.wants_holds`); the daemon looks on its timer's thread.
 
 Threading: `look`, `replace` and `close` may come from different threads (the timer's, a
 reload's); one lock keeps them apart, as the monitor and probe contracts ask (one call at a
@@ -39,11 +40,12 @@ class Sources:
         """The idle monitor in use ("x11", "gnome"...), None when idle time is not watched."""
         return None if self._monitor is None else self._monitor.name
 
-    def look(self) -> tuple[timedelta | None, str | None]:
+    def look(self, *, holds: bool = True) -> tuple[timedelta | None, str | None]:
         """(idle time, hold reason) now; the idle time is None without a monitor, or when it
-        fails (logged once until it works again)."""
+        fails (logged once until it works again); the hold reason None also when `holds` is
+        false (the probes are not asked)."""
         with self._lock:
-            return self._idle(), probes_reason(self._probes)
+            return self._idle(), probes_reason(self._probes) if holds else None
 
     def _idle(self) -> timedelta | None:
         monitor = self._monitor

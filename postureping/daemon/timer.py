@@ -1,9 +1,15 @@
-"""The engine's alarm clock, on apscheduler 3: one job, "wake", at the engine's next wake-up.
+"""The engine's alarm clock, on apscheduler 3: a wake-up every `period` (the daemon's check of
+the clocks, a minute), and one more at the engine's next wake-up when that comes sooner.
 
-apscheduler sleeps until the job is due (no polling) and runs it on its worker thread; the
-daemon re-arms it after every event. Its wait runs on the monotonic clock, which stops during
-a system suspend, so after a resume it could oversleep: `wake_now()` (logind's resume signal)
-and the daemon's one-minute cap on every wait keep that short.
+apscheduler sleeps until a job is due (no polling) and runs it on its worker thread. The
+periodic job is set once; the one-off job is added only when the engine needs to wake before
+the next periodic one, so an idle daemon wakes once a period and re-arms nothing (each re-arm
+wakes apscheduler's own thread as well). A one-off job that is no longer needed stays: it
+only makes a wake-up that finds nothing to do.
+
+apscheduler's wait runs on the monotonic clock, which stops during a system suspend, so after
+a resume it could oversleep: `wake_now()` (logind's resume signal) and the period keep that
+short.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-JOB = "wake"
+PERIODIC = "clocks"
+ONE_OFF = "wake"
 
 
 class Timer(Protocol):
@@ -40,12 +47,13 @@ class _PoolExecutor(BasePoolExecutor):  # type: ignore[misc]
 
 
 class WakeTimer:
-    """Calls `on_wake()` at the time last given to `arm`, on its one worker thread, one call
-    at a time. Thread-safe."""
+    """Calls `on_wake()` every `period` and at the time last given to `arm`, on its one
+    worker thread, one call at a time. Thread-safe."""
 
-    def __init__(self, on_wake: Callable[[], None], log: logging.Logger) -> None:
+    def __init__(self, on_wake: Callable[[], None], log: logging.Logger, period: timedelta) -> None:
         self._on_wake = on_wake
         self._log = log
+        self._period = period
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postureping-wake")
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -55,17 +63,20 @@ class WakeTimer:
             # coalescing makes the wakes missed meanwhile one.
             job_defaults={"coalesce": True, "max_instances": 2, "misfire_grace_time": None},
         )
-        self.armed: datetime | None = None
+        self.armed: datetime | None = None  # the one-off job's time, while it waits
         self._stopping = False
 
     def start(self) -> None:
         self._scheduler.start()
+        self._scheduler.add_job(
+            self._on_wake, "interval", seconds=self._period.total_seconds(), id=PERIODIC
+        )
 
     def stop(self) -> None:
         """Stop, after the wake that is running, if one is, has finished."""
         self._stopping = True
         if self._scheduler.running:
-            # First the job, under apscheduler's lock: a shutdown while its loop is taking a
+            # First the jobs, under apscheduler's lock: a shutdown while its loop is taking a
             # due job made the loop fail to remove it ("No job by the id of wake").
             self._scheduler.remove_all_jobs()
             # Not shutdown(wait=True): apscheduler waits for the running job while it holds
@@ -76,11 +87,17 @@ class WakeTimer:
         self._workers.shutdown(wait=True, cancel_futures=True)
 
     def arm(self, when: datetime) -> None:
-        """Wake at `when` (now, if it has passed), instead of the time armed before."""
+        """Wake at `when` too (now, if it has passed), unless the periodic wake-up comes first
+        or a one-off one is already set for then."""
         if when == self.armed or self._stopping or not self._scheduler.running:
             return
+        periodic = self._scheduler.get_job(PERIODIC)
+        if periodic is not None and periodic.next_run_time <= when:
+            return
         self.armed = when
-        self._scheduler.add_job(self._fire, "date", run_date=when, id=JOB, replace_existing=True)
+        self._scheduler.add_job(
+            self._fire, "date", run_date=when, id=ONE_OFF, replace_existing=True
+        )
 
     def _fire(self) -> None:
         self.armed = None  # the job is gone: the next `arm` adds one, whatever its time

@@ -29,6 +29,7 @@ class Track:
     routine: Routine
     anchor: datetime
     due: datetime | None
+    snoozed: bool = False  # `due` is a snooze's end: it comes even outside active hours
 
 
 class Clockwork:
@@ -66,23 +67,30 @@ class Clockwork:
         """Count afresh from `now`."""
         track.anchor = now
         track.due = self.next_due(track, now)
+        track.snoozed = False
 
     def served(self, track: Track, now: datetime) -> None:
         """The routine was reminded (or counted as done) at `now`: an interval counts from
-        now; a time of day moves on to the next one once the one it stood for has come."""
+        now; a time of day moves on past every time it stood for, the ones within the group
+        window included (a snoozed 11:45 reminder shown at 15:29 stands for 15:30 too)."""
         if isinstance(track.routine.cadence, Every):
             self.restart(track, now)
-        elif track.due is not None and track.due <= self.soon(now):
+            return
+        while track.due is not None and track.due <= self.soon(now):
             track.anchor = max(now, track.due)
             track.due = self.next_due(track, now)
+        track.snoozed = False
 
     def soon(self, now: datetime) -> datetime:
         """The end of the window from `now` in which routines due share one notification."""
         return self.later(now, GROUP_WINDOW)
 
-    def may_fire(self, routine: Routine, now: datetime) -> bool:
+    def may_fire(self, track: Track, now: datetime) -> bool:
+        """Whether the routine may be reminded at `now`: inside its active hours, or at the
+        end of a snooze the user asked for, whenever that is."""
         config = self.config
-        return may_fire(routine, config.hours, config.zone, self.timescale.to_schedule(now))
+        instant = self.timescale.to_schedule(now)
+        return track.snoozed or may_fire(track.routine, config.hours, config.zone, instant)
 
     def too_late(self, track: Track, now: datetime) -> bool:
         """A time-of-day reminder this late (the computer slept through it) is dropped."""
@@ -97,6 +105,6 @@ class Clockwork:
         cadence = track.routine.cadence
         if not isinstance(cadence, Every) or track.due is None:
             return False
-        if not self.may_fire(track.routine, now):
+        if not self.may_fire(track, now):
             return False
         return self.length(now, track.due) <= cadence.interval / 2

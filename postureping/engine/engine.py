@@ -31,6 +31,7 @@ The rules it keeps (each is checked over simulated days in tests/test_engine_day
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -142,11 +143,18 @@ class Engine:
         return min(times, default=None)
 
     def wants_look(self, now: datetime) -> bool:
-        """Whether to ask the desktop (idle time, holds) before the tick at `now`."""
+        """Whether to ask the desktop (the idle time; the holds too if `wants_holds`) before
+        the tick at `now`."""
         if self._looked_at is not None and timedelta(0) <= now - self._looked_at < FRESH:
             return False
         if self.config.idle_monitor is not None and self._presence.next_check(now) <= now:
             return True
+        return self.wants_holds(now)
+
+    def wants_holds(self, now: datetime) -> bool:
+        """Whether a look should ask the hold probes too: only when a reminder is due (or to
+        be shown again), since only then does it matter whether something holds it; an idle
+        sample alone costs less (an away user's computer is asked every MIN_CHECK)."""
         if self._pause.active(now):
             return False
         quiet = self._quiet_until is not None and now < self._quiet_until
@@ -218,8 +226,10 @@ class Engine:
         pause = self._pause
         if pause.paused and pause.until is not None and pause.until <= now:
             self._resume(now, "the pause has ended")
-        self._check_bubbles(now)
+        # New reminders first: a routine reminded anew leaves its old notification before
+        # that one is shown again or given up.
         self._fire(now)
+        self._check_bubbles(now)
 
     def _fire(self, now: datetime) -> None:
         """Show what is due, unless something holds it."""
@@ -236,8 +246,8 @@ class Engine:
                     "it is too late now (the computer was asleep or postureping was not running)"
                 )
                 self._clock.restart(track, now)
-            elif not self._clock.may_fire(routine, now):
-                # Woken outside its active hours, or snoozed past their end.
+            elif not self._clock.may_fire(track, now):
+                # Woken outside its active hours (a suspend, a freeze).
                 self._log(f"the {routine.id!r} reminder waits: outside its active hours")
                 self._clock.restart(track, now)
             else:
@@ -256,7 +266,7 @@ class Engine:
             if (
                 due is not None
                 and now < due <= self._clock.soon(now)
-                and self._clock.may_fire(track.routine, now)
+                and self._clock.may_fire(track, now)
             ):
                 chosen.add(track.routine.id)
         self._show([r for r in self.config.enabled if r.id in chosen], now)
@@ -285,11 +295,11 @@ class Engine:
             again_left=self.config.renotify,
             check_at=self._next_check(now),
         )
-        records: list[Event] = []
+        # A new prompt replaces one still open: that one is missed, and leaves its notification.
+        replaced = [r.id for r in routines if self._bubbles.holding(r.id) is not None]
+        records = [Event.new(rid, Kind.MISSED, self._source, now) for rid in replaced]
+        self._leave(replaced, now)
         for routine in routines:
-            if self._bubbles.holding(routine.id) is not None:  # the new prompt replaces it
-                records.append(Event.new(routine.id, Kind.MISSED, self._source, now))
-                self._leave(routine.id, now)
             records.append(Event.new(routine.id, Kind.PROMPTED, self._source, now))
             self._held.pop(routine.id, None)
             if (track := self._tracks.get(routine.id)) is not None:
@@ -305,6 +315,8 @@ class Engine:
         """Show an unanswered notification again, unless that would disturb or come just
         before the routine's own next reminder."""
         if self._pause.active(now) or self._hold_reason() is not None:
+            return
+        if bubble.last_shown == now:  # redrawn a moment ago: on screen as it is
             return
         routines = [
             self._routine(rid)
@@ -326,25 +338,32 @@ class Engine:
             self._log(f"no answer to the {routine_id!r} reminder: recorded as missed")
         self._out.append(Withdraw(bubble.key))
 
-    def _leave(self, routine_id: str, now: datetime) -> None:
-        """The routine's prompt is closed: its notification goes, or, while it is still on
-        screen, is redrawn with the routines that still await an answer."""
-        bubble = self._bubbles.remove(routine_id)
-        if bubble is None:
-            return
-        if not bubble.routines:
-            self._out.append(Withdraw(bubble.key))
-        elif now < bubble.last_shown + self.config.notification_timeout:
-            bubble.last_shown = now
-            routines = [self._routine(rid) for rid in bubble.routines]
-            self._out.append(Show(self._reminder(bubble, routines)))
+    def _leave(self, routine_ids: Iterable[str], now: datetime) -> None:
+        """These routines' prompts are closed: each notification they leave goes, or, while it
+        is still on screen, is redrawn once with the routines that still await an answer."""
+        touched: dict[str, Bubble] = {}
+        for routine_id in routine_ids:
+            if (bubble := self._bubbles.remove(routine_id)) is not None:
+                touched[bubble.key] = bubble
+        for bubble in touched.values():
+            if not bubble.routines:
+                self._out.append(Withdraw(bubble.key))
+            elif now < bubble.last_shown + self.config.notification_timeout:
+                bubble.last_shown = now
+                routines = [self._routine(rid) for rid in bubble.routines]
+                self._out.append(Show(self._reminder(bubble, routines, redraw=True)))
 
     def _reminder(
-        self, bubble: Bubble, routines: list[Routine], *, again: bool = False
+        self, bubble: Bubble, routines: list[Routine], *, again: bool = False, redraw: bool = False
     ) -> Reminder:
         config = self.config
         return Reminder.for_routines(
-            bubble.key, routines, config.notification_timeout, demo=config.demo, again=again
+            bubble.key,
+            routines,
+            config.notification_timeout,
+            demo=config.demo,
+            again=again,
+            redraw=redraw,
         )
 
     def _next_check(self, after: datetime) -> datetime:
@@ -356,7 +375,8 @@ class Engine:
     def _look(self, event: Look) -> None:
         now = event.now
         self._looked_at = now
-        self._hold = event.hold
+        if event.holds_asked:
+            self._hold = event.hold
         if self.config.idle_monitor is not None:
             self._idle_failed = event.idle is None
             if event.idle is None:  # unknown: as if present, so reminders are not held
@@ -378,10 +398,10 @@ class Engine:
         credited = [
             r for r in self.config.enabled if self._break_counts(r, length, now, paused=paused)
         ]
+        self._leave([r.id for r in credited], now)
         for routine in credited:
             self._record(Event.new(routine.id, Kind.DONE, source, now))
             self._held.pop(routine.id, None)
-            self._leave(routine.id, now)
             if not paused and (track := self._tracks.get(routine.id)) is not None:
                 self._clock.served(track, now)
         if not paused:
@@ -472,25 +492,25 @@ class Engine:
         kind = ANSWER_KINDS[answer]
         length = (snooze or DEFAULT_SNOOZE) if answer is Answer.SNOOZE else None
         messages = []
+        prompted = {rid for rid in ids if self._bubbles.holding(rid) is not None}
+        self._leave(ids, now)
         for routine_id in ids:
             routine = self._routine(routine_id)
-            prompted = self._bubbles.holding(routine_id) is not None
             self._record(Event.new(routine_id, kind, source, now, length))
-            self._leave(routine_id, now)
             self._held.pop(routine_id, None)
             track = self._tracks.get(routine_id)
             message = f"{routine.title}: {kind}"
             if length is not None:
                 until = self._clock.later(now, length)
                 if track is not None:
-                    track.due = until
+                    track.due, track.snoozed = until, True
                 message = (
                     f"{routine.title}: snoozed for {format_duration(length)}, "
                     f"until {self._local(until):%H:%M}"
                 )
             elif (
                 kind is Kind.DONE
-                and not prompted
+                and routine_id not in prompted
                 and track is not None
                 and isinstance(routine.cadence, Every)
             ):
@@ -539,8 +559,7 @@ class Engine:
                 track.due = self._clock.next_due(track, now)
                 self._tracks[routine.id] = track
         known = {r.id for r in config.routines}
-        for routine_id in [rid for rid in self._bubbles.of_routine if rid not in known]:
-            self._leave(routine_id, now)
+        self._leave([rid for rid in self._bubbles.of_routine if rid not in known], now)
         self._held = {rid: why for rid, why in self._held.items() if rid in self._tracks}
         enabled = len(config.enabled)
         self._log(f"settings reloaded: {enabled} routines enabled")

@@ -33,11 +33,13 @@ class Tick:
 class Look:
     """What the desktop says now: the time since the last input (None: unknown, as when the
     idle monitor fails) and why reminders must wait (do not disturb, a fullscreen window), or
-    None. The adapter takes one when `Engine.wants_look(now)` says so."""
+    None. The adapter takes one when `Engine.wants_look(now)` says so, asking the hold probes
+    only when `Engine.wants_holds(now)` does (`holds_asked`; without, `hold` means nothing)."""
 
     now: datetime
     idle: timedelta | None
     hold: str | None
+    holds_asked: bool = True
 
 
 @dataclass(frozen=True)

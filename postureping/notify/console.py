@@ -42,6 +42,8 @@ class ConsoleNotifier:
         self._clock = clock
 
     def send(self, reminder: Reminder) -> None:
+        if reminder.redraw:
+            return  # what was printed stays printed
         # Looked up per call so a replaced sys.stdout (tests, redirection) is honoured.
         stream = self._stream if self._stream is not None else sys.stdout
         if stream is None:  # pythonw on Windows has no stdout

@@ -144,6 +144,8 @@ class FreedesktopNotifier:
             listener.follow(str(owner))
         (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
         replaces_id = self._shown.id_for(reminder.key)
+        if reminder.redraw and replaces_id == 0:
+            return  # answered or closed meanwhile: nothing on screen to bring up to date
         with_actions = self._on_action is not None and not reminder.quiet
         message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
         (notification_id,) = bus.call(message)

@@ -80,6 +80,8 @@ class PlyerNotifier:
         self._kind = ""  # which of plyer's paths `_implementation` is, once known
 
     def send(self, reminder: Reminder) -> None:
+        if reminder.redraw:
+            return  # plyer cannot replace a notification: the one shown stays as it is
         implementation, kind = self._resolve()
         title, body = reminder.title, reminder.body
         if kind == "none":
