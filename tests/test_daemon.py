@@ -17,6 +17,7 @@ from postureping.controller import Answer
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.sources import Sources
 from postureping.engine.config import EngineConfig
+from postureping.errors import UserError
 from postureping.events import Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
@@ -230,7 +231,8 @@ def test_a_full_disk_keeps_events_in_memory_and_writes_them_later(rig: Rig) -> N
     rig.daemon._writes = PendingWrites(store)
     calls.fail_at, calls.persistent, calls.error = len(calls.calls), True, errno.ENOSPC
     rig.at(datetime(2026, 3, 2, 9, 30, tzinfo=BERLIN))  # shown all the same
-    rig.daemon.answer(Answer.DONE, ("walk",), "cli")
+    with pytest.raises(UserError, match=r"not recorded: .*keeps the answer in memory"):
+        rig.daemon.answer(Answer.DONE, ("walk",), "cli")  # not acknowledged
     assert rig.titles() == ["Walk"]
     assert rig.daemon._writes.pending == 2
     assert rig.daemon.status().done_today == 1

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -57,6 +57,16 @@ from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 
 CLOCK_CHECK = timedelta(minutes=1)  # the clocks are compared at least this often
+
+
+@dataclass
+class _Outcome:
+    """What carrying out one event's actions came to."""
+
+    said: str = ""  # the engine's answer to a request
+    unwritten: int = 0  # events the history could not take (kept in memory)
+
+
 _EPOCH = datetime.fromtimestamp(0).astimezone()
 
 
@@ -167,16 +177,16 @@ class Daemon:
 
     # -- carrying out what the engine says ----------------------------------------------
 
-    def _handle(self, event: Input, *, rearm: bool = True) -> str | None:
-        """Feed one event (under the lock) and carry out its actions; what it said back."""
-        said = None
+    def _handle(self, event: Input, *, rearm: bool = True) -> _Outcome:
+        """Feed one event (under the lock) and carry out its actions."""
+        outcome = _Outcome()
         for action in self.engine.handle(event):
-            said = self._carry_out(action) or said
+            self._carry_out(action, outcome)
         if rearm:
             self._rearm(event.now)
-        return said
+        return outcome
 
-    def _carry_out(self, action: Action) -> str | None:
+    def _carry_out(self, action: Action, outcome: _Outcome) -> None:
         match action:
             case Show(reminder):
                 self._notifications.deliver(reminder)
@@ -185,7 +195,8 @@ class Daemon:
             case Record(event):
                 # Never raises: an event the history cannot take now (a full disk) waits in
                 # memory and is written at a later wake-up; the reminders go on.
-                self._writes.append(event)
+                if not self._writes.append(event):
+                    outcome.unwritten += 1
             case SavePause(state):
                 if self._pause_file is not None:
                     try:
@@ -197,8 +208,7 @@ class Daemon:
             case Log(text, warning):
                 self._log.log(logging.WARNING if warning else logging.INFO, "%s", text)
             case Said(text):
-                return text
-        return None
+                outcome.said = text
 
     def _rearm(self, now: datetime) -> None:
         if (wake := self.engine.next_wake(now)) is not None:
@@ -238,7 +248,16 @@ class Daemon:
         source: str,
         snooze: timedelta | None = None,
     ) -> str:
-        return self._request(Answered(self._clock(), answer, routines, source, snooze))
+        """The confirmation, once the answer is on disk; a UserError if it could not be
+        written (it is kept in memory, and written when the history takes it again)."""
+        outcome = self._request(Answered(self._clock(), answer, routines, source, snooze))
+        if outcome.unwritten:
+            raise UserError(
+                f"not recorded: {self._writes.last_error}; the daemon keeps the answer in "
+                "memory and writes it to the history when it can (it is lost if the daemon "
+                "stops before then)"
+            )
+        return outcome.said
 
     def answer_shown(self, key: str, answer: Answer) -> None:
         """A button on a notification (the notifier's bus thread)."""
@@ -251,7 +270,7 @@ class Daemon:
         if self._reload is None:
             raise UserError("this daemon cannot reload its settings")
         config = self._reload()  # raises ConfigError: the old settings stay
-        return self._request(Reloaded(self._clock(), replace(config, demo=self.config.demo)))
+        return self._request(Reloaded(self._clock(), replace(config, demo=self.config.demo))).said
 
     def quit(self) -> None:
         if self._on_quit is not None:
@@ -261,11 +280,11 @@ class Daemon:
         with self._lock:
             self._listeners.append(listener)
 
-    def _request(self, event: Input) -> str:
+    def _request(self, event: Input) -> _Outcome:
         with self._lock:
-            said = self._handle(event)
+            outcome = self._handle(event)
         self._tell_listeners()
-        return said or ""
+        return outcome
 
     def _tell_listeners(self) -> None:
         """Tell the listeners (the tray) of a changed status, outside the lock."""
