@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from postureping.controller import Answer, Status
@@ -34,6 +34,7 @@ from postureping.engine.inputs import (
     Input,
     Look,
     Paused,
+    Reloaded,
     Resumed,
     Slept,
     Start,
@@ -56,7 +57,10 @@ class Episode:
     """Something the person or the computer does, `at` after the day's start (mono time)."""
 
     at: timedelta
-    kind: str  # "away", "meeting", "dnd", "suspend", "jump", "pause", "trigger"
+    # "away", "meeting", "dnd", "suspend", "jump" (the clock set), "pause" (until resumed),
+    # "pause-until", "trigger", "reload" (the routine's interval set to `length`), and the
+    # person's own "done", "skip" and "snooze" (for `length`) of the routine, unprompted.
+    kind: str
     length: timedelta = timedelta(0)  # how long (a jump: how far, back when negative)
     routine: str = ""  # for "trigger"
 
@@ -260,6 +264,8 @@ class Day:
             case "unpause":
                 self.paused = False
                 self.feed(Resumed(self.now))
+            case "pause-over":
+                self.paused = False  # the engine resumes by itself at its next tick
 
     def _episode(self, episode: Episode) -> None:
         end = episode.at + episode.length
@@ -289,6 +295,23 @@ class Day:
             case "trigger" if not self.asleep:
                 self.rules.forced = self.mono
                 self.feed(Triggered(self.now, episode.routine))
+            case "pause-until" if not self.paused and not self.asleep:
+                self.paused = True
+                self.feed(Paused(self.now, self.now + episode.length))
+                self._plan(end, "pause-over")
+            case "reload" if not self.asleep:
+                routines = tuple(
+                    replace(r, cadence=Every(episode.length))
+                    if r.id == episode.routine and isinstance(r.cadence, Every)
+                    else r
+                    for r in self.config.routines
+                )
+                self.config = replace(self.config, routines=routines)
+                self.feed(Reloaded(self.now, self.config))
+            case "done" | "skip" | "snooze" if not self.asleep:
+                answer = {"done": Answer.DONE, "skip": Answer.SKIP}.get(episode.kind, Answer.SNOOZE)
+                snooze = episode.length if answer is Answer.SNOOZE else None
+                self.feed(Answered(self.now, answer, (episode.routine,), "cli", snooze))
 
     def _resume_machine(self, since: timedelta) -> None:
         self.asleep = False

@@ -137,7 +137,10 @@ def test_demo_time_keeps_the_rules() -> None:
 
 # -- random days -------------------------------------------------------------------------------
 
-KINDS = ("away", "away", "away", "meeting", "dnd", "suspend", "jump", "pause", "trigger")
+KINDS = (
+    *("away", "away", "away", "meeting", "dnd", "suspend", "jump", "pause", "pause-until"),
+    *("trigger", "reload", "done", "skip", "snooze"),
+)
 ROUTINES = [r.id for r in DEFAULTS.routines]
 
 
@@ -149,6 +152,10 @@ def episodes(draw: st.DrawFn) -> Episode:
         length = draw(st.sampled_from([-3 * H, -H, -10 * M, 2 * M, 45 * M, 3 * H]))
     elif kind == "away":
         length = draw(st.integers(20, 40 * 60)) * S
+    elif kind == "reload":
+        length = draw(st.sampled_from([10, 20, 25, 45, 60, 90])) * M
+    elif kind == "snooze":
+        length = draw(st.sampled_from([5, 10, 30, 120])) * M
     else:
         length = draw(st.integers(1, 120)) * M
     return Episode(start, kind, length, draw(st.sampled_from(ROUTINES)))
@@ -159,7 +166,7 @@ reactions = st.builds(
     delay=st.integers(1, 900).map(lambda s: s * S),
     answer=st.sampled_from([Answer.DONE, Answer.SKIP, Answer.SNOOZE, None]),
     button=st.booleans(),
-    snooze=st.sampled_from([5 * M, 10 * M, 30 * M]),
+    snooze=st.sampled_from([5 * M, 10 * M, 30 * M, 2 * H]),
 )
 
 
@@ -187,7 +194,7 @@ def days(draw: st.DrawFn) -> tuple[EngineConfig, Person, datetime]:
         hours=draw(st.sampled_from([DEFAULTS.hours, EVERY_DAY])),
         away_after=draw(st.sampled_from([40 * S, 2 * M, 5 * M])),
         after_return=draw(st.sampled_from([timedelta(0), M, 2 * M])),
-        answer_within=draw(st.sampled_from([2 * M, 10 * M, 30 * M])),
+        answer_within=draw(st.sampled_from([30 * S, 2 * M, 10 * M, 30 * M, 90 * M])),
         renotify=draw(st.integers(0, 3)),
         idle_monitor=draw(st.sampled_from(["x11", "x11", None])),
     )

@@ -7,24 +7,30 @@ the next periodic one, so an idle daemon wakes once a period and re-arms nothing
 wakes apscheduler's own thread as well). A one-off job that is no longer needed stays: it
 only makes a wake-up that finds nothing to do.
 
-apscheduler's wait runs on the monotonic clock, which stops during a system suspend, so after
-a resume it could oversleep: `wake_now()` (logind's resume signal) and the period keep that
-short.
+apscheduler keeps its run times on the wall clock and waits on the monotonic one. Two things
+follow, both handled by `_Scheduler`: its wait stops during a system suspend, so after a
+resume it could oversleep (`wake_now()`, logind's resume signal, and a wait never longer than
+the period keep that short); and a wall clock set back an hour would put the periodic job an
+hour and a period away (so the wall clock is compared with the boot-time clock at every turn
+of its loop, and the jobs move back with it).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.executors.pool import BasePoolExecutor
+from apscheduler.schedulers import base as apscheduler_base
 from apscheduler.schedulers.background import BackgroundScheduler
 
 PERIODIC = "clocks"
 ONE_OFF = "wake"
+SHIFT_TOLERANCE = 1.0  # seconds of difference between the clocks that are only noise
 
 
 class Timer(Protocol):
@@ -46,6 +52,43 @@ class _PoolExecutor(BasePoolExecutor):  # type: ignore[misc]
         super().__init__(pool)
 
 
+def _steady() -> float:
+    """A clock that runs on through a suspend and is never set: boot time where there is one."""
+    if hasattr(time, "CLOCK_BOOTTIME"):
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    return time.monotonic()
+
+
+def _wall() -> float:
+    """The wall clock as apscheduler reads it."""
+    return float(apscheduler_base.datetime.now(UTC).timestamp())
+
+
+class _Scheduler(BackgroundScheduler):  # type: ignore[misc]
+    """apscheduler's background scheduler, for a process that runs for days: it never waits
+    longer than `longest` seconds, and when the wall clock was set it moves its jobs along, so
+    that each keeps its distance in real time."""
+
+    def __init__(self, longest: float, **options: object) -> None:
+        super().__init__(**options)
+        self._longest = longest
+        self._readings = (_wall(), _steady())
+
+    def _process_jobs(self) -> float:
+        wall, steady = _wall(), _steady()
+        shift = (wall - self._readings[0]) - (steady - self._readings[1])
+        self._readings = (wall, steady)
+        # Set back only: a clock set forward makes the jobs overdue, so they run at once,
+        # which is as it should be; and where the steady clock stops during a suspend (no
+        # boot-time clock), a suspend looks like a clock set forward.
+        if shift <= -SHIFT_TOLERANCE:
+            for job in self.get_jobs():
+                if job.next_run_time is not None:
+                    job.modify(next_run_time=job.next_run_time + timedelta(seconds=shift))
+        wait: float | None = super()._process_jobs()
+        return self._longest if wait is None else min(wait, self._longest)
+
+
 class WakeTimer:
     """Calls `on_wake()` every `period` and at the time last given to `arm`, on its one
     worker thread, one call at a time. Thread-safe."""
@@ -55,7 +98,8 @@ class WakeTimer:
         self._log = log
         self._period = period
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postureping-wake")
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = _Scheduler(
+            period.total_seconds(),
             timezone=UTC,
             executors={"default": _PoolExecutor(self._workers)},
             # Two instances: a wake that comes due while the last one is still running (it
@@ -104,6 +148,10 @@ class WakeTimer:
         self._on_wake()
 
     def wake_now(self) -> None:
-        """Wake at once (the machine just resumed, say)."""
-        self.armed = None
-        self.arm(datetime.now(UTC))
+        """Wake at once (the machine just resumed, say), whatever is armed: after a resume the
+        periodic job is overdue, but apscheduler's thread may still be in a wait that the
+        suspend stopped; adding a job wakes it."""
+        if self._stopping or not self._scheduler.running:
+            return
+        self.armed = now = datetime.now(UTC)
+        self._scheduler.add_job(self._fire, "date", run_date=now, id=ONE_OFF, replace_existing=True)

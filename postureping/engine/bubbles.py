@@ -59,7 +59,8 @@ class Bubbles:
         return bubble
 
     def latest(self) -> Bubble | None:
-        return max(self.by_key.values(), key=lambda b: (b.shown_at, b.seq), default=None)
+        # By the order they were made, not by time: the clock may have been set back since.
+        return max(self.by_key.values(), key=lambda b: b.seq, default=None)
 
     def due(self, now: datetime) -> list[Bubble]:
         return sorted(

@@ -12,11 +12,13 @@ The rules it keeps (each is checked over simulated days in tests/test_engine_day
 
 1. At most one visible reminder per routine. A routine that comes due while reminders are
    held (away, do not disturb, a fullscreen window) stays due and is shown exactly once, at
-   the first tick after the hold is seen to end; never while held, never twice.
+   the first tick after the hold is seen to end (however long it lasted; but one whose active
+   hours ended meanwhile waits for its next time); never while held, never twice.
 2. Routines due within GROUP_WINDOW (clockwork.py) of each other are shown as one
    notification listing them; its buttons answer for all of them.
-3. "Remind again" (`renotify`) never comes while held or paused, nor for a routine whose own
-   next reminder is due within GROUP_WINDOW (a fresh reminder comes instead).
+3. "Remind again" (`renotify`) never comes while held or paused, nor in the quiet time after
+   a return, nor for a routine whose own next reminder is due within GROUP_WINDOW (a fresh
+   reminder comes instead).
 4. An absence of `away_after` is seen within MIN_CHECK of crossing the threshold, with no
    reminder needed to take a sample; the next idle sample is always ahead of the last one.
 5. A natural break (an absence, or a suspend) of at least a routine's `break_after` counts as
@@ -90,6 +92,7 @@ class Engine:
         self._presence = Presence(config.away_after, break_thresholds(config.routines))
         self._hold: str | None = None  # why reminders wait, at the last look
         self._looked_at: datetime | None = None
+        self._probed_at: datetime | None = None  # the last look that asked the hold probes
         self._idle_failed = False  # the last look could not tell the idle time
         self._quiet_until: datetime | None = None  # nothing shown before (after a return)
         self._held: dict[str, str] = {}  # routine id -> why its due reminder waits
@@ -119,7 +122,10 @@ class Engine:
             case Paused(now, until):
                 self._paused(now, until)
             case Resumed(now):
-                self._resume(now, "resumed" if self._pause.paused else None)
+                if self._pause.paused:
+                    self._resume(now, "resumed")
+                else:
+                    self._out.append(Said("not paused"))
             case Triggered(now, routine_id):
                 self._show([self._routine(routine_id)], now)
             case Reloaded(now, config):
@@ -145,11 +151,10 @@ class Engine:
     def wants_look(self, now: datetime) -> bool:
         """Whether to ask the desktop (the idle time; the holds too if `wants_holds`) before
         the tick at `now`."""
-        if self._looked_at is not None and timedelta(0) <= now - self._looked_at < FRESH:
-            return False
-        if self.config.idle_monitor is not None and self._presence.next_check(now) <= now:
+        idle_due = self.config.idle_monitor is not None and self._presence.next_check(now) <= now
+        if idle_due and not _recent(self._looked_at, now, FRESH):
             return True
-        return self.wants_holds(now)
+        return self.wants_holds(now) and not _recent(self._probed_at, now, FRESH)
 
     def wants_holds(self, now: datetime) -> bool:
         """Whether a look should ask the hold probes too: only when a reminder is due (or to
@@ -192,7 +197,7 @@ class Engine:
             prompted_today=today.prompted,
             demo=self.config.demo,
             routines=tuple((r.id, r.title) for r in self.config.enabled),
-            activity=Activity(monitor, away, self._hold_reason()),
+            activity=Activity(monitor, away, self._holding(now)),
             held=tuple(self._held),
             open=prompts,
             last_break=self._last_break,
@@ -240,7 +245,7 @@ class Engine:
             if track.due is None or track.due > now:
                 continue
             routine = track.routine
-            if self._clock.too_late(track, now):
+            if routine.id not in self._held and self._clock.too_late(track, now):
                 self._log(
                     f"skipped the {self._local(track.due):%H:%M} reminder for {routine.id!r}: "
                     "it is too late now (the computer was asleep or postureping was not running)"
@@ -314,7 +319,8 @@ class Engine:
     def _again(self, bubble: Bubble, now: datetime) -> None:
         """Show an unanswered notification again, unless that would disturb or come just
         before the routine's own next reminder."""
-        if self._pause.active(now) or self._hold_reason() is not None:
+        quiet = self._quiet_until is not None and now < self._quiet_until
+        if quiet or self._pause.active(now) or self._hold_reason() is not None:
             return
         if bubble.last_shown == now:  # redrawn a moment ago: on screen as it is
             return
@@ -376,7 +382,7 @@ class Engine:
         now = event.now
         self._looked_at = now
         if event.holds_asked:
-            self._hold = event.hold
+            self._hold, self._probed_at = event.hold, now
         if self.config.idle_monitor is not None:
             self._idle_failed = event.idle is None
             if event.idle is None:  # unknown: as if present, so reminders are not held
@@ -385,6 +391,14 @@ class Engine:
                 self._returned(absence, "idle", now)
         if self._held and (reason := self._hold_reason()) is not None:
             self._held = dict.fromkeys(self._held, reason)
+
+    def _holding(self, now: datetime) -> str | None:
+        """Why reminders wait, for `status`: a hold the probes told of a while ago, with
+        nothing waiting since, may be over (they are asked only while something is due)."""
+        reason = self._hold_reason()
+        if reason is None or reason == AWAY or self._held:
+            return reason
+        return reason if _recent(self._probed_at, now, 2 * MIN_CHECK) else None
 
     def _hold_reason(self) -> str | None:
         if self.config.idle_monitor is not None and self._presence.away:
@@ -407,7 +421,7 @@ class Engine:
         if not paused:
             for track in self._tracks.values():
                 routine = track.routine
-                if routine in credited or not routine.count_active:
+                if routine in credited or not routine.count_active or track.snoozed:
                     continue
                 if isinstance(routine.cadence, Every):  # only time at the computer counts
                     track.anchor = min(track.anchor + absence.length, now)
@@ -452,7 +466,7 @@ class Engine:
         now = event.now
         self._log("the clock changed: every routine counts afresh from now")
         self._presence.forget(now)
-        self._looked_at = None  # a time on the old clock
+        self._looked_at = self._probed_at = None  # times on the old clock
         # An answer's time limit is a length of time, not a time of day: it moves along.
         for bubble in self._bubbles.by_key.values():
             bubble.check_at += event.shift
@@ -516,6 +530,10 @@ class Engine:
             ):
                 # Done on one's own: the interval counts from now, as after a reminder.
                 self._clock.restart(track, now)
+            elif track is not None and track.snoozed:
+                # Done or skipped after all: the snooze is off, the schedule goes on.
+                track.snoozed = False
+                track.due = self._clock.next_due(track, now)
             messages.append(message)
         text = "; ".join(messages)
         self._log(f"{text} ({source})")
@@ -547,6 +565,7 @@ class Engine:
         if config.idle_monitor != old.idle_monitor:  # another monitor: it starts afresh
             self._presence.reset()
             self._idle_failed = False
+            self._looked_at = None
         self._tracks = {}
         for routine in config.enabled:
             before = old_tracks.get(routine.id)
@@ -620,3 +639,7 @@ class Engine:
 
     def _log(self, text: str) -> None:
         self._out.append(Log(text))
+
+
+def _recent(moment: datetime | None, now: datetime, within: timedelta) -> bool:
+    return moment is not None and timedelta(0) <= now - moment < within
