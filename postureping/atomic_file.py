@@ -1,19 +1,34 @@
-"""Files that the CLI writes for the user (a report, an export): whole or not at all.
+"""Files that postureping writes (a report, an export, the settings cache, the pause state, a
+starter settings file, an autostart entry): whole or not at all, private, never planted.
 
 The content goes to a temporary file in the same folder, is flushed to disk, and then
 renamed over the target, so a reader (or a crash) sees the old file or the new one, never
-half of one. The file is private (0600): it holds the user's history. A folder that does
-not exist is created private (0700) only when the caller says so (a default location);
-a folder the user named must exist.
+half of one. The temporary file has a name nobody can guess and is created exclusively
+(tempfile.mkstemp: O_EXCL, O_NOFOLLOW, mode 0600), so a file or a symbolic link that someone
+else left in a shared folder is never written into or through. The rename replaces a symbolic
+link at the target itself, never the file it points to.
+
+An output that is not a regular file (a FIFO, a device such as /dev/null, /dev/stdout) is
+written into, as a shell redirection would, not replaced by a file; a symbolic link leads
+there only when it belongs to the user or to root, so that a link someone else planted never
+sends the output to a device.
+
+Every file is private (0600): it holds the user's history or settings. A folder that does
+not exist is created private (0700) only when the caller says so (a default location); a
+folder the user named must exist.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -25,35 +40,79 @@ def replacing(
 ) -> Iterator[TextIO]:
     """A UTF-8 text file that becomes `path` when the block ends without an exception;
     on an exception nothing changes and the temporary file is removed. Raises OSError."""
-    if make_folder and not path.parent.is_dir():
-        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    with (
-        _temporary(path, FILE_MODE) as fd,
-        os.fdopen(fd, "w", encoding="utf-8", newline=newline) as file,
-    ):
-        yield file
-        file.flush()
-        os.fsync(file.fileno())
+    if make_folder:
+        private_folder(path.parent)
+    with _writing(path) as binary:
+        file = io.TextIOWrapper(binary, encoding="utf-8", newline=newline)
+        try:
+            yield file
+            file.flush()
+        finally:
+            file.detach()  # _writing closes the file
 
 
-def replace_bytes(path: Path, data: bytes, mode: int) -> None:
-    """Make `data` the content of `path` (created with `mode`, less the umask) as
-    `replacing` does; the folder must exist. Raises OSError."""
-    with _temporary(path, mode) as fd, os.fdopen(fd, "wb") as file:
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Make `data` the content of `path` as `replacing` does; the folder must exist.
+    Raises OSError."""
+    with _writing(path) as file:
         file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` (0700) and any missing parents (as the umask allows) unless it exists.
+    Raises OSError."""
+    if not folder.is_dir():
+        folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
 
 
 @contextmanager
-def _temporary(path: Path, mode: int) -> Iterator[int]:
-    """A new file beside `path`, renamed over it once the block has written and closed it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(temporary, flags, mode)
+def _writing(path: Path) -> Iterator[BinaryIO]:
+    """A binary file whose content becomes `path`'s: straight into an existing FIFO or
+    device, else through a temporary file renamed over `path` once written and synced."""
+    special = _special_output(path)
+    if special is not None:
+        with os.fdopen(special, "wb") as file:
+            yield file
+        return
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
     try:
-        yield fd
+        with os.fdopen(fd, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
         temporary.replace(path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         raise
+
+
+def _special_output(path: Path) -> int | None:
+    """A file descriptor open for writing on `path` if it is a FIFO, a device or a socket
+    (reached through a symbolic link of the user's or root's only); None for a regular file,
+    a symbolic link to one, or nothing. Raises OSError for a folder."""
+    try:
+        link = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(link.st_mode):
+        raise IsADirectoryError(21, "is a folder", str(path))
+    if stat.S_ISREG(link.st_mode):
+        return None
+    if stat.S_ISLNK(link.st_mode):
+        try:
+            info = path.stat()
+        except OSError:  # a dangling link, a loop: replaced as a link, never followed
+            return None
+        if stat.S_ISREG(info.st_mode) or link.st_uid not in (os.getuid(), 0):
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a folder", str(path))
+    # No O_CREAT, no O_TRUNC: into what is there. Checked again on the open file: the name
+    # may have changed hands since the lstat.
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd

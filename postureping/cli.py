@@ -99,10 +99,12 @@ def _report_crash(ctx: Context | None) -> int:
     )
     log_file = None
     if ctx is not None:
+        from postureping.atomic_file import private_folder, replace_bytes  # noqa: PLC0415
+
         try:
-            ctx.paths.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_folder(ctx.paths.state_dir)
             log_file = ctx.paths.state_dir / "crash.log"
-            log_file.write_text(details, encoding="utf-8")
+            replace_bytes(log_file, details.encode("utf-8", "backslashreplace"))
         except OSError:
             log_file = None
     error = sys.exc_info()[1]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from postureping.atomic_file import private_folder, replace_bytes
 from postureping.config_loader import LoadedSettings, leaves
 from postureping.context import Context
 from postureping.durations import format_duration
@@ -50,14 +50,12 @@ def _init(args: argparse.Namespace, ctx: Context) -> int:
     if path.exists() and not args.force:
         raise UserError(f"{path} already exists; leaving it as it is (use --force to replace it)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         if path.exists():
             backup = _free_backup_name(path)
             path.replace(backup)
             print(f"Kept the old file as {backup}")
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(starter_text(), encoding="utf-8")
-        temporary.replace(path)
+        replace_bytes(path, starter_text().encode())
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from error
     print(f"Wrote {path}\nEdit it, then run: postureping config check")
