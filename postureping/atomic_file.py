@@ -8,10 +8,10 @@ half of one. The temporary file has a name nobody can guess and is created exclu
 else left in a shared folder is never written into or through. The rename replaces a symbolic
 link at the target itself, never the file it points to.
 
-An output that is not a regular file (a FIFO, a device such as /dev/null, /dev/stdout) is
-written into, as a shell redirection would, not replaced by a file; a symbolic link leads
-there only when it belongs to the user or to root, so that a link someone else planted never
-sends the output to a device.
+An output the user named that is not a regular file (a FIFO, a device such as /dev/null,
+/dev/stdout) is written into, as a shell redirection would, not replaced by a file; a
+symbolic link leads there only when it belongs to the user or to root, so that a link
+someone else planted never sends the output to a device.
 
 Every file is private (0600): it holds the user's history or settings. A folder that does
 not exist is created private (0700) only when the caller says so (a default location); a
@@ -36,13 +36,15 @@ DIR_MODE = 0o700
 
 @contextmanager
 def replacing(
-    path: Path, *, make_folder: bool = False, newline: str | None = None
+    path: Path, *, make_folder: bool = False, newline: str | None = None, output: bool = False
 ) -> Iterator[TextIO]:
     """A UTF-8 text file that becomes `path` when the block ends without an exception;
-    on an exception nothing changes and the temporary file is removed. Raises OSError."""
+    on an exception nothing changes and the temporary file is removed. With `output` (a
+    path the user named for a command's output), a FIFO or a device at `path` is written
+    into instead. Raises OSError."""
     if make_folder:
         private_folder(path.parent)
-    with _writing(path) as binary:
+    with _writing(path, output=output) as binary:
         file = io.TextIOWrapper(binary, encoding="utf-8", newline=newline)
         try:
             yield file
@@ -59,17 +61,21 @@ def replace_bytes(path: Path, data: bytes) -> None:
 
 
 def private_folder(folder: Path) -> None:
-    """Create `folder` (0700) and any missing parents (as the umask allows) unless it exists.
-    Raises OSError."""
-    if not folder.is_dir():
-        folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """Create `folder` and any missing parents, 0700 as the XDG base directory specification
+    asks, unless it exists. Raises OSError."""
+    if folder.is_dir():
+        return
+    if folder.parent != folder:
+        private_folder(folder.parent)
+    folder.mkdir(mode=DIR_MODE, exist_ok=True)
 
 
 @contextmanager
-def _writing(path: Path) -> Iterator[BinaryIO]:
+def _writing(path: Path, *, output: bool = False) -> Iterator[BinaryIO]:
     """A binary file whose content becomes `path`'s: straight into an existing FIFO or
-    device, else through a temporary file renamed over `path` once written and synced."""
-    special = _special_output(path)
+    device if `output`, else through a temporary file renamed over `path` once written
+    and synced."""
+    special = _special_output(path) if output else None
     if special is not None:
         with os.fdopen(special, "wb") as file:
             yield file

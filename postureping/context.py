@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from postureping.errors import UserError
 from postureping.paths import Paths, resolve_paths
+from postureping.time_zone import local_zone
 
 if TYPE_CHECKING:
     from postureping.config_loader import LoadedSettings
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
     from postureping.settings_cache import Essentials
     from postureping.store import EventStore
     from postureping.store_format import Damage
-
-
-def local_zone() -> ZoneInfo:
-    """The machine's IANA zone (DST-aware), honouring $TZ."""
-    import tzlocal  # noqa: PLC0415 - only commands that deal with times of day need it
-
-    zone = tzlocal.get_localzone()
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
 
 
 def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:

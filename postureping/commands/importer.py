@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from postureping.context import Context
+from postureping.paths import argument_path
 from postureping.store_import import import_file
 
 
@@ -19,7 +20,7 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    report = import_file(ctx.store(), args.file.expanduser())
+    report = import_file(ctx.store(), argument_path(args.file, "import"))
     for damage in report.damaged:
         print(f"postureping: {damage}", file=sys.stderr)  # reported; the import carries on
     if report.repair is not None:
