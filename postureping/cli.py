@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from postureping import __version__
 from postureping.errors import EXIT_FAILURE, EXIT_INTERRUPTED, UserError
+from postureping.terminal import visible
 
 # name -> module under postureping.commands; imported only when its command runs, so that a
 # quick command never pays for the scheduler or the notification backends.
@@ -109,7 +110,7 @@ def _report_crash(ctx: Context | None) -> int:
             log_file = None
     error = sys.exc_info()[1]
     where = f"; details in {log_file}" if log_file else "\n" + details
-    print(f"postureping: unexpected error: {error!r}{where}", file=sys.stderr)
+    print(f"postureping: unexpected error: {error!r}{visible(where)}", file=sys.stderr)
     return EXIT_FAILURE
 
 
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context.from_environment(config_arg=args.config)
         return _module(args.command).run(args, ctx)
     except UserError as error:
-        print(f"postureping: {error.message}", file=sys.stderr)
+        print(f"postureping: {visible(error.message)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from postureping.errors import UserError
 from postureping.paths import Paths, resolve_paths
+from postureping.terminal import visible
 from postureping.time_zone import local_zone
 
 if TYPE_CHECKING:
@@ -96,4 +97,4 @@ class Context:
     def report_damage(self, damaged: Iterable[Damage]) -> None:
         """Say on stderr which lines of the history were skipped, and why."""
         for damage in damaged:
-            print(f"postureping: {damage}", file=sys.stderr)
+            print(f"postureping: {visible(str(damage))}", file=sys.stderr)

@@ -15,6 +15,7 @@ from postureping.control.transport import NoDaemon, send
 from postureping.durations import DURATION_HELP, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event, Kind
+from postureping.terminal import visible
 
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
 ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return _record_without_daemon(args.command, routine_id, ctx)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    print(reply.message)
+    print(visible(reply.message))
     return 0
 
 
