@@ -43,10 +43,19 @@ class Context:
     environ: Mapping[str, str]
     zone: ZoneInfo = field(default_factory=local_zone)
     clock: Callable[[], datetime] | None = None
+    # What the command did, once done: see confirm.
+    confirmation: str | None = field(default=None, init=False)
 
     @classmethod
     def from_environment(cls, config_arg: Path | None) -> Context:
         return cls(paths=resolve_paths(config_arg, os.environ), environ=dict(os.environ))
+
+    def confirm(self, text: str) -> None:
+        """Print what the command did, once it is done. Should standard output fail, the
+        CLI shows `text` on stderr instead and the command still succeeds: what it did
+        stands, and a retry (of `done`, say) would do it twice."""
+        self.confirmation = text
+        print(visible(text))
 
     def now(self) -> datetime:
         """Aware local time; tests inject `clock`."""

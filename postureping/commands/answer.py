@@ -15,7 +15,6 @@ from postureping.control.transport import NoDaemon, send
 from postureping.durations import DURATION_HELP, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event, Kind
-from postureping.terminal import visible
 
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
 ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return _record_without_daemon(args.command, routine_id, ctx)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    print(visible(reply.message))
+    ctx.confirm(reply.message)
     return 0
 
 
@@ -90,5 +89,5 @@ def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -
     routine_id = ctx.check_routine(routine_id)
     now = ctx.now()
     ctx.store().append(Event.new(routine_id, KINDS[command], SOURCE, now))
-    print(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
+    ctx.confirm(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
     return 0

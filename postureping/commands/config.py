@@ -59,7 +59,7 @@ def _init(args: argparse.Namespace, ctx: Context) -> int:
         replace_bytes(path, starter_text().encode())
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from error
-    print(visible(f"Wrote {path}\nEdit it, then run: postureping config check"))
+    ctx.confirm(f"Wrote {path}\nEdit it, then run: postureping config check")
     return 0
 
 

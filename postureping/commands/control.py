@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     reply = send(ctx.paths, request)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    print(visible(reply.message))
+    ctx.confirm(reply.message)
     return 0
 
 

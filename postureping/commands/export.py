@@ -21,7 +21,6 @@ from postureping.durations import format_duration
 from postureping.errors import UserError
 from postureping.events import Event
 from postureping.paths import argument_path
-from postureping.terminal import visible
 
 FORMATS = ("json", "csv")
 # The CSV columns, in order: add new ones at the end only.
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from None
     noun = "event" if len(events) == 1 else "events"
-    print(visible(f"{len(events)} {noun} written to {path}"))
+    ctx.confirm(f"{len(events)} {noun} written to {path}")
     return 0
 
 

@@ -26,10 +26,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"postureping: {visible(str(damage))}", file=sys.stderr)  # the import goes on
     if report.repair is not None:
         print(f"postureping: {visible(str(report.repair))}", file=sys.stderr)
-    print(
-        visible(
-            f"Imported {report.source}: {report.new} new, {report.present} already present, "
-            f"{len(report.damaged)} damaged (skipped)."
-        )
+    ctx.confirm(
+        f"Imported {report.source}: {report.new} new, {report.present} already present, "
+        f"{len(report.damaged)} damaged (skipped)."
     )
     return 0

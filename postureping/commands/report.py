@@ -18,7 +18,6 @@ from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.paths import argument_path
 from postureping.report import render
-from postureping.terminal import visible
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 104  # two years: beyond that a bar a day is too thin to see
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             file.write(page)
     except OSError as error:
         raise UserError(f"cannot write the report {path}: {error.strerror or error}") from None
-    print(visible(str(path)))
+    ctx.confirm(str(path))
     return 0
 
 
