@@ -8,10 +8,11 @@ half of one. The temporary file has a name nobody can guess and is created exclu
 else left in a shared folder is never written into or through. The rename replaces a symbolic
 link at the target itself, never the file it points to.
 
-An output the user named that is not a regular file (a FIFO, a device such as /dev/null,
-/dev/stdout) is written into, as a shell redirection would, not replaced by a file; a
-symbolic link leads there only when it belongs to the user or to root, so that a link
-someone else planted never sends the output to a device.
+An output the user named that is not a regular file (a FIFO, a device such as /dev/null) is
+written into, as a shell redirection would, not replaced by a file; and so is whatever a
+symbolic link of the user's or root's leads to (/dev/stdout, a link of one's own). A link
+that another user owns is never followed, so a link someone planted in a shared folder
+cannot send the output to a device or into another file.
 
 Every file is private (0600): it holds the user's history or settings. A folder that does
 not exist is created private (0700) only when the caller says so (a default location); a
@@ -95,30 +96,32 @@ def _writing(path: Path, *, output: bool = False) -> Iterator[BinaryIO]:
 
 
 def _special_output(path: Path) -> int | None:
-    """A file descriptor open for writing on `path` if it is a FIFO, a device or a socket
-    (reached through a symbolic link of the user's or root's only); None for a regular file,
-    a symbolic link to one, or nothing. Raises OSError for a folder."""
+    """A file descriptor open for writing on what `path` is, when the output goes into it
+    rather than through a temporary file: a FIFO, a device or a socket; or whatever a
+    symbolic link of the user's or root's leads to (`/dev/stdout`, a link of one's own), a
+    regular file then emptied first, as a shell redirection would. None for a regular file,
+    nothing, or a symbolic link of another user, dangling or in a loop: those are replaced.
+    Raises OSError for a folder."""
     try:
         link = path.lstat()
     except FileNotFoundError:
         return None
-    if stat.S_ISDIR(link.st_mode):
-        raise IsADirectoryError(21, "is a folder", str(path))
     if stat.S_ISREG(link.st_mode):
         return None
-    if stat.S_ISLNK(link.st_mode):
-        try:
-            info = path.stat()
-        except OSError:  # a dangling link, a loop: replaced as a link, never followed
-            return None
-        if stat.S_ISREG(info.st_mode) or link.st_uid not in (os.getuid(), 0):
-            return None
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(21, "is a folder", str(path))
-    # No O_CREAT, no O_TRUNC: into what is there. Checked again on the open file: the name
-    # may have changed hands since the lstat.
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
-    if stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
+    is_link = stat.S_ISLNK(link.st_mode)
+    if is_link and link.st_uid not in (os.getuid(), 0):
         return None
+    if stat.S_ISDIR(link.st_mode) or (is_link and path.is_dir()):
+        raise IsADirectoryError(21, "is a folder", str(path))
+    # No O_CREAT: into what is there, or nothing.
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:  # a dangling link
+        return None
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        if not is_link:  # the name changed hands since the lstat: replace it after all
+            os.close(fd)
+            return None
+        os.ftruncate(fd, 0)
     return fd

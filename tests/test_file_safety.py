@@ -9,6 +9,8 @@ import errno
 import json
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +23,7 @@ from postureping.cli import _report_crash, main
 from postureping.context import Context
 from postureping.paths import Paths
 from postureping.pause import PauseState, save_pause
-from tests.cli_helpers import data_dir, run_cli
+from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.test_autostart import LAUNCH, make_host
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and owners")
@@ -113,16 +115,39 @@ def test_config_init_never_writes_into_a_planted_file(
     assert mode(config) == 0o600
 
 
-def test_export_replaces_a_symlink_but_never_writes_through_it(tmp_path: Path) -> None:
+@pytest.mark.skipif(not IS_ROOT, reason="a link of another user needs root to make")
+def test_export_replaces_a_planted_symlink_but_never_writes_through_it(tmp_path: Path) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me", encoding="utf-8")
     target = tmp_path / "out.json"
     target.symlink_to(precious)
+    os.lchown(target, OTHER_UID, OTHER_UID)
     result = run_cli(tmp_path, "export", "--output", str(target))
     assert result.returncode == 0, result.stderr
     assert precious.read_text(encoding="utf-8") == "keep me"
     assert not target.is_symlink()
     assert json.loads(target.read_text(encoding="utf-8")) == []
+
+
+def test_export_follows_a_symlink_of_ones_own(tmp_path: Path) -> None:
+    mine = tmp_path / "exports" / "history.json"
+    mine.parent.mkdir()
+    mine.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(mine)
+    result = run_cli(tmp_path, "export", "--output", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert json.loads(mine.read_text(encoding="utf-8")) == []
+    # /dev/stdout, as a link of root's, leads to whatever standard output is.
+    if Path("/dev/stdout").is_symlink():
+        done = subprocess.run(
+            [sys.executable, "-m", "postureping", "export", "--output", "/dev/stdout"],
+            cwd=tmp_path, env=isolated_env(tmp_path), capture_output=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == b"[]\n0 events written to /dev/stdout\n"
+        assert Path("/dev/stdout").is_symlink()
 
 
 # --- outputs that are not regular files: written into, never replaced --------------------------
