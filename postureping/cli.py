@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from postureping import __version__
-from postureping.errors import EXIT_FAILURE, EXIT_INTERRUPTED, UserError
+from postureping.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UserError
+from postureping.terminal import OutputError, discard_stdout, visible, watch_stdout
 
 # name -> module under postureping.commands; imported only when its command runs, so that a
 # quick command never pays for the scheduler or the notification backends.
@@ -99,37 +101,65 @@ def _report_crash(ctx: Context | None) -> int:
     )
     log_file = None
     if ctx is not None:
+        from postureping.atomic_file import private_folder, replace_bytes  # noqa: PLC0415
+
         try:
-            ctx.paths.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_folder(ctx.paths.state_dir)
             log_file = ctx.paths.state_dir / "crash.log"
-            log_file.write_text(details, encoding="utf-8")
+            replace_bytes(log_file, details.encode("utf-8", "backslashreplace"))
         except OSError:
             log_file = None
     error = sys.exc_info()[1]
     where = f"; details in {log_file}" if log_file else "\n" + details
-    print(f"postureping: unexpected error: {error!r}{where}", file=sys.stderr)
+    print(f"postureping: unexpected error: {error!r}{visible(where)}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _output_failed(error: OutputError, ctx: Context | None) -> int:
+    """Standard output failed. A reader that left (`postureping history | head`) is no error.
+    A command that did its work and only could not say so (`done walk >/dev/full`) succeeded:
+    its confirmation goes to stderr instead, and a retry will not do the work twice. Any
+    other output, the product of the command, is lost: a failure."""
+    discard_stdout()
+    if error.errno == errno.EPIPE:
+        return EXIT_OK
+    reason = error.strerror or str(error)
+    if ctx is not None and ctx.confirmation is not None:
+        text = f"postureping: {visible(ctx.confirmation)} (not shown on standard output: {reason})"
+        print(text, file=sys.stderr)
+        return EXIT_OK
+    print(f"postureping: cannot write to standard output: {reason}", file=sys.stderr)
     return EXIT_FAILURE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from postureping.context import Context  # noqa: PLC0415 - keep --version and --help light
 
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_name(args_list))
-    args = parser.parse_args(args_list)
     ctx: Context | None = None
+    watch_stdout()
     try:
+        args_list = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(_command_name(args_list))
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit:  # --help, --version: printed, to be written out here too
+            sys.stdout.flush()
+            raise
         ctx = Context.from_environment(config_arg=args.config)
-        return _module(args.command).run(args, ctx)
+        code = _module(args.command).run(args, ctx)
+        sys.stdout.flush()  # here, where a failure is handled, not as the interpreter ends
+        return code
+    except OutputError as error:
+        return _output_failed(error, ctx)
     except UserError as error:
-        print(f"postureping: {error.message}", file=sys.stderr)
+        print(f"postureping: {visible(error.message)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # `postureping history | head`: the reader left; that is not an error.
+        # `postureping history | head` with a standard output that is not watched.
         sys.stderr.close()
-        return 0
+        return EXIT_OK
     except Exception:
         return _report_crash(ctx)
 

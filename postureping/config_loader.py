@@ -17,9 +17,20 @@ from postureping.builtin import load_builtin_specs
 from postureping.config_errors import Loc, key_path, problems_from_validation
 from postureping.errors import ConfigError, Problem
 from postureping.hours import ActiveHours
+from postureping.limits import (
+    MAX_DEPTH,
+    MAX_SETTINGS_BYTES,
+    TooLarge,
+    read_limited,
+    text_depth,
+    too_deep,
+)
 from postureping.paths import CONFIG_ENV, Paths
 from postureping.routines import Routine
 from postureping.settings import ENV_DELIMITER, ENV_PREFIX, Settings
+from postureping.settings_types import describe_value
+
+TOO_DEEP = f"is nested too deeply: tables and lists go at most {MAX_DEPTH} levels deep"
 
 
 @dataclass(frozen=True)
@@ -84,17 +95,24 @@ def read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[P
     that the schema cannot say (an unknown setting, a table given as one value)."""
     problems = []
     known = ", ".join(Settings.model_fields)
+    usable = dict(environ)
     for name, value in environ.items():
         if not name.upper().startswith(ENV_PREFIX) or name.upper() == CONFIG_ENV:
             continue
         top = name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER)[0]
         if top not in Settings.model_fields:
             problems.append(Problem(
-                f"environment variable {name}", "", repr(value),
+                f"environment variable {name}", "", describe_value(value),
                 f"not a setting; the settings are {known} (POSTUREPING_SECTION__KEY)",
             ))  # fmt: skip
+        elif text_depth(value) > MAX_DEPTH:
+            # Read as JSON for a table or a list: thousands of levels exhaust the recursion.
+            problems.append(Problem(f"environment variable {name}", "", "", TOO_DEEP))
+            del usable[name]
     try:
-        return _routine_ids_from_env(_Environment(environ)()), problems
+        data = _routine_ids_from_env(_Environment(usable)())
+    except RecursionError:
+        return {}, [*problems, Problem("environment variables POSTUREPING_*", "", "", TOO_DEEP)]
     except SettingsError as error:
         match = re.search(r'field "(\w+)"', str(error))
         field = match[1] if match else ""
@@ -104,6 +122,13 @@ def read_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[P
             f"is a table: set its keys one by one, like {name}{ENV_DELIMITER}KEY",
         ))  # fmt: skip
         return {}, problems
+    if (loc := too_deep(data)) is not None:
+        return {}, [*problems, Problem(_env_where(loc), "", "", TOO_DEEP)]
+    return data, problems
+
+
+def _env_where(loc: Loc) -> str:
+    return "environment variable " + env_name(tuple(p for p in loc if isinstance(p, str))[:3])
 
 
 def _routine_ids_from_env(data: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +145,9 @@ def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem
     does not exist is fine (defaults apply); one named by --config or the environment must."""
     path, where = paths.config_file, str(paths.config_file)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_SETTINGS_BYTES)
+    except TooLarge as error:
+        return {}, True, [Problem(where, "", "", f"{error}; a settings file is a few KiB")]
     except FileNotFoundError:
         if paths.config_explicit:
             return (
@@ -151,9 +178,15 @@ def read_settings_file(paths: Paths) -> tuple[dict[str, Any], bool, list[Problem
             ],
         )
     try:
-        return tomllib.loads(text), True, []
-    except tomllib.TOMLDecodeError as error:
-        return {}, True, [Problem(where, "", "", f"is not valid TOML: {error}")]
+        data = tomllib.loads(text)
+    except RecursionError:
+        return {}, True, [Problem(where, "", "", TOO_DEEP)]
+    except ValueError as error:  # TOMLDecodeError, or a number of over 4300 digits
+        reason = str(error).split(";")[0]  # not Python's advice on sys.set_int_max_str_digits
+        return {}, True, [Problem(where, "", "", f"is not valid TOML: {reason}")]
+    if (loc := too_deep(data)) is not None:
+        return {}, True, [Problem(where, key_path(loc[:4]), "", TOO_DEEP)]
+    return data, True, []
 
 
 def load(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:

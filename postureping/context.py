@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from postureping.errors import UserError
 from postureping.paths import Paths, resolve_paths
+from postureping.terminal import visible
+from postureping.time_zone import local_zone
 
 if TYPE_CHECKING:
     from postureping.config_loader import LoadedSettings
@@ -22,14 +24,6 @@ if TYPE_CHECKING:
     from postureping.settings_cache import Essentials
     from postureping.store import EventStore
     from postureping.store_format import Damage
-
-
-def local_zone() -> ZoneInfo:
-    """The machine's IANA zone (DST-aware), honouring $TZ."""
-    import tzlocal  # noqa: PLC0415 - only commands that deal with times of day need it
-
-    zone = tzlocal.get_localzone()
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
 
 
 def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
@@ -49,10 +43,19 @@ class Context:
     environ: Mapping[str, str]
     zone: ZoneInfo = field(default_factory=local_zone)
     clock: Callable[[], datetime] | None = None
+    # What the command did, once done: see confirm.
+    confirmation: str | None = field(default=None, init=False)
 
     @classmethod
     def from_environment(cls, config_arg: Path | None) -> Context:
         return cls(paths=resolve_paths(config_arg, os.environ), environ=dict(os.environ))
+
+    def confirm(self, text: str) -> None:
+        """Print what the command did, once it is done. Should standard output fail, the
+        CLI shows `text` on stderr instead and the command still succeeds: what it did
+        stands, and a retry (of `done`, say) would do it twice."""
+        self.confirmation = text
+        print(visible(text))
 
     def now(self) -> datetime:
         """Aware local time; tests inject `clock`."""
@@ -103,4 +106,4 @@ class Context:
     def report_damage(self, damaged: Iterable[Damage]) -> None:
         """Say on stderr which lines of the history were skipped, and why."""
         for damage in damaged:
-            print(f"postureping: {damage}", file=sys.stderr)
+            print(f"postureping: {visible(str(damage))}", file=sys.stderr)

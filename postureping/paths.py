@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from postureping.errors import EXIT_CONFIG, UserError
+
 APP = "postureping"
 CONFIG_ENV = "POSTUREPING_CONFIG"
 
@@ -97,13 +99,35 @@ def resolve_paths(config_arg: Path | None, environ: Mapping[str, str] = os.envir
         config_file, source = Path(environ[CONFIG_ENV]), CONFIG_ENV
     else:
         config_file, source = Path(platformdirs.user_config_dir(APP)) / "config.toml", "default"
+    try:
+        config_file = expand_home(config_file)
+    except ValueError as error:
+        raise UserError(f"{source} {config_file}: {error}", EXIT_CONFIG) from None
     return Paths(
-        config_file=config_file.expanduser(),
+        config_file=config_file,
         config_source=source,
         data_dir=Path(platformdirs.user_data_dir(APP)),
         state_dir=Path(platformdirs.user_state_dir(APP)),
         runtime_dir=_runtime_dir(environ),
     )
+
+
+def expand_home(path: Path) -> Path:
+    """`path` with a leading ~ or ~user made that home folder. Raises ValueError when there
+    is no such folder (no such user, or no home folder known)."""
+    try:
+        return path.expanduser()
+    except (RuntimeError, KeyError):
+        raise ValueError(f"{path.parts[0]} is not a home folder on this system") from None
+
+
+def argument_path(text: str | Path, argument: str) -> Path:
+    """A path from the command line, with ~ expanded; UserError (exit status 2) if it cannot
+    be, like `--output ~nosuchuser/x`."""
+    try:
+        return expand_home(Path(text))
+    except ValueError as error:
+        raise UserError(f"{argument} {text}: {error}", EXIT_CONFIG) from None
 
 
 def _runtime_dir(environ: Mapping[str, str]) -> Path:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from postureping.atomic_file import private_folder, replace_bytes
 from postureping.hours import ActiveHours
 
 STATE_VERSION = 1
@@ -63,8 +63,6 @@ def load_pause(path: Path) -> tuple[PauseState, str | None]:
 
 
 def save_pause(path: Path, state: PauseState) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(state.to_json()), encoding="utf-8")
-    temporary.replace(path)
+    """Write atomically and privately (postureping.atomic_file). Raises OSError."""
+    private_folder(path.parent)
+    replace_bytes(path, json.dumps(state.to_json()).encode())

@@ -13,8 +13,8 @@ a missing, unreadable, stale or damaged one is ignored, and failing to write one
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,11 +22,13 @@ from typing import Any
 
 from postureping import __version__
 from postureping.atomic_file import replacing
+from postureping.limits import read_limited
 from postureping.paths import Paths
 
 FORMAT = 1
 ENV_PREFIX = "POSTUREPING_"
 BUILTIN_PACKAGE = "postureping.builtin_routines"
+MAX_SIZE = 1 << 20  # a cache holds a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -41,34 +43,50 @@ def cache_file(paths: Paths) -> Path:
     return paths.state_dir / "settings-cache.json"
 
 
+# Whatever goes wrong with the cache only means a full load: an unreadable or strange file,
+# a failing disk, a folder that cannot be made.
+_IGNORED = (OSError, ValueError, KeyError, TypeError, RecursionError)
+
+
 def recall(paths: Paths, environ: Mapping[str, str]) -> Essentials | None:
     """The essentials remembered for exactly these inputs, or None."""
-    return _stored(paths).get(_key(fingerprint(paths, environ)))
+    try:
+        return _stored(paths).get(_key(fingerprint(paths, environ)))
+    except _IGNORED:
+        return None
 
 
 def remember(paths: Paths, environ: Mapping[str, str], essentials: Essentials) -> None:
     """Keep the essentials of settings that were just loaded and found valid; the file is
-    written only when they or their inputs changed."""
-    key = _key(fingerprint(paths, environ))
-    if _stored(paths).get(key) == essentials:
+    written only when they or their inputs changed. Never raises for a problem of the cache."""
+    try:
+        key = _key(fingerprint(paths, environ))
+        if _stored(paths).get(key) == essentials:
+            return
+        data = {
+            "fingerprint": json.loads(key),
+            "routine_ids": list(essentials.routine_ids),
+            "store_file": str(essentials.store_file),
+        }
+        with replacing(cache_file(paths), make_folder=True) as file:
+            json.dump(data, file)
+    except _IGNORED:
         return
-    data = {
-        "fingerprint": json.loads(key),
-        "routine_ids": list(essentials.routine_ids),
-        "store_file": str(essentials.store_file),
-    }
-    with suppress(OSError), replacing(cache_file(paths), make_folder=True) as file:
-        json.dump(data, file)
 
 
 def _stored(paths: Paths) -> dict[str, Essentials]:
     """What the cache file holds, by its fingerprint's key; empty if it holds nothing usable."""
+    path = cache_file(paths)
     try:
-        data = json.loads(cache_file(paths).read_text(encoding="utf-8"))
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the command
+            return {}
+        data = json.loads(read_limited(path, MAX_SIZE).decode("utf-8"))
         key, ids, store = _key(data["fingerprint"]), data["routine_ids"], data["store_file"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except _IGNORED:
         return {}
-    if not isinstance(store, str) or not _strings(ids):
+    if not isinstance(store, str) or "\0" in store or not _strings(ids):
+        return {}
+    if not Path(store).is_absolute():
         return {}
     return {key: Essentials(tuple(ids), Path(store))}
 

@@ -15,6 +15,7 @@ from pydantic_settings import NoDecode
 
 from postureping.durations import format_duration, parse_duration
 from postureping.hours import MINUTES_PER_DAY, TimeRange
+from postureping.paths import expand_home
 from postureping.routines import DAY_NAMES
 
 TIME_HELP = "a time of day as HH:MM, from 00:00 to 23:59"
@@ -186,7 +187,7 @@ def parse_store_path(value: object) -> Path:
     text = _text(value, "a file path")
     if not text.strip():
         raise ValueError('must name a file, like "~/postureping/events.jsonl"')
-    path = Path(text).expanduser()
+    path = expand_home(Path(text))
     if not path.is_absolute():
         raise ValueError(
             'must be an absolute path or start with ~, like "~/postureping/events.jsonl"'

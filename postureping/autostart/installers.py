@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from postureping.atomic_file import replace_bytes
+from postureping.atomic_file import private_folder, replace_bytes
 from postureping.autostart import entries
 from postureping.autostart.entries import SESSION_TARGET, UNIT, Launch
 from postureping.errors import EXIT_CONFIG, UserError
@@ -305,10 +305,6 @@ def _command(entry: Entry, data: bytes) -> str:
         return "a command postureping cannot read"
 
 
-# As an editor would create it: readable by others, as autostart files usually are.
-ENTRY_MODE = 0o666
-
-
 def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
     """Write the entry for `launch` and make it take effect; the lines to show the user."""
     try:
@@ -319,10 +315,11 @@ def enable(entry: Entry, launch: Launch, host: Host) -> list[str]:
     try:
         old = _read(entry.path)
         for folder in entry.folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         if old != content:
-            entry.path.parent.mkdir(parents=True, exist_ok=True)
-            replace_bytes(entry.path, content, ENTRY_MODE)
+            # Private like every file postureping writes: the session reads it as the user.
+            private_folder(entry.path.parent)
+            replace_bytes(entry.path, content)
     except OSError as error:
         raise UserError(f"cannot write {entry.path}: {error.strerror or error}") from None
     if old is None:

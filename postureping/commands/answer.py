@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return _record_without_daemon(args.command, routine_id, ctx)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    print(reply.message)
+    ctx.confirm(reply.message)
     return 0
 
 
@@ -89,5 +89,5 @@ def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -
     routine_id = ctx.check_routine(routine_id)
     now = ctx.now()
     ctx.store().append(Event.new(routine_id, KINDS[command], SOURCE, now))
-    print(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
+    ctx.confirm(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
     return 0

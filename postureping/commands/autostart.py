@@ -21,6 +21,7 @@ from postureping.autostart.installers import (
     status,
 )
 from postureping.context import Context
+from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -50,23 +51,25 @@ def execute(args: argparse.Namespace, ctx: Context, host: Host) -> int:
             _print_report(report)
         return 0
     if args.action == "disable":
-        print("\n".join(disable(entry, host)))
+        print(visible("\n".join(disable(entry, host))))
         return 0
     config_file = ctx.paths.config_file if ctx.paths.config_explicit else None
-    print("\n".join(enable(entry, current_launch(host.platform, config_file), host)))
+    print(visible("\n".join(enable(entry, current_launch(host.platform, config_file), host))))
     for other in all_entries(host):
         if other.path != entry.path and other.present():
             print(
-                f"Note: the {other.title} {other.path} starts postureping too (a second daemon "
-                f"would stop at once); `postureping autostart disable{other.flag}` removes it."
+                visible(
+                    f"Note: the {other.title} {other.path} starts postureping too (a second daemon "
+                    f"would stop at once); `postureping autostart disable{other.flag}` removes it."
+                )
             )
     return 0
 
 
 def _print_report(report: Report) -> None:
-    print(f"{report.title}: {report.state}")
-    print(f"  file:   {report.path}")
+    print(visible(f"{report.title}: {report.state}"))
+    print(visible(f"  file:   {report.path}"))
     if report.argv is not None:
-        print(f"  starts: {shlex.join(report.argv)}")
+        print(visible(f"  starts: {shlex.join(report.argv)}"))
     if report.advice is not None:
-        print(f"  fix:    {report.advice}")
+        print(visible(f"  fix:    {report.advice}"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from postureping.atomic_file import private_folder, replace_bytes
 from postureping.config_loader import LoadedSettings, leaves
 from postureping.context import Context
 from postureping.durations import format_duration
@@ -17,6 +17,7 @@ from postureping.errors import ConfigError, UserError
 from postureping.routines import DAY_NAMES, At, Every
 from postureping.schedule import schedule_warnings
 from postureping.settings import dump
+from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -50,17 +51,15 @@ def _init(args: argparse.Namespace, ctx: Context) -> int:
     if path.exists() and not args.force:
         raise UserError(f"{path} already exists; leaving it as it is (use --force to replace it)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         if path.exists():
             backup = _free_backup_name(path)
             path.replace(backup)
-            print(f"Kept the old file as {backup}")
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(starter_text(), encoding="utf-8")
-        temporary.replace(path)
+            print(visible(f"Kept the old file as {backup}"))
+        replace_bytes(path, starter_text().encode())
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from error
-    print(f"Wrote {path}\nEdit it, then run: postureping config check")
+    ctx.confirm(f"Wrote {path}\nEdit it, then run: postureping config check")
     return 0
 
 
@@ -85,13 +84,13 @@ def _toml(value: Any) -> str:
 
 
 def _line(key: str, value: Any, origin: str) -> None:
-    print(f"{f'{key} = {_toml(value)}':<40}  # {origin}")
+    print(visible(f"{f'{key} = {_toml(value)}':<40}  # {origin}"))
 
 
 def _show(args: argparse.Namespace, ctx: Context) -> int:
     loaded = ctx.loaded
     state = "" if loaded.config_exists else " (not found: defaults apply)"
-    print(f"# settings file: {loaded.config_file}{state}")
+    print(visible(f"# settings file: {loaded.config_file}{state}"))
     data = dump(loaded.settings)
     data.pop("routines", None)
     data.pop("custom_routines", None)
@@ -100,7 +99,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
     for loc, value in leaves(data):
         if loc[:-1] != section:
             section = loc[:-1]
-            print(f"\n[{'.'.join(str(p) for p in section)}]")
+            print(visible(f"\n[{'.'.join(str(p) for p in section)}]"))
         _line(str(loc[-1]), value, loaded.origin(loc))
     _show_routines(loaded)
     return 0
@@ -108,7 +107,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
 
 def _show_routines(loaded: LoadedSettings) -> None:
     for routine in loaded.routines:
-        print(f"\n[routines.{routine.id}]" if routine.builtin else "\n[[custom_routines]]")
+        print(visible(f"\n[routines.{routine.id}]" if routine.builtin else "\n[[custom_routines]]"))
         cadence = routine.cadence
         values: dict[str, Any] = {
             "id": routine.id,
@@ -134,25 +133,31 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
     loaded = ctx.loaded
     enabled = sum(r.enabled for r in loaded.routines)
     if loaded.config_exists:
-        print(f"{loaded.config_file}: OK ({enabled} of {len(loaded.routines)} routines enabled)")
+        print(
+            visible(
+                f"{loaded.config_file}: OK ({enabled} of {len(loaded.routines)} routines enabled)"
+            )
+        )
     else:
         print(
-            f"{loaded.config_file}: not found, the defaults apply and are valid "
-            f"({enabled} of {len(loaded.routines)} routines enabled)"
+            visible(
+                f"{loaded.config_file}: not found, the defaults apply and are valid "
+                f"({enabled} of {len(loaded.routines)} routines enabled)"
+            )
         )
     for warning in schedule_warnings(loaded.routines, loaded.hours):
-        print(f"warning: {warning}")
+        print(visible(f"warning: {warning}"))
     return 0
 
 
 def _path(args: argparse.Namespace, ctx: Context) -> int:
     paths = ctx.paths
     exists = "exists" if paths.config_file.exists() else "not found"
-    print(f"settings file: {paths.config_file} ({exists}; from {paths.config_source})")
+    print(visible(f"settings file: {paths.config_file} ({exists}; from {paths.config_source})"))
     try:
         store = str(ctx.loaded.store_file)
     except ConfigError:
         store = f"{paths.default_store_file} (default; the settings file is invalid)"
-    print(f"history:       {store}")
-    print(f"state folder:  {paths.state_dir}")
+    print(visible(f"history:       {store}"))
+    print(visible(f"state folder:  {paths.state_dir}"))
     return 0

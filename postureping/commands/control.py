@@ -13,6 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     reply = send(ctx.paths, request)
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    print(reply.message)
+    ctx.confirm(reply.message)
     return 0
 
 
@@ -63,7 +64,7 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(reply.result, indent=2))
     else:
-        print(render_status(reply.result, ctx))
+        print(visible(render_status(reply.result, ctx)))
     return 0
 
 

@@ -20,6 +20,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.errors import ConfigError, UserError
 from postureping.store import StoreError
+from postureping.terminal import visible
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         width = max(len(c.name) for c in checks)
         for c in checks:
-            print(f"{c.level:<4}  {c.name:<{width}}  {c.detail}")
+            print(visible(f"{c.level:<4}  {c.name:<{width}}  {c.detail}"))
     return 1 if any(c.level == "fail" for c in checks) else 0
 
 

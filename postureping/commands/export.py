@@ -13,7 +13,6 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 from postureping.atomic_file import replacing
@@ -21,6 +20,7 @@ from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import UserError
 from postureping.events import Event
+from postureping.paths import argument_path
 
 FORMATS = ("json", "csv")
 # The CSV columns, in order: add new ones at the end only.
@@ -45,14 +45,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.output in (None, "-"):
         write(events, sys.stdout)
         return 0
-    path = Path(args.output).expanduser()
+    path = argument_path(args.output, "--output")
     try:
-        with replacing(path, newline="") as file:
+        with replacing(path, newline="", output=True) as file:
             write(events, file)
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}") from None
     noun = "event" if len(events) == 1 else "events"
-    print(f"{len(events)} {noun} written to {path}")
+    ctx.confirm(f"{len(events)} {noun} written to {path}")
     return 0
 
 

@@ -11,6 +11,7 @@ from postureping.durations import DURATION_HELP, format_duration, parse_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event
 from postureping.store import EventStore
+from postureping.terminal import visible
 
 DEFAULT_SINCE = "7d"
 
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     width = max(len("routine"), *(len(e.routine) for e in events))
     print(f"{'time':<16}  {'routine':<{width}}  {'kind':<8}  source")
     for event in events:
-        print(_row(event, ctx, width))
+        print(visible(_row(event, ctx, width)))
     return 0
 
 

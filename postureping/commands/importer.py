@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from postureping.context import Context
+from postureping.paths import argument_path
 from postureping.store_import import import_file
+from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -19,12 +21,12 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    report = import_file(ctx.store(), args.file.expanduser())
+    report = import_file(ctx.store(), argument_path(args.file, "import"))
     for damage in report.damaged:
-        print(f"postureping: {damage}", file=sys.stderr)  # reported; the import carries on
+        print(f"postureping: {visible(str(damage))}", file=sys.stderr)  # the import goes on
     if report.repair is not None:
-        print(f"postureping: {report.repair}", file=sys.stderr)
-    print(
+        print(f"postureping: {visible(str(report.repair))}", file=sys.stderr)
+    ctx.confirm(
         f"Imported {report.source}: {report.new} new, {report.present} already present, "
         f"{len(report.damaged)} damaged (skipped)."
     )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from postureping import __version__
 from postureping.atomic_file import replacing
 from postureping.commands.stats import stats_for
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
+from postureping.paths import argument_path
 from postureping.report import render
 
 DEFAULT_WEEKS = 4
@@ -56,13 +56,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.output is None:
         path = ctx.paths.data_dir / "reports" / f"report-{stats.today.date}.html"
     else:
-        path = Path(args.output).expanduser()
+        path = argument_path(args.output, "--output")
     try:
-        with replacing(path, make_folder=args.output is None) as file:
+        with replacing(path, make_folder=args.output is None, output=True) as file:
             file.write(page)
     except OSError as error:
         raise UserError(f"cannot write the report {path}: {error.strerror or error}") from None
-    print(path)
+    ctx.confirm(str(path))
     return 0
 
 

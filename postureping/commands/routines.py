@@ -12,6 +12,7 @@ from postureping.durations import format_duration
 from postureping.health import render_notice
 from postureping.routines import DAY_NAMES, At, Every, Routine
 from postureping.schedule import upcoming
+from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         else:
             when = "next " + due.strftime("%a %H:%M")
         print(f"{routine.id:<{width}}  {state}  {routine.describe_cadence():<30}  {when}")
-        print(f"{'':<{width}}       {routine.title}")
+        print(f"{'':<{width}}       {visible(routine.title)}")
     print("\nActive hours: " + "; ".join(loaded.hours.describe()))
     print("Health notes: postureping routines --about")
     return 0

@@ -17,6 +17,7 @@ from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.stats import Counts, Stats, percent, summarize, window
 from postureping.streaks import Streak
+from postureping.terminal import visible
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))
         return 0
-    print(render(stats))
+    print(visible(render(stats)))
     if args.view is not None:
         _print_view(stats, args.view)
     return 0

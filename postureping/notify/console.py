@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -10,24 +9,19 @@ from typing import TextIO
 
 from postureping.notify.base import NotifyError
 from postureping.reminder import APP_NAME, Reminder
+from postureping.terminal import visible
 
 INDENT = "    "
-
-# Control characters other than newline and tab could move the cursor or recolour the
-# terminal (a "\r" in a title would overwrite the time stamp); show them as "?".
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def format_reminder(reminder: Reminder, now: datetime) -> str:
     """`[postureping 14:05] Title`, then the body lines indented, ending with a newline."""
-    lines = [f"[{APP_NAME} {now:%H:%M}] {_clean(reminder.title)}"]
-    body = _clean(reminder.body).splitlines()
+    # Control characters could move the cursor or recolour the terminal (a "\r" in a title
+    # would overwrite the time stamp): shown as "?".
+    lines = [f"[{APP_NAME} {now:%H:%M}] {visible(reminder.title)}"]
+    body = visible(reminder.body).splitlines()
     lines += [f"{INDENT}{line}" if line.strip() else "" for line in body]
     return "\n".join(lines) + "\n"
-
-
-def _clean(text: str) -> str:
-    return _CONTROL.sub("?", text)
 
 
 class ConsoleNotifier:
