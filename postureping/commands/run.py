@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from postureping.context import Context
 from postureping.control.instance import InstanceLock
 from postureping.daemon.stop_signal import StopSignal
 from postureping.errors import EXIT_OK, UserError
 from postureping.settings_child import load_settings
-from postureping.terminal import visible
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -27,17 +25,7 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     )
 
 
-class VisibleLogRecord(logging.LogRecord):
-    """A log record whose message shows control characters visibly (postureping.terminal):
-    the daemon logs titles from the settings and text from the control channel."""
-
-    def getMessage(self) -> str:
-        return visible(super().getMessage())
-
-
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    # Every record of this process, whichever logger or handler takes it.
-    logging.setLogRecordFactory(VisibleLogRecord)
     stop = StopSignal()
     # First of all, so a SIGTERM during start-up still ends the daemon cleanly (exit 0).
     stop.install()

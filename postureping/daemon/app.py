@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from postureping.atomic_file import private_folder, replace_bytes
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.transport import make_server
@@ -32,6 +33,7 @@ from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
 from postureping.settings_child import load_settings
 from postureping.store import EventStore
+from postureping.terminal import visible
 
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
@@ -40,10 +42,13 @@ NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we gi
 
 
 class _Formatter(logging.Formatter):
+    """ "14:05:12 reminder: ...": the message's control characters shown visibly (it may
+    carry titles from the settings and text from the control channel)."""
+
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
         level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
-        return f"{stamp} {level}{record.getMessage()}"
+        return f"{stamp} {level}{visible(record.getMessage())}"
 
 
 def daemon_logger(stream: TextIO) -> logging.Logger:
@@ -178,8 +183,8 @@ def _welcome_once(ctx: Context, notifications: NotificationService, log: logging
         Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
     )
     try:
-        marker.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        marker.touch(mode=0o600)
+        private_folder(marker.parent)
+        replace_bytes(marker, b"")  # never through a link planted there
     except OSError as error:
         log.warning(
             "could not note that the notice was shown (%s); it shows again next time", error
