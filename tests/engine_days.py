@@ -20,7 +20,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from postureping.controller import Answer, Status
 from postureping.engine.actions import Action, Log, Record, Show, Withdraw
@@ -122,7 +122,7 @@ class Day:
         self.present = False
         self.holds: dict[str, str] = {}  # kind -> reason
         self.asleep = False
-        self.paused = False
+        self.paused_until: datetime | None = None  # wall time; the far future: until resumed
         self.forgot_at = timedelta(0)  # a suspend or a jump makes the engine forget presence
         self.log: list[tuple[timedelta, datetime, Action]] = []
         self.rules = Rules(self)
@@ -143,6 +143,10 @@ class Day:
         if self.present:
             return timedelta(0)
         return self.mono - self.last_input
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_until is not None and self.now < self.paused_until
 
     def hold(self) -> str | None:
         return next(iter(self.holds.values()), None)
@@ -262,10 +266,8 @@ class Day:
                 key, reaction = due.data  # type: ignore[misc]
                 self._answer(key, reaction)
             case "unpause":
-                self.paused = False
+                self.paused_until = None
                 self.feed(Resumed(self.now))
-            case "pause-over":
-                self.paused = False  # the engine resumes by itself at its next tick
 
     def _episode(self, episode: Episode) -> None:
         end = episode.at + episode.length
@@ -289,16 +291,16 @@ class Day:
                 self.rules.jumped()
                 self.feed(ClockChanged(self.now, episode.length))
             case "pause" if not self.paused and not self.asleep:
-                self.paused = True
+                self.paused_until = datetime.max.replace(tzinfo=UTC)
                 self.feed(Paused(self.now, None))
                 self._plan(end, "unpause")
             case "trigger" if not self.asleep:
                 self.rules.forced = self.mono
                 self.feed(Triggered(self.now, episode.routine))
             case "pause-until" if not self.paused and not self.asleep:
-                self.paused = True
-                self.feed(Paused(self.now, self.now + episode.length))
-                self._plan(end, "pause-over")
+                # Until a time of the wall clock: the engine resumes by itself then.
+                self.paused_until = self.now + episode.length
+                self.feed(Paused(self.now, self.paused_until))
             case "reload" if not self.asleep:
                 routines = tuple(
                     replace(r, cadence=Every(episode.length))
