@@ -33,7 +33,14 @@ from postureping.errors import UserError
 from postureping.events import Event
 from postureping.filelock import exclusive_lock
 from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
-from postureping.store_io import SYSTEM, FileCalls, count_lines, read_all, write_all
+from postureping.store_io import (
+    SYSTEM,
+    FileCalls,
+    count_lines,
+    read_all,
+    read_exactly,
+    write_all,
+)
 from postureping.store_tail import Tail, inspect_tail, start_offset
 
 if TYPE_CHECKING:
@@ -78,7 +85,7 @@ def has_torn_tail(fd: int) -> bool:
     """Whether the open file's last byte is something other than a newline, i.e. its last
     line was cut short by a crash. Reads one byte: O(1) whatever the file's size."""
     size = os.fstat(fd).st_size
-    return size > 0 and SYSTEM.pread(fd, 1, size - 1) != b"\n"
+    return size > 0 and read_exactly(SYSTEM, fd, size - 1, size) != b"\n"
 
 
 class EventStore:
@@ -113,7 +120,7 @@ class EventStore:
 
         def new_events(fd: int, tail: Tail) -> list[Event]:
             unchanged = tail.good_end >= end and (
-                self._calls.pread(fd, len(edge), end - len(edge)) == edge
+                read_exactly(self._calls, fd, end - len(edge), end) == edge
             )
             start = end if unchanged else 0  # else a repair cut into what was read
             if not unchanged:
@@ -261,7 +268,7 @@ class EventStore:
             data = read_all(calls, fd, start, size)
             # What the file ended with, so that a writer can tell later whether the
             # part read was changed since (only a repair can, by cutting into it).
-            edge = calls.pread(fd, min(size, 64), size - min(size, 64))
+            edge = read_exactly(calls, fd, size - min(size, 64), size)
             first_line = 1
             if start > 0:
                 result = parse(self.path, data, since)
