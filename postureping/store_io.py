@@ -44,6 +44,9 @@ class FileCalls:
     def fstat(self, fd: int) -> os.stat_result:
         return os.fstat(fd)
 
+    def stat(self, path: Path) -> os.stat_result:
+        return path.stat()
+
     def fchmod(self, fd: int, mode: int) -> None:
         if sys.platform != "win32":  # permission bits mean nothing there
             os.fchmod(fd, mode)

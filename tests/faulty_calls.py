@@ -64,6 +64,10 @@ class FaultyCalls(FileCalls):
         self._check("fstat")
         return super().fstat(fd)
 
+    def stat(self, path: Path) -> os.stat_result:
+        self._check("stat")
+        return super().stat(path)
+
     def fchmod(self, fd: int, mode: int) -> None:
         self._check("fchmod")
         super().fchmod(fd, mode)
