@@ -182,15 +182,19 @@ class EventStore:
         for event in events:
             lines.append(event.to_line(latest))
             latest = event.ts if latest is None else max(latest, event.ts)
+        # If even undoing a failure fails, the next writer finds a torn tail and moves it aside.
+        self._append_durably(fd, b"".join(lines), tail.good_end)
+
+    def _append_durably(self, fd: int, data: bytes, size: int) -> None:
+        """Append `data` to the open file of `size` bytes and fsync it. If that fails, take
+        back whatever part of the write reached the file, so that it holds what it held
+        before, then raise."""
         try:
-            write_all(self._calls, fd, b"".join(lines))
+            write_all(self._calls, fd, data)
             self._calls.fsync(fd)
         except OSError:
-            # Take back whatever part of the write reached the file, so that the history
-            # holds what it held before. If even that fails, the next writer finds a torn
-            # tail and moves it aside.
             with suppress(OSError):
-                self._calls.ftruncate(fd, tail.good_end)
+                self._calls.ftruncate(fd, size)
                 self._calls.fsync(fd)
             raise
 
@@ -209,14 +213,22 @@ class EventStore:
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
         aside = open_file(calls, self.damaged_path, flags, private=True)
         try:
-            if calls.fstat(aside).st_size == 0:
+            size = calls.fstat(aside).st_size
+            if size == 0:
                 sync_folder(calls, self.path.parent)
-            write_all(calls, aside, damaged)
-            calls.fsync(aside)
+            # Undone if it fails, or if the history cannot be cut: else the next writer
+            # would copy the same bytes again.
+            self._append_durably(aside, damaged, size)
+            try:
+                calls.ftruncate(fd, tail.good_end)
+            except OSError:
+                with suppress(OSError):
+                    calls.ftruncate(aside, size)
+                    calls.fsync(aside)
+                raise
         finally:
             with suppress(OSError):
                 calls.close(aside)
-        calls.ftruncate(fd, tail.good_end)
         calls.fsync(fd)
         return Repair(self.path, self.damaged_path, damaged.count(b"\n"), len(damaged))
 
