@@ -17,7 +17,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from functools import partial
 from typing import Any, NamedTuple
@@ -30,6 +30,19 @@ CHECKSUM_KEY = b',"crc":"'
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
 # those prompts say nothing about the user's habits, and the stats leave them out.
 IGNORED_SOURCES = frozenset({"demo"})
+
+# The instants an event may have, from EARLIEST_TS up to END_TS (not included). The Unix
+# epoch is where the clock of a computer whose clock battery died starts, so nothing in a
+# history is older; the end is far beyond any clock set wrong by hand, and far enough from
+# the end of year 9999 that turning a stamp into UTC or the local zone, or counting a few
+# days on from it, cannot overflow, as it did for a line stamped 9999-12-31T23:59:59-05:00.
+EARLIEST_TS = datetime(1970, 1, 1, tzinfo=UTC)
+END_TS = datetime(3000, 1, 1, tzinfo=UTC)
+# A stamp written with a year in this range is in range whatever its UTC offset: the fast
+# readers check no more than that, and leave the other years to the full check.
+SAFE_YEARS = range(EARLIEST_TS.year + 1, END_TS.year - 1)
+_EARLIEST_NAIVE = EARLIEST_TS.replace(tzinfo=None)
+_END_NAIVE = END_TS.replace(tzinfo=None)
 
 # uuid4 hex: unique across machines without coordination, so histories can later be merged.
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -79,6 +92,11 @@ class Event(_Fields):
         offset = ts.utcoffset()
         if offset is None:
             raise ValueError(f"timestamp {ts.isoformat()} has no UTC offset")
+        if not in_range(ts, offset):
+            raise ValueError(
+                f"timestamp {ts.isoformat()} is outside the accepted range "
+                f"({EARLIEST_TS.isoformat()} up to {END_TS.isoformat()})"
+            )
         if not routine:
             raise ValueError("routine id is empty")
         if not isinstance(kind, Kind):
@@ -183,6 +201,16 @@ class Event(_Fields):
 unchecked: Callable[[tuple[str, datetime, str, Kind, str, timedelta | None]], Event] = partial(
     tuple.__new__, Event
 )
+
+
+def in_range(ts: datetime, offset: timedelta) -> bool:
+    """Whether the instant `ts`, whose UTC offset is `offset`, is from EARLIEST_TS up to
+    END_TS. Compares the wall time, shifted by the offset: aware datetimes with different
+    zones compare ten times slower, and turning an extreme one into UTC overflows."""
+    if ts.year in SAFE_YEARS:
+        return True
+    wall = ts.replace(tzinfo=None)
+    return _EARLIEST_NAIVE + offset <= wall < _END_NAIVE + offset
 
 
 def checksum(body: bytes) -> str:

@@ -14,12 +14,13 @@ writer to `<file>.damaged`, with a warning, so that the history carries on after
 Reading the events since a moment reads the file backwards from its end and stops early
 (postureping.store_tail), so the daemon's start-up costs the same with any history.
 
-The file and its folder are private to the user (0600 and 0700), whatever the umask.
+The file and its folder are private to the user (0600 and 0700), whatever the umask, and
+a file or folder that someone else may have put there (a symbolic link, another user's) is
+refused before a byte is read or written (postureping.store_files).
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -29,11 +30,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from postureping.errors import UserError
 from postureping.events import Event
 from postureping.filelock import exclusive_lock
+from postureping.store_files import (
+    StoreError,
+    check_folder,
+    open_file,
+    prepare_folder,
+    reason,
+    sync_folder,
+)
 from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
-from postureping.store_io import SYSTEM, FileCalls, count_lines, read_all, write_all
+from postureping.store_io import (
+    SYSTEM,
+    FileCalls,
+    count_lines,
+    read_all,
+    read_exactly,
+    write_all,
+)
 from postureping.store_tail import Tail, inspect_tail, start_offset
 
 if TYPE_CHECKING:
@@ -42,18 +57,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TORN_LINE", "Damage", "EventStore", "ReadResult", "Repair", "StoreError", "parse"]
 
-FILE_MODE = 0o600
-DIR_MODE = 0o700
-# Permission bits mean nothing on Windows, where a user's files are private by default;
-# nor can a folder be opened there to fsync it.
-_POSIX = os.name == "posix"
 _log = logging.getLogger(__name__)
 # Picks the events to write once the lock is held and the tail is known.
 _Chooser = Callable[[int, Tail], list[Event]]
-
-
-class StoreError(UserError):
-    """The event history could not be written or read; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def has_torn_tail(fd: int) -> bool:
     """Whether the open file's last byte is something other than a newline, i.e. its last
     line was cut short by a crash. Reads one byte: O(1) whatever the file's size."""
     size = os.fstat(fd).st_size
-    return size > 0 and SYSTEM.pread(fd, 1, size - 1) != b"\n"
+    return size > 0 and read_exactly(SYSTEM, fd, size - 1, size) != b"\n"
 
 
 class EventStore:
@@ -113,7 +119,7 @@ class EventStore:
 
         def new_events(fd: int, tail: Tail) -> list[Event]:
             unchanged = tail.good_end >= end and (
-                self._calls.pread(fd, len(edge), end - len(edge)) == edge
+                read_exactly(self._calls, fd, end - len(edge), end) == edge
             )
             start = end if unchanged else 0  # else a repair cut into what was read
             if not unchanged:
@@ -145,14 +151,13 @@ class EventStore:
         of the write reached the file."""
         calls = self._calls
         try:
-            self._prepare_folder()
-            fd = calls.open(str(self.path), os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            prepare_folder(calls, self.path.parent)
+            fd = open_file(calls, self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, private=True)
             try:
-                self._make_private(fd)
                 with exclusive_lock(fd):
                     tail = inspect_tail(calls, fd)
                     if tail.good_end == 0:
-                        self._sync_folder(self.path.parent)  # a new file: its name too
+                        sync_folder(calls, self.path.parent)  # a new file: its name too
                     repair = None
                     if tail.good_end < tail.size:
                         repair = self._move_aside(fd, tail)
@@ -165,7 +170,7 @@ class EventStore:
                     calls.close(fd)
         except OSError as error:
             raise StoreError(
-                f"cannot write the event history {self.path}: {_reason(error)}"
+                f"cannot write the event history {self.path}: {reason(error)}"
             ) from error
         return events, repair
 
@@ -177,15 +182,19 @@ class EventStore:
         for event in events:
             lines.append(event.to_line(latest))
             latest = event.ts if latest is None else max(latest, event.ts)
+        # If even undoing a failure fails, the next writer finds a torn tail and moves it aside.
+        self._append_durably(fd, b"".join(lines), tail.good_end)
+
+    def _append_durably(self, fd: int, data: bytes, size: int) -> None:
+        """Append `data` to the open file of `size` bytes and fsync it. If that fails, take
+        back whatever part of the write reached the file, so that it holds what it held
+        before, then raise."""
         try:
-            write_all(self._calls, fd, b"".join(lines))
+            write_all(self._calls, fd, data)
             self._calls.fsync(fd)
         except OSError:
-            # Take back whatever part of the write reached the file, so that the history
-            # holds what it held before. If even that fails, the next writer finds a torn
-            # tail and moves it aside.
             with suppress(OSError):
-                self._calls.ftruncate(fd, tail.good_end)
+                self._calls.ftruncate(fd, size)
                 self._calls.fsync(fd)
             raise
 
@@ -201,52 +210,27 @@ class EventStore:
         damaged = read_all(calls, fd, tail.good_end, tail.size)
         if not damaged.endswith(b"\n"):
             damaged += b"\n"
-        aside = calls.open(str(self.damaged_path), os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
+        aside = open_file(calls, self.damaged_path, flags, private=True)
         try:
-            self._make_private(aside)
-            if calls.fstat(aside).st_size == 0:
-                self._sync_folder(self.path.parent)
-            write_all(calls, aside, damaged)
-            calls.fsync(aside)
-        finally:
-            with suppress(OSError):
-                calls.close(aside)
-        calls.ftruncate(fd, tail.good_end)
-        calls.fsync(fd)
-        return Repair(self.path, self.damaged_path, damaged.count(b"\n"), len(damaged))
-
-    def _prepare_folder(self) -> None:
-        """Create the folder private (0700). An existing folder keeps its mode: it may be one
-        the user chose for store.path, such as a sync folder or their home."""
-        folder = self.path.parent
-        if folder.is_dir():
-            return
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with suppress(FileExistsError):
-            self._calls.mkdir(folder, DIR_MODE)
-        if _POSIX:
-            self._calls.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
-        self._sync_folder(folder.parent)
-
-    def _make_private(self, fd: int) -> None:
-        # O_CREAT's mode is filtered through the umask, and an older file may be looser:
-        # set it on every write, so the history stays private.
-        if _POSIX and self._calls.fstat(fd).st_mode & 0o777 != FILE_MODE:
-            self._calls.fchmod(fd, FILE_MODE)
-
-    def _sync_folder(self, folder: Path) -> None:
-        """fsync `folder`, so that a file just created in it is found after a crash."""
-        if not _POSIX:
-            return
-        fd = self._calls.open(str(folder), os.O_RDONLY)
-        try:
-            self._calls.fsync(fd)
-        except OSError as error:
-            if error.errno != errno.EINVAL:  # some file systems cannot sync a folder
+            size = calls.fstat(aside).st_size
+            if size == 0:
+                sync_folder(calls, self.path.parent)
+            # Undone if it fails, or if the history cannot be cut: else the next writer
+            # would copy the same bytes again.
+            self._append_durably(aside, damaged, size)
+            try:
+                calls.ftruncate(fd, tail.good_end)
+            except OSError:
+                with suppress(OSError):
+                    calls.ftruncate(aside, size)
+                    calls.fsync(aside)
                 raise
         finally:
             with suppress(OSError):
-                self._calls.close(fd)
+                calls.close(aside)
+        calls.fsync(fd)
+        return Repair(self.path, self.damaged_path, damaged.count(b"\n"), len(damaged))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -261,7 +245,7 @@ class EventStore:
             data = read_all(calls, fd, start, size)
             # What the file ended with, so that a writer can tell later whether the
             # part read was changed since (only a repair can, by cutting into it).
-            edge = calls.pread(fd, min(size, 64), size - min(size, 64))
+            edge = read_exactly(calls, fd, size - min(size, 64), size)
             first_line = 1
             if start > 0:
                 result = parse(self.path, data, since)
@@ -289,25 +273,24 @@ class EventStore:
         becomes a StoreError that names the file."""
         calls = self._calls
         try:
-            fd = calls.open(str(self.path), os.O_RDONLY)
+            exists = check_folder(calls, self.path.parent)
+            fd = open_file(calls, self.path, os.O_RDONLY) if exists else None
         except FileNotFoundError:
-            yield None
-            return
+            fd = None
         except OSError as error:
             raise StoreError(
-                f"cannot read the event history {self.path}: {_reason(error)}"
+                f"cannot read the event history {self.path}: {reason(error)}"
             ) from error
+        if fd is None:
+            yield None
+            return
         try:
             with exclusive_lock(fd):
                 yield fd
         except OSError as error:
             raise StoreError(
-                f"cannot read the event history {self.path}: {_reason(error)}"
+                f"cannot read the event history {self.path}: {reason(error)}"
             ) from error
         finally:
             with suppress(OSError):
                 calls.close(fd)
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)

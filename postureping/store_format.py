@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from postureping.durations import parse_duration
-from postureping.events import CHECKSUM_KEY, FORMAT_VERSION, Event, Kind, checksum, unchecked
+from postureping.events import (
+    CHECKSUM_KEY,
+    FORMAT_VERSION,
+    SAFE_YEARS,
+    Event,
+    Kind,
+    checksum,
+    in_range,
+    unchecked,
+)
 
 TORN_LINE = "incomplete last line, probably an interrupted write"
 BAD_CHECKSUM = "checksum does not match: the line was damaged or edited"
@@ -109,7 +118,7 @@ def parse(
             damaged.append(Damage(path, number, line.damage))
 
     keep, triples, findall = events.append, _Triples(), _CANONICAL.findall
-    crc32, fromisoformat = zlib.crc32, datetime.fromisoformat
+    crc32, fromisoformat, safe_years = zlib.crc32, datetime.fromisoformat, SAFE_YEARS
     end = data.rfind(b"\n") + 1  # after the last newline: a torn line, in a crash
     number = first_line - 1
     with no_cyclic_gc():
@@ -128,6 +137,7 @@ def parse(
                         triple is not None
                         and (crc32(body) == int(crc, 16) if crc else body[5] == 49)  # 49: "1"
                         and stamp.tzinfo is not None
+                        and stamp.year in safe_years  # else the slow path checks the range
                         and (not snooze or triple[1] is Kind.SNOOZED)
                     ):
                         if since is None or stamp >= since:
@@ -199,7 +209,9 @@ def _latest(obj: dict[str, Any], event: Event) -> datetime | None:
         latest = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
         return None
-    if latest is None or latest.tzinfo is None:
+    offset = None if latest is None else latest.utcoffset()
+    # Out of range, it was carried on from an event that is not valid now.
+    if latest is None or offset is None or not in_range(latest, offset):
         return None
     return max(latest, event.ts)
 

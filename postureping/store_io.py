@@ -44,6 +44,9 @@ class FileCalls:
     def fstat(self, fd: int) -> os.stat_result:
         return os.fstat(fd)
 
+    def stat(self, path: Path) -> os.stat_result:
+        return path.stat()
+
     def fchmod(self, fd: int, mode: int) -> None:
         if sys.platform != "win32":  # permission bits mean nothing there
             os.fchmod(fd, mode)
@@ -59,7 +62,12 @@ SYSTEM = FileCalls()
 
 
 def read_all(calls: FileCalls, fd: int, start: int, end: int) -> bytes:
-    """The bytes from `start` to `end`, in pieces: one read returns at most about 2 GiB."""
+    """The bytes from `start` to `end`, or to the end of the file if it comes first.
+
+    One read may return fewer bytes than asked, and not only at the end of the file: a
+    network or FUSE file system, or a signal, cuts it short (and one read returns at most
+    about 2 GiB). So this reads on until it has them all; only an empty read means the end.
+    It never asks for zero bytes, which some fault injectors cannot take."""
     chunks = []
     while start < end:
         chunk = calls.pread(fd, min(end - start, 1 << 30), start)
@@ -68,6 +76,20 @@ def read_all(calls: FileCalls, fd: int, start: int, end: int) -> bytes:
         chunks.append(chunk)
         start += len(chunk)
     return b"".join(chunks)
+
+
+def read_exactly(calls: FileCalls, fd: int, start: int, end: int) -> bytes:
+    """The bytes from `start` to `end`, all of them (see `read_all`). Raises OSError if the
+    file ends before `end`: it got shorter since its size was taken, which the lock rules
+    out for postureping's own writers, and offsets counted from that size would be wrong."""
+    data = read_all(calls, fd, start, end)
+    if len(data) < end - start:
+        raise OSError(
+            errno.EIO,
+            f"the file got shorter while it was read (at byte {start + len(data)}, "
+            f"not {end}); did another program change it?",
+        )
+    return data
 
 
 def write_all(calls: FileCalls, fd: int, data: bytes) -> None:

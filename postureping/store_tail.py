@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from postureping.store_format import decode_line
-from postureping.store_io import FileCalls
+from postureping.store_io import FileCalls, read_exactly
 
 BLOCK = 64 * 1024
 # A damaged tail longer than this stays where it is (readers report it, line by line):
@@ -48,7 +48,8 @@ def lines_backward(
 ) -> Iterator[tuple[int, bytes, bool]]:
     """(offset, bytes, terminated) of each line before `end`, newline left off, from the
     last to the first. Bytes after the last newline come first, unterminated. Stops early,
-    without a word, before a line that starts more than `limit` bytes before `end`."""
+    without a word, before a line that starts more than `limit` bytes before `end`.
+    Raises OSError if the file is shorter than `end`."""
     pos, buffer, terminated = end, b"", False
     while True:
         cut = buffer.rfind(b"\n")
@@ -57,7 +58,7 @@ def lines_backward(
                 return
             size = min(BLOCK, pos)
             pos -= size
-            buffer = calls.pread(fd, size, pos) + buffer
+            buffer = read_exactly(calls, fd, pos, pos + size) + buffer
             continue
         line = buffer[cut + 1 :]
         if line or terminated:
@@ -79,7 +80,7 @@ def inspect_tail(calls: FileCalls, fd: int) -> Tail:
         elif line.event is not None or line.newer:
             found = line
             break
-    needs_newline = good_end > 0 and calls.pread(fd, 1, good_end - 1) != b"\n"
+    needs_newline = good_end > 0 and read_exactly(calls, fd, good_end - 1, good_end) != b"\n"
     if found is not None:
         return Tail(size, good_end, needs_newline, found.latest, found.latest is not None)
     return Tail(size, good_end, needs_newline, None, known=reached_start)

@@ -25,7 +25,7 @@ from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from postureping.durations import parse_duration
-from postureping.events import Event, Kind
+from postureping.events import SAFE_YEARS, Event, Kind
 from postureping.store_format import Damage, chunks, decode_line, last_line, no_cyclic_gc
 from postureping.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
 
@@ -181,10 +181,13 @@ class _Decoder:
         return (tz, day, hour), routine, kind, source
 
     def _day(self, text: bytes) -> int | None:
+        """The ordinal of a stamped day; None for one that is not a date, or whose stamps
+        may be outside the accepted range, which the full parser checks."""
         day = None
         if _DAY_TEXT.fullmatch(text):
             with suppress(ValueError):
-                day = date.fromisoformat(text.decode("ascii")).toordinal()
+                stamped = date.fromisoformat(text.decode("ascii"))
+                day = stamped.toordinal() if stamped.year in SAFE_YEARS else None
         self.days[text] = day
         return day
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 STOP_TIMEOUT = 20.0  # generous: a loaded CI machine, not the daemon, sets the pace
@@ -17,9 +17,12 @@ STOP_TIMEOUT = 20.0  # generous: a loaded CI machine, not the daemon, sets the p
 class DaemonProcess:
     """A running daemon; its output is collected on a thread so the pipe never fills up."""
 
-    def __init__(self, args: list[str], env: Mapping[str, str], cwd: Path) -> None:
+    def __init__(
+        self, args: list[str], env: Mapping[str, str], cwd: Path, program: Sequence[str] = ()
+    ) -> None:
+        """`program` runs postureping (default: this Python's `-m postureping`)."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "postureping", *args],
+            [*(program or (sys.executable, "-m", "postureping")), *args],
             env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
         )  # fmt: skip
@@ -55,8 +58,10 @@ class DaemonProcess:
 
 
 @contextlib.contextmanager
-def running_daemon(args: list[str], env: Mapping[str, str], cwd: Path) -> Iterator[DaemonProcess]:
-    daemon = DaemonProcess(["run", *args], env, cwd)
+def running_daemon(
+    args: list[str], env: Mapping[str, str], cwd: Path, program: Sequence[str] = ()
+) -> Iterator[DaemonProcess]:
+    daemon = DaemonProcess(["run", *args], env, cwd, program)
     try:
         yield daemon
     finally:

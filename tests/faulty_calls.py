@@ -1,9 +1,10 @@
-"""A FileCalls that fails on cue: the store's seam for fault injection."""
+"""FileCalls that fail or fall short on cue: the store's seam for fault injection."""
 
 from __future__ import annotations
 
 import errno
 import os
+import random
 from pathlib import Path
 
 from postureping.store_io import FileCalls
@@ -63,6 +64,10 @@ class FaultyCalls(FileCalls):
         self._check("fstat")
         return super().fstat(fd)
 
+    def stat(self, path: Path) -> os.stat_result:
+        self._check("stat")
+        return super().stat(path)
+
     def fchmod(self, fd: int, mode: int) -> None:
         self._check("fchmod")
         super().fchmod(fd, mode)
@@ -74,3 +79,19 @@ class FaultyCalls(FileCalls):
     def chmod(self, path: Path, mode: int) -> None:
         self._check("chmod")
         super().chmod(path, mode)
+
+
+class ShortReads(FileCalls):
+    """Returns fewer bytes than asked from every read of more than one byte, as FUSE, NFS
+    or a signal can: a random part of the request, at least one byte, the same each run
+    for one `seed`."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._random = random.Random(seed)
+        self.short = 0  # how many reads came back short
+
+    def pread(self, fd: int, length: int, offset: int) -> bytes:
+        if length > 1:
+            length = self._random.randint(1, length - 1)
+            self.short += 1
+        return super().pread(fd, length, offset)
