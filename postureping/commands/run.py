@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from postureping.context import Context
+from postureping.control.folder import folder_problem
 from postureping.control.instance import InstanceLock
 from postureping.daemon.stop_signal import StopSignal
 from postureping.errors import EXIT_OK, UserError
@@ -48,9 +49,7 @@ def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
     try:
         lock.acquire()  # one daemon per user: a second one stops here with exit status 1
     except OSError as error:
-        raise UserError(
-            f"cannot use the runtime folder {ctx.paths.runtime_dir}: {error}"
-        ) from error
+        raise UserError(folder_problem(ctx.paths.runtime_dir, error)) from error
     try:
         # Imported here: the daemon's modules are for `run` alone.
         from postureping.daemon.app import serve  # noqa: PLC0415

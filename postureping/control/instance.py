@@ -7,14 +7,17 @@ next daemon holds the lock.
 
 from __future__ import annotations
 
+import errno
 import os
-import sys
 from pathlib import Path
 
+from postureping.control.folder import private_folder
 from postureping.errors import UserError
 from postureping.filelock import try_lock
 
-FOLDER_MODE = 0o700
+# Never through a symbolic link: only we can write to the private folder, but the lock may
+# have been planted before the folder was ours to check.
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class AlreadyRunning(UserError):
@@ -23,28 +26,24 @@ class AlreadyRunning(UserError):
         super().__init__(f"postureping is already running{who}; `postureping status` shows it")
 
 
-def private_folder(folder: Path) -> Path:
-    """Create `folder` private to the user, or check that an existing one is: a socket in a
-    folder others can write to could be replaced by theirs."""
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    if sys.platform != "win32":  # on Windows the folder is in the user's profile
-        info = folder.stat()
-        if info.st_uid != os.getuid():
-            raise UserError(f"{folder} belongs to another user; refusing to use it")
-        if info.st_mode & 0o077:
-            folder.chmod(FOLDER_MODE)
-    return folder
-
-
 class InstanceLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise AlreadyRunning naming the running daemon's process."""
+        """Take the lock or raise AlreadyRunning naming the running daemon's process;
+        UserError when the runtime folder or the lock file is not the user's own."""
         private_folder(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, _OPEN_FLAGS, 0o600)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise UserError(
+                    f"{self.path} is a symbolic link, which someone else may have planted; "
+                    "refusing to follow it (remove it)"
+                ) from error
+            raise
         if not try_lock(fd):
             pid = os.read(fd, 32).decode(errors="replace").strip()
             os.close(fd)

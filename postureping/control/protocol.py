@@ -1,19 +1,29 @@
 """Messages between the CLI and the daemon: one JSON object per line, each way.
 
-Request:  {"v": 1, "command": "pause", "args": {"until": "2026-03-14T15:00:00+01:00"}}
+Request:  {"v": 1, "id": "4f0c...", "expires": 1773496800.5,
+           "command": "pause", "args": {"until": "2026-03-14T15:00:00+01:00"}}
 Reply:    {"ok": true, "message": "Paused until 15:00.", "result": {...}}
           {"ok": false, "error": "unknown routine 'x'; valid routines: ...", "exit": 1}
+
+`id` (a uuid4 the client picks) and `expires` (when the client stops waiting, in seconds
+since the epoch) are optional: the daemon answers a repeated id with the reply it gave, and
+does not carry out a request that arrives after it expired (see ledger.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import math
+import time
+import uuid
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 VERSION = 1
 MAX_MESSAGE = 1 << 20  # a request or reply larger than this is refused, not buffered
 COMMANDS = ("status", "pause", "resume", "answer", "trigger", "reload", "quit")
+READ_ONLY = frozenset({"status"})  # changes nothing: carrying it out twice does no harm
+MAX_ID = 64
 
 
 class ProtocolError(Exception):
@@ -24,9 +34,21 @@ class ProtocolError(Exception):
 class Request:
     command: str
     args: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+    expires: float | None = None  # seconds since the epoch
+
+    def stamped(self, timeout: float) -> Request:
+        """This request as a client sends it: with an id (a new one unless it has one, so
+        a retry keeps it) and the time it stops waiting, `timeout` seconds from now."""
+        return replace(self, id=self.id or uuid.uuid4().hex, expires=time.time() + timeout)
 
     def encode(self) -> bytes:
-        return _line({"v": VERSION, "command": self.command, "args": self.args})
+        message: dict[str, Any] = {"v": VERSION}
+        if self.id is not None:
+            message["id"] = self.id
+        if self.expires is not None:
+            message["expires"] = self.expires
+        return _line(message | {"command": self.command, "args": self.args})
 
     @classmethod
     def decode(cls, data: bytes) -> Request:
@@ -36,7 +58,18 @@ class Request:
         command, args = obj.get("command"), obj.get("args", {})
         if command not in COMMANDS or not isinstance(args, dict):
             raise ProtocolError(f"unknown command {command!r}")
-        return cls(command, args)
+        request_id, expires = obj.get("id"), obj.get("expires")
+        if request_id is not None and not (
+            isinstance(request_id, str) and 0 < len(request_id) <= MAX_ID
+        ):
+            raise ProtocolError(f"a request id is a string of 1 to {MAX_ID} characters")
+        if expires is not None and not (
+            isinstance(expires, int | float)
+            and not isinstance(expires, bool)
+            and math.isfinite(expires)
+        ):
+            raise ProtocolError("expires is a time in seconds since the epoch")
+        return cls(command, args, request_id, None if expires is None else float(expires))
 
 
 @dataclass(frozen=True)
