@@ -25,6 +25,7 @@ import contextlib
 import io
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,7 +110,7 @@ def _special_output(path: Path) -> int | None:
     if stat.S_ISREG(link.st_mode):
         return None
     is_link = stat.S_ISLNK(link.st_mode)
-    if is_link and link.st_uid not in (os.getuid(), 0):
+    if is_link and sys.platform != "win32" and link.st_uid not in (os.getuid(), 0):
         return None
     if stat.S_ISDIR(link.st_mode) or (is_link and path.is_dir()):
         raise IsADirectoryError(21, "is a folder", str(path))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from contextlib import suppress
 from pathlib import Path
 
@@ -25,6 +26,16 @@ DIR_MODE = 0o700
 # Permission bits and owners mean nothing on Windows, where a user's files are private by
 # default; nor can a folder be opened there to fsync it.
 _POSIX = os.name == "posix"
+
+
+def _foreign(uid: int) -> bool:
+    """Whether a file owned by `uid` belongs to another user (never on Windows, where files
+    have no uid)."""
+    if sys.platform == "win32":
+        return False
+    return uid != os.geteuid()
+
+
 # Never through a link at the file's own name, and never waiting if a FIFO is there.
 _SAFE_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
@@ -56,7 +67,7 @@ def check_folder(calls: FileCalls, folder: Path) -> bool:
         info = calls.stat(folder)
     except FileNotFoundError:
         return False
-    if _POSIX and info.st_uid != os.geteuid():
+    if _foreign(info.st_uid):
         raise StoreError(
             f"refusing to use {folder}: the folder belongs to another user (uid {info.st_uid})"
         )
@@ -82,7 +93,7 @@ def open_file(calls: FileCalls, path: Path, flags: int, *, private: bool = False
         info = calls.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise StoreError(f"refusing to use {path}: it is not a regular file")
-        if _POSIX and info.st_uid != os.geteuid():
+        if _foreign(info.st_uid):
             raise StoreError(
                 f"refusing to use {path}: it belongs to another user (uid {info.st_uid})"
             )

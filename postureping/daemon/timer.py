@@ -18,6 +18,7 @@ of its loop, and the jobs move back with it).
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +55,7 @@ class _PoolExecutor(BasePoolExecutor):  # type: ignore[misc]
 
 def _steady() -> float:
     """A clock that runs on through a suspend and is never set: boot time where there is one."""
-    if hasattr(time, "CLOCK_BOOTTIME"):
+    if sys.platform == "linux":
         return time.clock_gettime(time.CLOCK_BOOTTIME)
     return time.monotonic()
 
