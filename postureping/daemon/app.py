@@ -94,7 +94,7 @@ def serve(
     server = make_server(
         ctx.paths, lambda request: dispatch(daemon, request, daemon.config.hours, zone), log
     )
-    icon = _tray(daemon, ctx, log) if tray else None
+    icon = _tray(daemon, ctx, notifications, log) if tray else None
     daemon.start()
     sleep = SleepSignals(daemon.poke)
     if not sleep.start():
@@ -159,9 +159,14 @@ class Reload:
             return self.config(fresh)
 
 
-def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
+def _tray(
+    daemon: Daemon, ctx: Context, notifications: NotificationService, log: logging.Logger
+) -> TrayIcon:
     # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
     from postureping.tray.choose import make_tray  # noqa: PLC0415
+
+    def tell(title: str, body: str) -> None:
+        notifications.deliver(Reminder.notice("tray-problem", title, body))
 
     return make_tray(
         daemon,
@@ -170,6 +175,7 @@ def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
         zone=ctx.zone,
         tomorrow=lambda now: until_tomorrow(now, daemon.config.hours, ctx.zone),
         environ=ctx.environ,
+        tell=tell,
     )
 
 
