@@ -49,6 +49,7 @@ devices (WLR_LIBINPUT_NO_DEVICES=1); Xwayland is off.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -237,7 +238,7 @@ class SwaySession:
         """The command that runs `python -m postureping` as the user (setpriv, the interpreter,
         -m postureping); pass it as `program=` to tests.daemon_process."""
         if self._program is None:
-            python, self._python_env = _python_for_daemon(self.user, self.root / "python")
+            python, self._python_env = _python_for_daemon(self.user)
             self._program = self.user.command([python, "-m", "postureping"])
         return list(self._program)
 
@@ -317,38 +318,68 @@ def _owned_folder(path: Path, user: OtherUser) -> Path:
     return path
 
 
-def _python_for_daemon(user: OtherUser, folder: Path) -> tuple[str, dict[str, str]]:
+# The daemon starts the same interpreter again (sys.executable) to check the settings: the
+# probe does too, since a path the user cannot follow may still start once (a virtual
+# environment's link into a folder closed to others).
+_PROBE = (
+    "import postureping.daemon.app, postureping.settings, jeepney, apscheduler, subprocess, sys"
+    "; subprocess.run([sys.executable, '-c', 'import postureping.settings'], check=True)"
+)
+_copied_lib: list[Path] = []  # the copy of the packages, made once per test run
+
+
+def _python_for_daemon(user: OtherUser) -> tuple[str, dict[str, str]]:
     """An interpreter the user can run the daemon with, and the environment it needs.
 
-    The test's own interpreter, if the user can import the daemon's modules with it (a
-    checkout and virtual environment readable by all); else the packages the installed
-    postureping requires (and what they require) are copied to `folder` for it."""
-    probe = "import postureping.daemon.app, postureping.settings, jeepney, apscheduler"
+    The test's own interpreter, if the user can run the daemon's modules with it (a checkout
+    and virtual environment open to all); else the packages the installed postureping
+    requires (and what they require) are copied once, to a folder every user can read, for
+    this Python's version in /usr/bin."""
     base = {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"}
-    result = user.run([sys.executable, "-c", probe], base, cwd=Path("/"))
-    if result.returncode == 0:
+    if user.run([sys.executable, "-c", _PROBE], base, cwd=Path("/")).returncode == 0:
         return sys.executable, base
+    env = base | {"PYTHONPATH": os.fspath(_shared_lib())}
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = (os.path.realpath(sys.executable), f"/usr/bin/{version}", shutil.which(version))
+    for python in dict.fromkeys(candidates):
+        if python and user.run([python, "-c", _PROBE], env, cwd=Path("/")).returncode == 0:
+            return python, env
+    raise DesktopError(f"no Python that user {user.name} can run the daemon with")
+
+
+def _shared_lib() -> Path:
+    if _copied_lib:
+        return _copied_lib[0]
+    folder = Path(tempfile.mkdtemp(prefix="pp-sway-python-", dir="/tmp"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     lib = folder / "lib"
-    lib.mkdir(parents=True)
     import postureping  # noqa: PLC0415
 
-    shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    no_cache = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping", ignore=no_cache)
+    # Data packages kept elsewhere in the source tree (the built-in routines...).
+    for package, source in _package_dirs().items():
+        shutil.copytree(source, lib.joinpath(*package.split(".")), ignore=no_cache)
     for dist in _requirement_closure("postureping"):
-        for file in dist.files or ():
+        for file in dist.files or ():  # with its .dist-info: apscheduler finds its parts there
             source = Path(str(dist.locate_file(file)))
-            if file.parts[0].endswith((".dist-info", ".data")) or "__pycache__" in file.parts:
-                continue
-            if source.is_file() and not file.is_absolute() and ".." not in file.parts:
+            inside = not file.is_absolute() and ".." not in file.parts
+            if inside and "__pycache__" not in file.parts and source.is_file():
                 (lib / file).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, lib / file)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
-    env = base | {"PYTHONPATH": os.fspath(lib)}
-    for python in dict.fromkeys((os.path.realpath(sys.executable), shutil.which("python3"))):
-        if python and user.run([python, "-c", probe], env, cwd=Path("/")).returncode == 0:
-            return python, env
-    raise DesktopError(f"no Python that user {user.name} can run the daemon with")
+    _copied_lib.append(lib)
+    return lib
+
+
+def _package_dirs() -> dict[str, Path]:
+    """The packages pyproject.toml maps to other folders of the source tree (package-dir)."""
+    import tomllib  # noqa: PLC0415
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    mapping = tomllib.loads(pyproject.read_text())["tool"]["setuptools"].get("package-dir", {})
+    return {name: pyproject.parent / folder for name, folder in mapping.items() if name}
 
 
 def _requirement_closure(name: str) -> list[metadata.Distribution]:
