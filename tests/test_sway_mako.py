@@ -65,7 +65,7 @@ def wait_for_reminder(sway: SwaySession, daemon: DaemonProcess, seen: set[int]) 
         return fresh[0] if fresh else None
 
     try:
-        return wait_until(new, timeout=3 + SLACK, what="the next reminder on mako")
+        return wait_until(new, timeout=2 + SLACK, what="the next reminder on mako")
     except TimeoutError as error:
         raise AssertionError(f"{error}; the daemon said:\n{daemon.output}") from error
 
@@ -75,7 +75,7 @@ def test_every_reminder_reaches_mako_and_its_done_is_recorded(sway: SwaySession)
         "walk",
         notifications__backend="freedesktop",
         activity__idle="false",
-        routines__walk__every="3s",
+        routines__walk__every="2s",
     )
     seen: set[int] = set()
     with running_daemon(
