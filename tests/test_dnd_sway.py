@@ -6,6 +6,7 @@ sway (tests/sway_session.py), and with the real daemon at its real schedule.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +18,15 @@ from postureping.dnd.base import HoldProbe
 from postureping.dnd.mako import config_argument, default_config, hiding_modes
 from postureping.dnd.registry import choose_hold_probes, hold_reason
 from tests.daemon_process import running_daemon
-from tests.sway_session import DEFAULT_MAKO_CONFIG, SwaySession, require_sway, start_sway
-from tests.test_sway_mako import WALK, real_time
+from tests.desktop import wait_until
+from tests.sway_session import (
+    DEFAULT_MAKO_CONFIG,
+    NOTIFICATIONS,
+    SwaySession,
+    require_sway,
+    start_sway,
+)
+from tests.test_activity_e2e import WALK, real_time
 
 MAKO_WITH_DND = DEFAULT_MAKO_CONFIG + "\n[mode=do-not-disturb]\ninvisible=1\n\n[mode=quiet]\n"
 MAKO_REASON = "do not disturb is on (mako's mode do-not-disturb hides notifications)"
@@ -99,6 +107,28 @@ def test_a_mako_mode_that_hides_notifications_holds() -> None:
         doctor = json.loads(sway.postureping("doctor", "--json").stdout)
     (dnd,) = [c for c in doctor if c["name"] == "do not disturb"]
     assert (dnd["level"], dnd["detail"]) == ("ok", "watches mako"), dnd
+
+
+@pytest.mark.desktop
+def test_a_mako_that_starts_later_is_followed(caplog: pytest.LogCaptureFixture) -> None:
+    """The daemon may start before mako (both from sway's config): the probe is kept, and
+    finds mako's config from its command line once mako runs."""
+    require_sway(mako=True)
+    caplog.set_level(logging.INFO, logger="postureping.dnd")
+    with start_sway() as sway:
+        probes, _ = probes_of(sway)
+        try:
+            assert list(probes) == ["notifications-inhibited", "dunst", "mako", "swaync"]
+            assert hold_reason(list(probes.values())) is None
+            config = sway.write_file(sway.root / "later.conf", MAKO_WITH_DND, 0o644)
+            sway.start("mako", "mako", "--config", str(config))
+            wait_until(lambda: sway.has_bus_name(NOTIFICATIONS), timeout=10, what="mako")
+            sway.makoctl("mode", "-a", "do-not-disturb")
+            assert hold_reason(list(probes.values())) == MAKO_REASON
+        finally:
+            for probe in probes.values():
+                probe.close()
+    assert "the mako hold probe works again" in caplog.text
 
 
 @pytest.mark.desktop

@@ -41,7 +41,7 @@ from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import _BUS_CONFIG as BUS_CONFIG
 from tests.desktop import start_bus, stop_pid, strip_session_vars, wait_until
-from tests.test_sway_mako import real_time
+from tests.test_activity_e2e import real_time
 
 WAIT = 5.0
 SLACK = 10.0  # seconds a loaded CI machine may add to a step

@@ -17,27 +17,11 @@ import pytest
 from tests.daemon_process import DaemonProcess, running_daemon
 from tests.desktop import wait_until
 from tests.sway_session import SwaySession, require_sway, start_sway
+from tests.test_activity_e2e import WALK, real_time
 
 pytestmark = pytest.mark.desktop
 
-DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-BUILTIN = (
-    "desk-height", "feet-support", "lifting", "lumbar-support", "shoes", "sleep-posture",
-    "strengthen", "stretch", "switch-position", "walk",
-)  # fmt: skip
-WALK = "Stand up and walk around"
 SLACK = 10.0  # seconds a loaded CI machine may add to a step
-
-
-def real_time(*routines: str, **settings: str) -> dict[str, str]:
-    """Settings at the real schedule: reminders at any hour of any day, only these routines,
-    and `settings` as POSTUREPING_ variables (a__b for a.b)."""
-    env = {f"POSTUREPING_ACTIVE_HOURS__{day}": "00:00-24:00" for day in DAYS}
-    for routine in BUILTIN:
-        if routine not in routines:
-            env[f"POSTUREPING_ROUTINES__{routine.upper().replace('-', '_')}__ENABLED"] = "false"
-    env.update({f"POSTUREPING_{key.upper()}": value for key, value in settings.items()})
-    return env
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.daemon_process import running_daemon
 from tests.desktop import wait_until
 from tests.sni_host import child, labels
 from tests.sway_session import SwaySession, require_sway, start_sway
-from tests.test_sway_mako import real_time
+from tests.test_activity_e2e import real_time
 
 pytestmark = pytest.mark.desktop
 

@@ -8,10 +8,10 @@ mako 1.7 (Debian 12) has no signal or property for its modes: `makoctl mode` cal
 on fr.emersion.Mako at /fr/emersion/Mako, and so does this probe, when asked (at reminder
 time, then about every 30 s while something holds: never in between). A mode alone hides
 nothing, so the probe reads mako's config to learn which modes do: a section whose only
-criterion is `mode=NAME` and that sets `invisible=1` (or `true`). The config is the file mako
-was started with (`-c`/`--config`, read from its command line when it runs as the same
+criterion is `mode=NAME` and that sets `invisible=1` (or `true`). The config is the file the
+running mako was started with (`-c`/`--config`, read from its command line: Linux, the same
 user), else the first of ~/.mako/config and $XDG_CONFIG_HOME/mako/config, as mako looks; it
-is read again when it changes.
+is looked up again when mako restarts, and read again when it changes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import contextlib
 import logging
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +83,27 @@ def config_argument(cmdline: bytes) -> Path | None:
 
 
 class MakoModes:
-    """Decides from ListModes' answer, with the hiding modes of mako's config."""
+    """Decides from ListModes' answer, with the hiding modes of the running mako's config.
 
-    def __init__(self, config: Path | None) -> None:
-        self.config = config
+    `owner_pid()` gives the running mako's process id (None when unknown): when it changes
+    (mako started after the daemon, or again with another config), the config is looked up
+    again, from its command line, else `default`."""
+
+    def __init__(self, default: Path | None, owner_pid: Callable[[], int | None]) -> None:
+        self.config = default
+        self._default = default
+        self._owner_pid = owner_pid
+        self._pid: int | None = None
         self._stamp: tuple[int, int] | None = None
         self._hiding: frozenset[str] = frozenset()
 
     def hiding(self) -> frozenset[str]:
         """The config's hiding modes, read again when the file changed."""
+        if (pid := self._owner_pid()) is not None and pid != self._pid:
+            self._pid, self._stamp, found = pid, None, None
+            with contextlib.suppress(OSError):
+                found = config_argument(Path(f"/proc/{pid}/cmdline").read_bytes())
+            self.config = found or self._default
         if self.config is None:
             return frozenset()
         try:
@@ -113,22 +125,22 @@ class MakoModes:
 
 def open_probe(environ: Mapping[str, str]) -> ServerCallProbe:
     """Raises ProbeUnavailable when the notification server is not mako, or not there."""
-    modes = MakoModes(default_config(environ))
+    calls: list[ServerCall] = []  # the probe's own, once it exists
+    modes = MakoModes(default_config(environ), lambda: _owner_pid(calls[0]) if calls else None)
     probe = ServerCallProbe.open(
         environ, NAME, (PATH, INTERFACE, "ListModes", "as"), modes.decide, _log
     )
-    if (started_with := _config_of_running_mako(probe.call)) is not None:
-        modes.config = started_with
+    calls.append(probe.call)
     return probe
 
 
-def _config_of_running_mako(call: ServerCall) -> Path | None:
-    """The config file the running mako was started with, when it says (`--config`) and its
-    command line can be read (Linux, the same user); else None."""
+def _owner_pid(call: ServerCall) -> int | None:
+    """The process id of the notification server, over the probe's connection; None when
+    the bus cannot tell."""
     with contextlib.suppress(DBusErrorResponse, OSError, ValueError, TypeError):
         reply = call.connection().send_and_get_reply(
             message_bus.GetConnectionUnixProcessID(NOTIFICATIONS), timeout=CALL_TIMEOUT
         )
         (pid,) = unwrap_msg(reply)
-        return config_argument(Path(f"/proc/{int(pid)}/cmdline").read_bytes())
+        return int(pid)
     return None
