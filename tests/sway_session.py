@@ -123,7 +123,11 @@ DEFAULT_WAYBAR_CONFIG = json.dumps(
     },
     indent=2,
 )
-DEFAULT_WAYBAR_STYLE = "* { font-family: monospace; font-size: 12px; }\n"
+# No padding around the tray: its last icon ends at the output's right edge (a test clicks it).
+DEFAULT_WAYBAR_STYLE = (
+    "* { font-family: monospace; font-size: 12px; }\n#tray { padding: 0; margin: 0; }\n"
+)
+OUTPUT_SIZE = (1024, 768)  # HEADLESS-1's mode in DEFAULT_SWAY_CONFIG
 
 _BUS_NAME_HAS_OWNER = [
     "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",

@@ -2,8 +2,10 @@
 headless sway (tests/sway_session.py), registers its StatusNotifierItem with waybar's own
 StatusNotifierWatcher; waybar, the host, reads the item and its menu; the menu answers.
 
-A click on waybar itself would need a pointer, which the headless sway has none of (no input
-devices), so the test makes the menu's calls the way waybar's dbusmenu makes them, and checks
+A right click on the icon in waybar, through a virtual pointer (tests/wayland_pointer.py; the
+headless sway has no input devices), opens the menu: waybar tells the item (AboutToShow). The
+pick is then made on the bus, as waybar's dbusmenu makes it (a GTK menu on a layer-shell bar
+gets no keyboard in sway 1.7, and where each item lands depends on the theme); the test checks
 on the bus (dbus-monitor) that waybar read the item and fetched the menu, and fetched it again
 after it changed.
 """
@@ -24,8 +26,9 @@ from postureping.tray import sni_spec
 from tests.daemon_process import running_daemon
 from tests.desktop import wait_until
 from tests.sni_host import child, labels
-from tests.sway_session import SwaySession, require_sway, start_sway
+from tests.sway_session import OUTPUT_SIZE, SwaySession, require_sway, start_sway
 from tests.test_activity_e2e import real_time
+from tests.wayland_pointer import BTN_RIGHT, VirtualPointer
 
 pytestmark = pytest.mark.desktop
 
@@ -44,6 +47,12 @@ def calls_from(sway: SwaySession, sender: str, path: str, member: str) -> int:
     pattern = rf"sender={re.escape(sender)} -> .* path={re.escape(path)}; .* member={member}$"
     log = (sway.root / "monitor.log").read_text(errors="replace")
     return sum(1 for line in log.splitlines() if re.search(pattern, line))
+
+
+def opened(sway: SwaySession, waybar: str) -> int:
+    """How often waybar said it shows the menu (AboutToShow, or AboutToShowGroup)."""
+    return sum(calls_from(sway, waybar, sni_spec.MENU_PATH, member)
+               for member in ("AboutToShow", "AboutToShowGroup"))  # fmt: skip
 
 
 def test_the_item_registers_with_waybar_and_its_menu_answers(sway: SwaySession) -> None:
@@ -81,6 +90,16 @@ def test_the_item_registers_with_waybar_and_its_menu_answers(sway: SwaySession) 
             wait_until(lambda: calls_from(sway, waybar, sni_spec.MENU_PATH, "GetLayout"),
                        timeout=WAIT, what="waybar to fetch the menu")  # fmt: skip
             fetched = calls_from(sway, waybar, sni_spec.MENU_PATH, "GetLayout")
+
+            # A right click on the icon, the rightmost thing in the bar: waybar opens the menu
+            # (its dbusmenu tells the item with AboutToShow), and a click elsewhere closes it.
+            pointer = VirtualPointer(sway.runtime_dir / sway.wayland_display, OUTPUT_SIZE)
+            try:
+                pointer.click(OUTPUT_SIZE[0] - 10, 13, BTN_RIGHT)
+                wait_until(lambda: opened(sway, waybar), timeout=WAIT, what="waybar's menu")
+                pointer.click(OUTPUT_SIZE[0] // 2, OUTPUT_SIZE[1] // 2)
+            finally:
+                pointer.close()
 
             (found,) = call(item, sni_spec.ITEM_PATH, sni_spec.PROPERTIES, "GetAll", "s",
                             sni_spec.ITEM)  # fmt: skip
