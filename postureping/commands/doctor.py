@@ -79,11 +79,33 @@ def notifications(ctx: Context) -> Check:
     from postureping.notify.freedesktop import server_information  # noqa: PLC0415
 
     info = server_information()
+    trouble = _daemon_trouble(ctx)
+    said = f"; the running daemon: {trouble}" if trouble else ""
     if isinstance(info, str):
-        return Check("notifications", "warn", f"{info}; reminders go to the terminal")
+        return Check("notifications", "warn", f"{info}; reminders go to the terminal{said}")
     name, capabilities = info
     buttons = "with Done/Snooze/Skip buttons" if "actions" in capabilities else "no buttons"
-    return Check("notifications", "ok", f"{name}, {buttons}")
+    return Check("notifications", "warn" if trouble else "ok", f"{name}, {buttons}{said}")
+
+
+def _daemon_trouble(ctx: Context) -> str | None:
+    """What went wrong with the running daemon's notifications since it started, if anything
+    (its status's `notifications`); None without a daemon or trouble."""
+    try:
+        reply = send(ctx.paths, Request("status"), timeout=2.0)
+    except (NoDaemon, UserError):
+        return None  # the daemon check says why
+    health = reply.result.get("notifications") if reply.ok and reply.result else None
+    if not isinstance(health, dict):
+        return None
+    said = []
+    troubles = [str(t) for t in health.get("troubles") or ()]
+    if troubles:
+        more = f" ({len(troubles)} times; the latest shown)" if len(troubles) > 1 else ""
+        said.append(f"{troubles[-1]}{more}; it reconnects for the next reminder")
+    if on_terminal := health.get("on_terminal"):
+        said.append(f"{on_terminal} reminder(s) went to the terminal instead")
+    return "; ".join(said) or None
 
 
 def tray(ctx: Context) -> Check:

@@ -231,7 +231,8 @@ class Daemon:
 
     def status(self) -> Status:
         with self._lock:
-            return self.engine.status(self._clock())
+            status = self.engine.status(self._clock())
+        return replace(status, notifications=self._notifications.health())
 
     def pause(self, until: datetime | None) -> Status:
         self._request(Paused(self._clock(), until))
