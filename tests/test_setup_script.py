@@ -1,4 +1,5 @@
-"""scripts/setup, run as a user runs it on a fresh clone, prints only what the user needs.
+"""scripts/setup and scripts/run, run as a user runs them on a fresh clone, print only what
+the user needs.
 
 The clone is a copy of the sources in a temporary folder. Its .venv is made beforehand, with
 no packages of its own but this test run's site-packages on its path, so setup finds every
@@ -32,7 +33,7 @@ def copy_sources(into: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="scripts/setup is a bash script")
-def test_setup_prints_no_editable_install_banner(tmp_path: Path) -> None:
+def test_setup_and_run_print_only_what_the_user_needs(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     copy_sources(clone)
     subprocess.run(
@@ -66,3 +67,18 @@ def test_setup_prints_no_editable_install_banner(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert version.returncode == 0, version.stderr
+
+    # scripts/run says where the commands are (they are not on PATH). Its setup of the tray
+    # extra is taken as done: this run's packages hold PyGObject where it could be built.
+    (clone / ".venv" / ".installed-tray").touch()
+    run = subprocess.run(
+        ["bash", "scripts/run", "--help"], cwd=clone, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    cli = clone / ".venv" / "bin" / "postureping"
+    assert run.stderr == (
+        "postureping: this checkout's commands are in .venv/bin; in another terminal run "
+        f"'{cli} status' (or: alias postureping='{cli}')\n"
+    )
+    assert run.stdout.startswith("usage: postureping run")
