@@ -81,7 +81,7 @@ class PlyerNotifier:
     """Shows reminders through plyer. plyer is imported at the first `send`, not before.
 
     `implementation` is one of plyer's notification objects; by default the one plyer
-    itself would pick for this platform.
+    itself would pick for this platform, except plyer's dbus-python path on Linux.
     """
 
     name = "plyer"
