@@ -240,3 +240,25 @@ def server_information(timeout: float = DEFAULT_TIMEOUT) -> tuple[str, list[str]
     finally:
         bus.close()
     return f"{name} {version} ({vendor})", list(capabilities)
+
+
+def server_capabilities(timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+    """The notification server's capabilities, for a backend that cannot ask itself (plyer's
+    notify-send path). NotifyError, with the reason, when there is no bus or no server."""
+    try:
+        bus = SessionBus.connect(timeout)
+    except _BUS_ERRORS as error:
+        raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+    try:
+        bus.start(lambda message: None)
+        (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
+    except DBusErrorResponse as error:
+        text = error.data[0] if error.data and isinstance(error.data[0], str) else None
+        raise NotifyError(dbus_reason(error.name, text)) from error
+    except TimeoutError as error:
+        raise NotifyError("the notification server did not answer") from error
+    except _BUS_ERRORS as error:
+        raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+    finally:
+        bus.close()
+    return list(capabilities)
