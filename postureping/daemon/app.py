@@ -179,8 +179,9 @@ def _welcome_once(ctx: Context, notifications: NotificationService, log: logging
     if marker.exists():
         return
     print(render_notice(), end="\n\n", flush=True)
+    # News to read, not a reminder to answer: quiet, so it carries no Done/Snooze/Skip.
     notifications.deliver(
-        Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
+        Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30), quiet=True)
     )
     try:
         private_folder(marker.parent)
