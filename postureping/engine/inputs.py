@@ -52,6 +52,16 @@ class Slept:
 
 
 @dataclass(frozen=True)
+class ScreenLock:
+    """The screen was locked (`locked`) or unlocked: the desktop's screen saver or logind
+    said so. A lock means the user is away from `now`; telling the state it is in already
+    changes nothing (several sources may tell of one lock)."""
+
+    now: datetime
+    locked: bool
+
+
+@dataclass(frozen=True)
 class ClockChanged:
     """The wall clock was set forward (`shift` > 0) or back."""
 
@@ -114,6 +124,7 @@ Input = (
     | Tick
     | Look
     | Slept
+    | ScreenLock
     | ClockChanged
     | Answered
     | AnsweredShown
