@@ -1,9 +1,9 @@
 """`postureping doctor [--json]`: what works on this desktop, and what does not and why.
 
 Checks the settings file, the history file, the notification server, the tray host, the idle
-monitor, the do-not-disturb probes, logind, and whether a daemon runs. Each check is one line:
-"ok", "warn" (postureping works, with less) or "fail" (something the user should fix). Exit
-status 1 when any check failed, else 0. Nothing is written anywhere.
+monitor, the do-not-disturb probes, logind, what tells of a screen lock, and whether a daemon
+runs. Each check is one line: "ok", "warn" (postureping works, with less) or "fail" (something
+the user should fix). Exit status 1 when any check failed, else 0. Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -126,6 +126,22 @@ def sleep(ctx: Context) -> Check:
     return Check("suspend", "warn", f"{signals.problem}; a resume is noticed within a minute")
 
 
+def screen_lock(ctx: Context) -> Check:
+    from postureping.daemon.lock_signal import LockSignals  # noqa: PLC0415
+
+    signals = LockSignals(lambda locked: None, ctx.environ)
+    try:
+        signals.start()
+    finally:
+        signals.close()
+    problems = "; ".join(signals.problems)
+    if signals.running:
+        watching = "; ".join(signals.watching)
+        return Check("screen lock", "ok", f"a lock counts as time away: {watching}")
+    detail = "; ".join(filter(None, ["; ".join(signals.watching), problems]))
+    return Check("screen lock", "warn", f"nothing tells of a lock now ({detail})")
+
+
 def daemon(ctx: Context) -> Check:
     try:
         reply = send(ctx.paths, Request("status"), timeout=2.0)
@@ -144,5 +160,6 @@ CHECKS: tuple[Callable[[Context], Check], ...] = (
     idle,
     do_not_disturb,
     sleep,
+    screen_lock,
     daemon,
 )

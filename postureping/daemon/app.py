@@ -20,6 +20,7 @@ from postureping.control.dispatch import dispatch
 from postureping.control.transport import make_server
 from postureping.controller import Answer
 from postureping.daemon.daemon import Daemon
+from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.sleep_signal import SleepSignals
 from postureping.daemon.sources import Sources, choose_sources, sources_differ
 from postureping.daemon_settings import DaemonSettings
@@ -99,6 +100,11 @@ def serve(
     sleep = SleepSignals(daemon.poke)
     if not sleep.start():
         log.info("resumes are noticed within a minute (%s)", sleep.problem)
+    locks = LockSignals(daemon.screen_lock, ctx.environ)
+    if locks.start():
+        log.info("screen locks from: %s", "; ".join(locks.watching))
+    else:
+        log.info("screen locks: not told (%s)", "; ".join(locks.problems))
     try:
         try:
             server.start()
@@ -117,6 +123,7 @@ def serve(
             icon.stop()
         server.stop()
         sleep.close()
+        locks.close()
         daemon.stop()
         sources.close()
         notifications.close(timeout=2.0)

@@ -42,6 +42,7 @@ from postureping.engine.inputs import (
     Paused,
     Reloaded,
     Resumed,
+    ScreenLock,
     Slept,
     Start,
     Tick,
@@ -160,6 +161,10 @@ class Daemon:
                 self._handle(Look(now, idle, hold, holds_asked=holds), rearm=False)
             self._handle(Tick(now))
         self._tell_listeners()
+
+    def screen_lock(self, locked: bool) -> None:
+        """The screen was locked or unlocked (the screen saver's or logind's reader thread)."""
+        self._request(ScreenLock(self._clock(), locked))
 
     def poke(self) -> None:
         """Look now: the machine just woke up."""
