@@ -156,9 +156,11 @@ class Daemon:
             holds = looking and self.engine.wants_holds(now)
         if looking:
             idle, hold = self._sources.look(holds=holds)
+            breaks = holds and self._sources.breaks()
         with self._lock:
             if looking:
-                self._handle(Look(now, idle, hold, holds_asked=holds), rearm=False)
+                look = Look(now, idle, hold, holds_asked=holds, desktop_breaks=breaks)
+                self._handle(look, rearm=False)
             self._handle(Tick(now))
         self._tell_listeners()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from postureping.daemon_settings import DaemonSettings
@@ -34,6 +34,10 @@ class Sources:
         self._log = log
         self._lock = threading.Lock()
         self._failing = False  # the monitor failed at the last look (logged once)
+        # Whether the desktop's own movement breaks are on (GNOME's), when the settings leave
+        # routines to them; None: not asked. Set by the daemon's wiring, at start and reload.
+        self.desktop_breaks: Callable[[], bool] | None = None
+        self._breaks_seen: bool | None = None
 
     @property
     def monitor_name(self) -> str | None:
@@ -46,6 +50,16 @@ class Sources:
         false (the probes are not asked)."""
         with self._lock:
             return self._idle(), probes_reason(self._probes) if holds else None
+
+    def breaks(self) -> bool:
+        """Whether the desktop's own movement breaks are on now (False when not asked); a
+        change is logged."""
+        reader = self.desktop_breaks
+        on = reader() if reader is not None else False
+        if reader is not None and on != self._breaks_seen:
+            self._breaks_seen = on
+            self._log.info("GNOME's movement breaks are %s", "on" if on else "off")
+        return on
 
     def _idle(self) -> timedelta | None:
         monitor = self._monitor

@@ -35,6 +35,9 @@ The rules it keeps (each is checked over simulated days in tests/test_engine_day
    before it when idle samples taken during the lock saw that same streak; rule 5 decides
    what it counts for (source "lock"). A suspend while locked is part of that absence, and
    the idle streak that ran through the lock is not counted again.
+9. A routine left to the desktop (`EngineConfig.left_to_desktop`) is not shown while the
+   desktop's own movement breaks are on, as the look before its reminder says: its interval
+   counts afresh instead, and the log says why.
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ class Engine:
         self._probed_at: datetime | None = None  # the last look that asked the hold probes
         self._idle_failed = False  # the last look could not tell the idle time
         self._locked_at: datetime | None = None  # the screen is locked since
+        self._desktop_breaks = False  # the desktop's own movement breaks, at the last look
         self._quiet_until: datetime | None = None  # nothing shown before (after a return)
         self._held: dict[str, str] = {}  # routine id -> why its due reminder waits
         self._today: _Today | None = None
@@ -248,6 +252,35 @@ class Engine:
         """Show what is due, unless something holds it."""
         if self._pause.active(now):
             return
+        ready = self._ready(now)
+        if not ready or (self._quiet_until is not None and now < self._quiet_until):
+            return
+        if self._desktop_breaks and self.config.left_to_desktop:
+            ready = self._leave_to_desktop(ready, now)
+            if not ready:
+                return
+        if (reason := self._hold_reason()) is not None:
+            for track in ready:
+                if track.routine.id not in self._held:
+                    self._log(f"held the {track.routine.id!r} reminder: {reason}")
+                self._held[track.routine.id] = reason
+            return
+        chosen = {t.routine.id for t in ready}
+        left = self.config.left_to_desktop if self._desktop_breaks else frozenset()
+        for track in self._tracks.values():
+            due = track.due
+            if (
+                due is not None
+                and now < due <= self._clock.soon(now)
+                and self._clock.may_fire(track, now)
+                and track.routine.id not in left
+            ):
+                chosen.add(track.routine.id)
+        self._show([r for r in self.config.enabled if r.id in chosen], now)
+
+    def _ready(self, now: datetime) -> list[Track]:
+        """The routines due now that may be shown now (one too late, or outside its active
+        hours, counts afresh instead)."""
         ready: list[Track] = []
         for track in self._tracks.values():
             if track.due is None or track.due > now:
@@ -265,24 +298,22 @@ class Engine:
                 self._clock.restart(track, now)
             else:
                 ready.append(track)
-        if not ready or (self._quiet_until is not None and now < self._quiet_until):
-            return
-        if (reason := self._hold_reason()) is not None:
-            for track in ready:
-                if track.routine.id not in self._held:
-                    self._log(f"held the {track.routine.id!r} reminder: {reason}")
-                self._held[track.routine.id] = reason
-            return
-        chosen = {t.routine.id for t in ready}
-        for track in self._tracks.values():
-            due = track.due
-            if (
-                due is not None
-                and now < due <= self._clock.soon(now)
-                and self._clock.may_fire(track, now)
-            ):
-                chosen.add(track.routine.id)
-        self._show([r for r in self.config.enabled if r.id in chosen], now)
+        return ready
+
+    def _leave_to_desktop(self, ready: list[Track], now: datetime) -> list[Track]:
+        """Rule 9: the routines left to the desktop's own movement breaks count afresh."""
+        kept = []
+        for track in ready:
+            if track.routine.id in self.config.left_to_desktop:
+                self._log(
+                    f"no {track.routine.id!r} reminder: GNOME's movement breaks are on "
+                    '(activity.gnome_movement_breaks = "skip-walk")'
+                )
+                self._held.pop(track.routine.id, None)
+                self._clock.restart(track, now)
+            else:
+                kept.append(track)
+        return kept
 
     def _check_bubbles(self, now: datetime) -> None:
         for bubble in self._bubbles.due(now):
@@ -391,6 +422,7 @@ class Engine:
         self._looked_at = now
         if event.holds_asked:
             self._hold, self._probed_at = event.hold, now
+            self._desktop_breaks = event.desktop_breaks
         if self.config.idle_monitor is not None:
             self._idle_failed = event.idle is None
             if event.idle is None:  # unknown: as if present, so reminders are not held
