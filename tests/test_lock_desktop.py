@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from postureping.daemon.lock_signal import LockSignals
+from tests.cli_helpers import isolated_env, run_cli
 from tests.desktop import DesktopSession, wait_until
 from tests.lock_services import SESSION_PATH, FakeLogind, fake_logind, mate_screensaver
 
@@ -128,3 +129,12 @@ def test_a_forged_logind_signal_is_ignored(
         told.wait_for([False])
     finally:
         signals.close()
+
+
+def test_doctor_names_what_tells_of_a_lock(logind: FakeLogind, tmp_path: Path) -> None:
+    root = tmp_path / "user"
+    env = isolated_env(root, {"DBUS_SYSTEM_BUS_ADDRESS": logind.address, "XDG_SESSION_ID": "31"})
+    env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path}/no-session-bus"
+    result = run_cli(root, "doctor", env=env)
+    line = next(x for x in result.stdout.splitlines() if "screen lock" in x)
+    assert line.split()[0] == "ok" and f"logind ({SESSION_PATH})" in line, line

@@ -3,7 +3,7 @@ mate-screensaver (Xvfb, private session bus) or by a stand-in logind (a private 
 the system bus), a lock of at least `away_after` counts as a break, a shorter one does not.
 
 Idle time is not watched here (`activity.idle = false`), so only the lock can make the user
-away. The walk is due every 20 s: it comes due while the screen is locked, and waits.
+away. The walk is due every 10 s: it comes due while the screen is locked, and waits.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ def settings() -> dict[str, str]:
         "walk",
         notifications__backend="console",
         activity__idle="false",
-        activity__away_after="8s",
-        routines__walk__every="20s",
-        routines__walk__break_after="8s",
+        activity__away_after="5s",
+        routines__walk__every="10s",
+        routines__walk__break_after="5s",
     )
 
 
@@ -45,12 +45,12 @@ def test_a_lock_with_the_real_screen_saver_counts_as_a_break(
     with mate_screensaver(desktop) as saver, running_daemon(["--no-tray"], env, tmp_path) as daemon:
         daemon.wait_for_output("screen locks from: screen saver (org.mate.ScreenSaver)", WAIT)
         daemon.wait_for_output("postureping is running", WAIT)
-        time.sleep(12)  # the walk's interval is more than half over
+        time.sleep(6)  # the walk's interval is more than half over
         saver.lock()
         daemon.wait_for_output("the screen is locked: you are away", WAIT)
         activity = status(tmp_path, env)["activity"]
         assert isinstance(activity, dict) and activity["away"]
-        time.sleep(10)  # the walk comes due meanwhile (at 20 s), and waits
+        time.sleep(6)  # the walk comes due meanwhile (at 10 s), and waits
         assert "reminder: Stand up and walk around" not in daemon.output
         saver.unlock()
         daemon.wait_for_output("(lock) counts for: walk", WAIT)
@@ -70,7 +70,7 @@ def test_a_short_logind_lock_counts_for_nothing(tmp_path: Path) -> None:
             daemon.wait_for_output("screen locks from: logind", WAIT)
             logind.send("hint true")
             daemon.wait_for_output("the screen is locked: you are away", WAIT)
-            time.sleep(3)  # under away_after (8 s)
+            time.sleep(2)  # under away_after (5 s)
             logind.send("hint false")
             daemon.wait_for_output("the screen is unlocked after", WAIT)
             assert events(tmp_path, "walk") == []

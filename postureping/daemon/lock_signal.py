@@ -3,8 +3,8 @@ event for the engine (`ScreenLock`), so a lock counts as time away from the comp
 
 Where they come from:
 - the session bus: `ActiveChanged(b)` of GNOME's org.gnome.ScreenSaver (gnome-shell, and the
-  old gnome-screensaver), of org.freedesktop.ScreenSaver (KDE, xfce4-screensaver, ...), and
-  of mate-screensaver's and cinnamon-screensaver's own names;
+  old gnome-screensaver), of org.freedesktop.ScreenSaver (KDE, ...), and of the own names of
+  xfce4-screensaver, mate-screensaver and cinnamon-screensaver;
 - the system bus: logind's session of this process, its `LockedHint` property (through
   PropertiesChanged) and its `Lock` and `Unlock` signals (logind asks the session's locker to
   lock; `loginctl lock-session`).
@@ -49,6 +49,7 @@ SCREEN_SAVERS: dict[str, str] = {
     "org.gnome.ScreenSaver": "org.gnome.ScreenSaver",
     "org.freedesktop.ScreenSaver": "org.freedesktop.ScreenSaver",
     "org.mate.ScreenSaver": "org.mate.ScreenSaver",
+    "org.xfce.ScreenSaver": "org.xfce.ScreenSaver",
     "org.cinnamon.ScreenSaver": "org.cinnamon.ScreenSaver",
 }
 

@@ -3,7 +3,9 @@
 `Sources.look()` asks both once: how long since the last input (None when it cannot be told
 now), and why reminders must wait (do not disturb, a fullscreen window...), or None. The
 engine says when to look (`Engine.wants_look`), and whether the probes matter then
-(`Engine.wants_holds`); the daemon looks on its timer's thread.
+(`Engine.wants_holds`); the daemon looks on its timer's thread. With the holds it also asks
+`breaks()`: whether the desktop's own movement breaks are on (GNOME's, read by
+postureping.gnome_breaks), where the settings leave the walk to them (`desktop_breaks`).
 
 Threading: `look`, `replace` and `close` may come from different threads (the timer's, a
 reload's); one lock keeps them apart, as the monitor and probe contracts ask (one call at a
