@@ -150,6 +150,47 @@ class MateScreensaver:
         self.proc.wait(WAIT)
 
 
+class GnomeScreensaver:
+    """The real gnome-screensaver 3.6 (org.gnome.ScreenSaver, the interface GNOME Shell serves
+    too). Under Xvfb it announces its lock (ActiveChanged true) and then crashes (SIGSEGV)."""
+
+    def __init__(self, desktop: DesktopSession) -> None:
+        need("gnome-screensaver", "gnome-screensaver")
+        self.desktop = desktop
+        log = desktop.directory / "gnome-screensaver.log"
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                ["gnome-screensaver", "--no-daemon"], env=desktop.env,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            )  # fmt: skip
+        owner = ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                 "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                 "string:org.gnome.ScreenSaver"]  # fmt: skip
+
+        def owns() -> bool:
+            assert self.proc.poll() is None, log.read_text()
+            return "boolean true" in desktop.run(*owner)
+
+        wait_until(owns, timeout=WAIT, what="gnome-screensaver to own its name")
+
+    def lock(self) -> None:
+        self.desktop.run("gnome-screensaver-command", "--lock")
+
+    def stop(self) -> None:
+        if pid_alive(self.proc.pid):
+            stop_pid(self.proc.pid)
+        self.proc.wait(WAIT)
+
+
+@contextmanager
+def gnome_screensaver(desktop: DesktopSession) -> Iterator[GnomeScreensaver]:
+    saver = GnomeScreensaver(desktop)
+    try:
+        yield saver
+    finally:
+        saver.stop()
+
+
 @contextmanager
 def mate_screensaver(desktop: DesktopSession) -> Iterator[MateScreensaver]:
     saver = MateScreensaver(desktop)

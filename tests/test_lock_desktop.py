@@ -17,7 +17,13 @@ import pytest
 from postureping.daemon.lock_signal import LockSignals
 from tests.cli_helpers import isolated_env, run_cli
 from tests.desktop import DesktopSession, wait_until
-from tests.lock_services import SESSION_PATH, FakeLogind, fake_logind, mate_screensaver
+from tests.lock_services import (
+    SESSION_PATH,
+    FakeLogind,
+    fake_logind,
+    gnome_screensaver,
+    mate_screensaver,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="D-Bus desktops")
 
@@ -70,6 +76,29 @@ def test_a_real_screen_saver_lock_and_its_end(
             time.sleep(0.5)  # time enough for it to arrive, were it heard
             assert told.locks == [True]
             saver.unlock()
+            told.wait_for([True, False])
+        finally:
+            signals.close()
+
+
+@pytest.mark.desktop
+def test_a_screen_saver_that_dies_while_locked_leaves_the_screen_unlocked(
+    desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The real gnome-screensaver locks (org.gnome.ScreenSaver ActiveChanged, as GNOME Shell
+    sends it), then crashes under Xvfb: an X screen saver that is gone locks nothing, so the
+    user must not stay "away" for good."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus_address)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-system-bus")
+    told = Told()
+    with gnome_screensaver(desktop) as saver:
+        signals = LockSignals(told, {})
+        try:
+            assert signals.start()
+            assert signals.watching == ["screen saver (org.gnome.ScreenSaver)"]
+            saver.lock()
+            told.wait_for([True])
+            wait_until(lambda: saver.proc.poll() is not None, timeout=WAIT, what="the crash")
             told.wait_for([True, False])
         finally:
             signals.close()

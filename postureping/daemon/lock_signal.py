@@ -9,10 +9,12 @@ Where they come from:
   PropertiesChanged) and its `Lock` and `Unlock` signals (logind asks the session's locker to
   lock; `loginctl lock-session`).
 
-Several of them may tell of one lock (GNOME sets LockedHint too): the engine takes a lock it
-knows of as nothing new. Trust: a signal counts only when its sender is the unique name that
-owns the service it claims to come from (followed through NameOwnerChanged, which counts only
-from the bus itself): another program on the bus cannot lock or unlock us.
+A screen saver that leaves the bus while active (it quit, or crashed) is taken for an unlock:
+an X screen saver's lock ends with its process. Several of them may tell of one lock (GNOME
+sets LockedHint too): the engine takes a lock it knows of as nothing new. Trust: a signal
+counts only when its sender is the unique name that owns the service it claims to come from
+(followed through NameOwnerChanged, which counts only from the bus itself): another program on
+the bus cannot lock or unlock us.
 
 Threading: `on_lock(locked)` is called on a bus connection's reader thread; it must return
 promptly and must not make calls on that connection. `start()` returns what it watches and
@@ -101,17 +103,19 @@ def _follow(bus: SessionBus, owners: _Owners, names: list[str]) -> list[str]:
     return owned
 
 
-def _owner_changed(message: Any, owners: _Owners) -> bool:
-    """Take in a NameOwnerChanged from the bus itself; whether it was one."""
+def _owner_changed(message: Any, owners: _Owners) -> tuple[str, str] | None:
+    """Take in a NameOwnerChanged: (name, new owner, "" when gone) if it came from the bus
+    itself; None for any other message (and ("", "") for one from anyone else)."""
     fields = message.header.fields
     if fields.get(HeaderFields.member) != "NameOwnerChanged":
-        return False
+        return None
     if fields.get(HeaderFields.sender) != BUS_DRIVER:
-        return True
+        return ("", "")
     match message.body:
         case (str(name), str(), str(new_owner)):
             owners.set(name, new_owner)
-    return True
+            return (name, new_owner)
+    return ("", "")
 
 
 class LockSignals:
@@ -121,6 +125,7 @@ class LockSignals:
         self._on_lock = on_lock
         self._environ = environ
         self._owners = _Owners()
+        self._active: dict[str, str] = {}  # screen saver name -> its owner, while active
         self._buses: list[SessionBus] = []
         self._session_path = ""
         self.watching: list[str] = []  # what tells of a lock, for the log and doctor
@@ -163,7 +168,13 @@ class LockSignals:
         self.watching.append("screen saver (" + (", ".join(owned) or "none running yet") + ")")
 
     def _on_session_signal(self, message: Any) -> None:
-        if _owner_changed(message, self._owners):
+        if (change := _owner_changed(message, self._owners)) is not None:
+            name, new_owner = change
+            if name in self._active and new_owner != self._active[name]:
+                # A screen saver that quit or crashed while active locks nothing any more
+                # (an X screen saver's lock goes with it): the screen is unlocked.
+                del self._active[name]
+                self._tell(False, f"{name} left the bus while active")
             return
         fields = message.header.fields
         interface, sender = fields.get(HeaderFields.interface), fields.get(HeaderFields.sender)
@@ -178,7 +189,14 @@ class LockSignals:
         ):
             _log.debug("ignored ActiveChanged (%s) from %s: no screen saver", interface, sender)
             return
-        self._tell(bool(message.body[0]), f"{interface} ActiveChanged")
+        active = bool(message.body[0])
+        for name, its_interface in SCREEN_SAVERS.items():
+            if self._owners.owns(sender, name) and its_interface == interface:
+                if active:
+                    self._active[name] = str(sender)
+                else:
+                    self._active.pop(name, None)
+        self._tell(active, f"{interface} ActiveChanged")
 
     # -- the system bus: logind -----------------------------------------------------------------
 
@@ -223,7 +241,7 @@ class LockSignals:
         return str(path)
 
     def _on_system_signal(self, message: Any) -> None:
-        if _owner_changed(message, self._owners):
+        if _owner_changed(message, self._owners) is not None:
             return
         fields = message.header.fields
         sender = fields.get(HeaderFields.sender)
