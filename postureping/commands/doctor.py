@@ -1,9 +1,10 @@
 """`postureping doctor [--json]`: what works on this desktop, and what does not and why.
 
 Checks the settings file, the history file, the notification server, the tray host, the idle
-monitor, the do-not-disturb probes, logind, and whether a daemon runs. Each check is one line:
-"ok", "warn" (postureping works, with less) or "fail" (something the user should fix). Exit
-status 1 when any check failed, else 0. Nothing is written anywhere.
+monitor, the do-not-disturb probes, logind, what tells of a screen lock, GNOME's own movement
+breaks, and whether a daemon runs. Each check is one line: "ok", "warn" (postureping works,
+with less) or "fail" (something the user should fix). Exit status 1 when any check failed,
+else 0. Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -148,6 +149,36 @@ def sleep(ctx: Context) -> Check:
     return Check("suspend", "warn", f"{signals.problem}; a resume is noticed within a minute")
 
 
+def gnome_breaks(ctx: Context) -> Check:
+    from postureping.gnome_breaks import advice, read_gnome_breaks  # noqa: PLC0415
+
+    breaks = read_gnome_breaks(ctx.environ)
+    if not breaks.movement:
+        return Check("GNOME breaks", "ok", breaks.reason)
+    try:
+        setting = ctx.loaded.settings.activity.gnome_movement_breaks
+    except ConfigError:
+        setting = "keep-walk"  # the settings check reports the problem
+    level: Level = "ok" if setting == "skip-walk" else "warn"
+    return Check("GNOME breaks", level, advice(breaks, setting))
+
+
+def screen_lock(ctx: Context) -> Check:
+    from postureping.daemon.lock_signal import LockSignals  # noqa: PLC0415
+
+    signals = LockSignals(lambda locked: None, ctx.environ)
+    try:
+        signals.start()
+    finally:
+        signals.close()
+    problems = "; ".join(signals.problems)
+    if signals.running:
+        watching = "; ".join(signals.watching)
+        return Check("screen lock", "ok", f"a lock counts as time away: {watching}")
+    detail = "; ".join(filter(None, ["; ".join(signals.watching), problems]))
+    return Check("screen lock", "warn", f"nothing tells of a lock now ({detail})")
+
+
 def daemon(ctx: Context) -> Check:
     try:
         reply = send(ctx.paths, Request("status"), timeout=2.0)
@@ -166,5 +197,7 @@ CHECKS: tuple[Callable[[Context], Check], ...] = (
     idle,
     do_not_disturb,
     sleep,
+    screen_lock,
+    gnome_breaks,
     daemon,
 )

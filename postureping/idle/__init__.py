@@ -1,7 +1,8 @@
 """Idle-time monitors: how long ago the user last touched the keyboard or the mouse.
 
 `base.py` holds the contract (`IdleMonitor`, `IdleUnavailable`) and its threading rules;
-`registry.py` lists the monitors by name and picks the first that works here. Each desktop has
+`registry.py` lists the monitors by name and picks the first that works here; `units.py` tells
+which unit a screen saver server counts its idle time in. Each desktop has
 its own module: `gnome.py` (Mutter's IdleMonitor over D-Bus), `screensaver.py`
 (org.freedesktop.ScreenSaver, as KDE serves it), `x11.py` (the MIT-SCREEN-SAVER extension),
 `macos.py` (CoreGraphics) and `windows.py` (GetLastInputInfo). The registry imports each one
