@@ -19,19 +19,20 @@ Usage::
 API (kept stable; other tests build on it):
 
 - `require_sway(mako=False, waybar=False, swaync=False)`: skip, or fail in CI, with the reason.
-- `start_sway(*, mako=False, waybar=False, mako_config=..., waybar_config=...,
+- `start_sway(*, mako=False, waybar=False, swaync=False, mako_config=..., waybar_config=...,
   sway_config=...)`: a context manager yielding a `SwaySession` once sway answers on its IPC
-  socket, and mako owns org.freedesktop.Notifications / waybar owns
-  org.kde.StatusNotifierWatcher when asked for. Everything it started is stopped on exit,
-  whatever happened (sway, mako, waybar, the bus, and any other process left running as the
-  test's user, which is then removed).
+  socket, and mako (or swaync, SwayNotificationCenter, with its stock config) owns
+  org.freedesktop.Notifications / waybar owns org.kde.StatusNotifierWatcher when asked for.
+  Everything it started is stopped on exit, whatever happened (sway, mako, swaync, waybar,
+  the bus, and any other process left running as the test's user, which is then removed).
 - `SwaySession` fields: `user` (tests.unix_users.OtherUser), `root` (the session's folder,
   owned by the user), `runtime_dir` (XDG_RUNTIME_DIR, 0700, the user's), `home` (HOME; the
   XDG config, data, state and cache folders are under it), `wayland_display`, `swaysock`,
   `bus_address`, `env` (the session's variables for anything run as the user), `pids`
-  ("dbus-daemon", "sway", and "mako" / "waybar" when started).
+  ("dbus-daemon", "sway", and "mako" / "swaync" / "waybar" when started).
 - `SwaySession` methods: `run(*args)` (a command as the user in the session; its stdout),
-  `start(name, *args)` (a long-running process as the user, stopped at teardown),
+  `start(name, *args)` (a long-running process as the user, stopped at teardown, or before
+  with `stop(name)`; `log(name)` is the end of its output),
   `swaymsg`, `swaymsg_json`, `makoctl`, `mako_list`, `has_bus_name(name)`,
   `write_file(path, text)` (a file the user owns), `settings_file(text)` (postureping's
   config.toml for the user), `postureping_env(extra)` (the environment for postureping run as
@@ -49,14 +50,17 @@ devices (WLR_LIBINPUT_NO_DEVICES=1); Xwayland is off.
 
 from __future__ import annotations
 
+import atexit
+import compileall
 import contextlib
-import importlib
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -79,6 +83,7 @@ STARTUP_TIMEOUT = 30.0  # seconds; sway starts in ~0.1 s, mako and waybar in wel
 COMMAND_TIMEOUT = 30.0
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+SWAYNC = "org.erikreider.swaync.cc"  # owned after org.freedesktop.Notifications, once ready
 
 # Each program, and the Debian package that ships it.
 SWAY_PROGRAMS = {"sway": "sway", "swaymsg": "sway", "dbus-daemon": "dbus-daemon",
@@ -118,7 +123,11 @@ DEFAULT_WAYBAR_CONFIG = json.dumps(
     },
     indent=2,
 )
-DEFAULT_WAYBAR_STYLE = "* { font-family: monospace; font-size: 12px; }\n"
+# No padding around the tray: its last icon ends at the output's right edge (a test clicks it).
+DEFAULT_WAYBAR_STYLE = (
+    "* { font-family: monospace; font-size: 12px; }\n#tray { padding: 0; margin: 0; }\n"
+)
+OUTPUT_SIZE = (1024, 768)  # HEADLESS-1's mode in DEFAULT_SWAY_CONFIG
 
 _BUS_NAME_HAS_OWNER = [
     "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
@@ -238,7 +247,7 @@ class SwaySession:
         """The command that runs `python -m postureping` as the user (setpriv, the interpreter,
         -m postureping); pass it as `program=` to tests.daemon_process."""
         if self._program is None:
-            python, self._python_env = _python_for_daemon(self.user, self.root / "python")
+            python, self._python_env = _python_for_daemon(self.user)
             self._program = self.user.command([python, "-m", "postureping"])
         return list(self._program)
 
@@ -318,53 +327,96 @@ def _owned_folder(path: Path, user: OtherUser) -> Path:
     return path
 
 
-def _python_for_daemon(user: OtherUser, folder: Path) -> tuple[str, dict[str, str]]:
+# The daemon starts the same interpreter again (sys.executable) to check the settings: the
+# probe does too, since a path the user cannot follow may still start once (a virtual
+# environment's link into a folder closed to others).
+_PROBE = (
+    "import postureping.daemon.app, postureping.settings, jeepney, apscheduler, subprocess, sys"
+    "; subprocess.run([sys.executable, '-c', 'import postureping.settings'], check=True)"
+)
+_chosen: list[tuple[str, dict[str, str]]] = []  # found once per test run, for every user
+_choosing = threading.Lock()
+
+
+def _python_for_daemon(user: OtherUser) -> tuple[str, dict[str, str]]:
     """An interpreter the user can run the daemon with, and the environment it needs.
 
-    The test's own interpreter, if the user can import the daemon's modules with it (a
-    checkout and virtual environment readable by all); else the packages the installed
-    postureping requires (and what they require) are copied to `folder` for it."""
-    # The daemon starts itself again as a child (settings_child.py): the user must be able to
-    # do that too, which an interpreter reached through a link into a folder closed to the
-    # user (a pyenv under /root) does not allow, even where starting it directly works.
-    probe = ("import postureping.daemon.app, postureping.settings, jeepney, apscheduler, sys, "
-             "subprocess; subprocess.run([sys.executable, '-c', ''], check=True)")  # fmt: skip
+    The test's own interpreter, if the user can run the daemon's modules with it (a checkout
+    and virtual environment open to all); else the packages the installed postureping
+    requires (and what they require) are copied once, to a folder every user can read, and
+    compiled there, for this Python's version in /usr/bin. Found once per test run: every
+    user the tests create has the same rights."""
+    with _choosing:
+        if not _chosen:
+            _chosen.append(_find_python(user))
+        python, env = _chosen[0]
+        return python, dict(env)
+
+
+def _find_python(user: OtherUser) -> tuple[str, dict[str, str]]:
     base = {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"}
-    result = user.run([sys.executable, "-c", probe], base, cwd=Path("/"))
-    if result.returncode == 0:
+    if user.run([sys.executable, "-c", _PROBE], base, cwd=Path("/")).returncode == 0:
         return sys.executable, base
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = (os.path.realpath(sys.executable), f"/usr/bin/{version}", shutil.which(version))
+    pythons = [python for python in dict.fromkeys(candidates) if python]
+    # This environment's packages where the user can read them (its interpreter's link is
+    # what it cannot follow), else a copy of them.
+    for lib in (_site_of_this_python, _shared_lib):
+        env = base | {"PYTHONPATH": os.fspath(lib())}
+        for python in pythons:
+            if user.run([python, "-c", _PROBE], env, cwd=Path("/")).returncode == 0:
+                return python, env
+    raise DesktopError(f"no Python that user {user.name} can run the daemon with")
+
+
+def _site_of_this_python() -> Path:
+    """A folder whose sitecustomize adds this interpreter's site-packages (with their .pth
+    files, such as an editable install's) to another interpreter of the same version."""
+    folder = Path(tempfile.mkdtemp(prefix="pp-sway-site-", dir="/tmp"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    folders = [folder for folder in site.getsitepackages() if Path(folder).is_dir()]
+    (folder / "sitecustomize.py").write_text(
+        f"import site\nfor folder in {folders!r}:\n    site.addsitedir(folder)\n"
+    )
+    for path in (folder, folder / "sitecustomize.py"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return folder
+
+
+def _shared_lib() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="pp-sway-python-", dir="/tmp"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     lib = folder / "lib"
-    lib.mkdir(parents=True)
     import postureping  # noqa: PLC0415
 
-    shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    # The packages pyproject.toml maps from other folders of the checkout (routines/, config/),
-    # which an editable install finds where they are, not inside postureping/.
-    for name in ("builtin_routines", "default_config"):
-        mapped = importlib.import_module(f"postureping.{name}")
-        if not (lib / "postureping" / name).exists():
-            shutil.copytree(Path(next(iter(mapped.__path__))), lib / "postureping" / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    no_cache = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping", ignore=no_cache)
+    # Data packages kept elsewhere in the source tree (the built-in routines...).
+    for package, source in _package_dirs().items():
+        shutil.copytree(source, lib.joinpath(*package.split(".")), ignore=no_cache)
     for dist in _requirement_closure("postureping"):
-        for file in dist.files or ():
+        for file in dist.files or ():  # with its .dist-info: apscheduler finds its parts there
             source = Path(str(dist.locate_file(file)))
-            # The .dist-info folders stay: apscheduler finds its triggers by entry points.
-            if file.parts[0].endswith(".data") or "__pycache__" in file.parts:
-                continue
-            if source.is_file() and not file.is_absolute() and ".." not in file.parts:
+            inside = not file.is_absolute() and ".." not in file.parts
+            if inside and "__pycache__" not in file.parts and source.is_file():
                 (lib / file).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, lib / file)
+    # Compiled here, once: the user cannot write bytecode there, and every daemon and CLI
+    # run would compile its imports again (a second or more each).
+    compileall.compile_dir(lib, quiet=2, workers=2)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
-    env = base | {"PYTHONPATH": os.fspath(lib)}
-    # Last, the system's own python3, which a pyenv's shims hide from shutil.which.
-    candidates = (os.path.realpath(sys.executable), shutil.which("python3"),
-                  shutil.which("python3", path=os.defpath))  # fmt: skip
-    for python in dict.fromkeys(candidates):
-        if python and user.run([python, "-c", probe], env, cwd=Path("/")).returncode == 0:
-            return python, env
-    raise DesktopError(f"no Python that user {user.name} can run the daemon with")
+    return lib
+
+
+def _package_dirs() -> dict[str, Path]:
+    """The packages pyproject.toml maps to other folders of the source tree (package-dir)."""
+    import tomllib  # noqa: PLC0415
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    mapping = tomllib.loads(pyproject.read_text())["tool"]["setuptools"].get("package-dir", {})
+    return {name: pyproject.parent / folder for name, folder in mapping.items() if name}
 
 
 def _requirement_closure(name: str) -> list[metadata.Distribution]:
@@ -406,12 +458,15 @@ def start_sway(
     *,
     mako: bool = False,
     waybar: bool = False,
+    swaync: bool = False,
     sway_config: str = DEFAULT_SWAY_CONFIG,
     mako_config: str = DEFAULT_MAKO_CONFIG,
     waybar_config: str = DEFAULT_WAYBAR_CONFIG,
 ) -> Iterator[SwaySession]:
     """Create a user, start its bus and headless sway (and mako, waybar if asked); yield the
     session; stop everything and remove the user on exit, whatever happened."""
+    if mako and swaync:
+        raise ValueError("mako and swaync are both notification servers: start one")
     with ExitStack() as stack:
         user = stack.enter_context(created_user())
         # Last: any process still running as the user, before created_user removes it.
@@ -463,6 +518,10 @@ def start_sway(
             session.write_file(root / "mako.conf", mako_config, 0o644)
             _start_owner(session, "mako", ["mako", "--config", os.fspath(root / "mako.conf")],
                          NOTIFICATIONS)  # fmt: skip
+        if swaync:
+            # GSettings in memory: swaync would ask a dconf service this bus does not have.
+            args = ["swaync"]
+            _start_owner(session, "swaync", args, SWAYNC, env={"GSETTINGS_BACKEND": "memory"})
         if waybar:
             session.write_file(root / "waybar.json", waybar_config, 0o644)
             session.write_file(root / "waybar.css", DEFAULT_WAYBAR_STYLE, 0o644)
@@ -479,9 +538,11 @@ def _answers(session: SwaySession) -> bool:
     return False
 
 
-def _start_owner(session: SwaySession, name: str, args: list[str], bus_name: str) -> None:
+def _start_owner(
+    session: SwaySession, name: str, args: list[str], bus_name: str, env: Mapping[str, str] = {}
+) -> None:
     """Start `args` and wait until it owns `bus_name` on the session bus."""
-    process = session.start(name, *args)
+    process = session.start(name, *args, env=env)
 
     def owns() -> bool:
         if process.poll() is not None:
