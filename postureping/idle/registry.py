@@ -39,6 +39,9 @@ def _screensaver(environ: Mapping[str, str]) -> IdleMonitor:
 
 
 def _wayland(environ: Mapping[str, str]) -> IdleMonitor:
+    if not environ.get("WAYLAND_DISPLAY") and not environ.get("WAYLAND_SOCKET"):
+        # Said before the import (as the monitor says it too): elsewhere, no cost at all.
+        raise IdleUnavailable("WAYLAND_DISPLAY is not set")
     from postureping.idle.wayland import WaylandIdleMonitor  # noqa: PLC0415
 
     return WaylandIdleMonitor(environ)
