@@ -7,6 +7,8 @@ are Linux-only dependencies, PyGObject an optional extra):
 - "notifications-inhibited": the notification server's `Inhibited` property (KDE Plasma).
 - "dunst": dunst's pause.
 - "fullscreen": a fullscreen active window on X11, unless its class is in `never_hold`.
+- "sway-fullscreen": a fullscreen window on sway (native Wayland or XWayland) that can be
+  seen, through sway's IPC (SWAYSOCK), unless its app_id or class is in `never_hold`.
 - "windows-focus": Windows' fullscreen, presentation and quiet-time states.
 
 Do-not-disturb probes come first, so a reason names the user's own switch when both hold.
@@ -57,6 +59,12 @@ def _fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldP
     return FullscreenProbe.open(environ, never_hold)
 
 
+def _sway_fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    from postureping.dnd.sway import SwayProbe  # noqa: PLC0415
+
+    return SwayProbe.open(environ, never_hold)
+
+
 def _windows_focus(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
     from postureping.dnd.windows_focus import WindowsFocusProbe  # noqa: PLC0415
 
@@ -69,6 +77,7 @@ PROBES: dict[str, Opener] = {
     "notifications-inhibited": _notifications_inhibited,
     "dunst": _dunst,
     "fullscreen": _fullscreen,
+    "sway-fullscreen": _sway_fullscreen,
     "windows-focus": _windows_focus,
 }
 
