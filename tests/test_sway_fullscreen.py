@@ -1,0 +1,88 @@
+"""A fullscreen native Wayland window on real sway holds a reminder: headless sway 1.7 and a
+real foot terminal, as a user the test creates (tests/sway_session.py), and the real daemon,
+as that user, at its real schedule with a short interval from the settings (a walk every
+10 s). The reminder that came due while foot was fullscreen is shown once, as soon as foot
+leaves fullscreen (sway's window event, not the daemon's next 30 s look).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+
+from tests.daemon_process import running_daemon
+from tests.desktop import wait_until
+from tests.sway_session import SwaySession, require_sway, start_sway
+from tests.test_activity_e2e import WALK, real_time
+
+pytestmark = pytest.mark.desktop
+
+EVERY = 10.0  # seconds between walks
+SLACK = 5.0  # seconds a loaded CI machine may add to a step
+TOLD = 5.0  # seconds from leaving fullscreen to the reminder: told, not found by a look (30 s)
+HOLDING = "fullscreen window: foot (sway)"
+
+
+def require_foot() -> None:
+    if shutil.which("foot") is None:
+        reason = "needs foot (apt package foot), a Wayland terminal to make fullscreen"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
+        pytest.skip(reason)
+
+
+def foot_windows(sway: SwaySession) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+
+    def walk(node: dict[str, object]) -> None:
+        if node.get("app_id") == "foot":
+            found.append(node)
+        for key in ("nodes", "floating_nodes"):
+            for child in node.get(key) or []:  # type: ignore[attr-defined]
+                walk(child)
+
+    walk(sway.swaymsg_json("-t", "get_tree"))
+    return found
+
+
+def test_a_fullscreen_foot_holds_a_reminder_until_it_leaves_fullscreen() -> None:
+    require_sway()
+    require_foot()
+    settings = real_time(
+        "walk",
+        notifications__backend="console",  # what is shown, on the daemon's output
+        activity__idle="false",  # only the fullscreen window matters here
+        activity__never_hold="mpv",
+        routines__walk__every=f"{EVERY:g}s",
+    )
+    walk = f"reminder: {WALK}"
+    with start_sway() as sway:
+        sway.start("foot", "foot", "--app-id=foot", "cat")  # cat: a shell-less user's terminal
+        wait_until(lambda: foot_windows(sway) or None, timeout=20, what="foot's window")
+        sway.swaymsg("[app_id=foot] fullscreen enable")
+        assert [w["fullscreen_mode"] for w in foot_windows(sway)] == [1]
+        env = sway.postureping_env(settings)
+        with running_daemon(
+            ["--no-tray"], env, sway.home, program=sway.postureping_program
+        ) as daemon:
+            daemon.wait_for_output("reminders wait for: ", timeout=30)
+            daemon.wait_for_output("sway-fullscreen", timeout=1)
+            held = f"held the 'walk' reminder: {HOLDING}"
+            daemon.wait_for_output(held, timeout=EVERY + SLACK)
+            status = sway.postureping("status", "--json", extra=settings)
+            assert json.loads(status.stdout)["activity"]["holding"] == HOLDING, status.stderr
+            time.sleep(EVERY + 1)  # another walk interval: still held, still one
+            assert walk not in daemon.output
+            sway.swaymsg("[app_id=foot] fullscreen toggle")  # the window leaves fullscreen
+            ended = time.monotonic()
+            daemon.wait_for_output(walk, timeout=30 + SLACK)
+            assert time.monotonic() - ended < TOLD, daemon.output
+            time.sleep(EVERY / 2)  # less than an interval: the held reminder came once
+            assert daemon.output.count(walk) == 1, daemon.output
+            assert daemon.output.count(held) == 1, daemon.output
+            assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output
