@@ -157,14 +157,14 @@ def test_sources_poke_the_daemon_and_a_server_restart_counts(plasma: Plasma) -> 
 def test_a_reminder_waits_for_the_fullscreen_window_on_plasma(
     plasma: Plasma, tmp_path: Path
 ) -> None:
-    """The real daemon at its real schedule: a walk every 10 s comes due while Plasma says a
+    """The real daemon at its real schedule: a walk every 8 s comes due while Plasma says a
     fullscreen window inhibits notifications; it is held, and shown once, at once, when the
     window leaves fullscreen (the signal, not the next 30 s look)."""
     settings = real_time(
         "walk",
         notifications__backend="console",
         activity__idle="false",
-        routines__walk__every="10s",
+        routines__walk__every="8s",
     )
     env = isolated_env(tmp_path, settings) | {"DBUS_SESSION_BUS_ADDRESS": plasma.address}
     walk = f"reminder: {WALK}"
@@ -172,15 +172,15 @@ def test_a_reminder_waits_for_the_fullscreen_window_on_plasma(
     with running_daemon(["--no-tray"], env, tmp_path) as daemon:
         daemon.wait_for_output("reminders wait for: notifications-inhibited", timeout=20)
         held = f"held the 'walk' reminder: {REASON}"
-        daemon.wait_for_output(held, timeout=10 + 5)
+        daemon.wait_for_output(held, timeout=8 + 5)
         assert activity(tmp_path, env)["holding"] == REASON
-        time.sleep(12)  # another walk interval: still held, still one
+        time.sleep(9)  # another walk interval: still held, still one
         assert walk not in daemon.output
         plasma.fullscreen(False)
         ended = time.monotonic()
         daemon.wait_for_output(walk, timeout=30)
         assert time.monotonic() - ended < 5  # told, not found at a later look
-        time.sleep(4)  # less than an interval: the held reminder came once
+        time.sleep(4)  # half an interval: the held reminder came once
         assert daemon.output.count(walk) == 1
         assert daemon.output.count(held) == 1
         assert daemon.stop() == 0

@@ -1,7 +1,7 @@
 """A fullscreen native Wayland window on real sway holds a reminder: headless sway 1.7 and a
 real foot terminal, as a user the test creates (tests/sway_session.py), and the real daemon,
 as that user, at its real schedule with a short interval from the settings (a walk every
-10 s). The reminder that came due while foot was fullscreen is shown once, as soon as foot
+8 s). The reminder that came due while foot was fullscreen is shown once, as soon as foot
 leaves fullscreen (sway's window event, not the daemon's next 30 s look).
 """
 
@@ -21,7 +21,7 @@ from tests.test_activity_e2e import WALK, real_time
 
 pytestmark = pytest.mark.desktop
 
-EVERY = 10.0  # seconds between walks
+EVERY = 8.0  # seconds between walks
 SLACK = 5.0  # seconds a loaded CI machine may add to a step
 TOLD = 5.0  # seconds from leaving fullscreen to the reminder: told, not found by a look (30 s)
 HOLDING = "fullscreen window: foot (sway)"
