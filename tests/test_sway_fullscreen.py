@@ -66,6 +66,9 @@ def test_a_fullscreen_foot_holds_a_reminder_until_it_leaves_fullscreen() -> None
         sway.swaymsg("[app_id=foot] fullscreen enable")
         assert [w["fullscreen_mode"] for w in foot_windows(sway)] == [1]
         env = sway.postureping_env(settings)
+        doctor = sway.postureping("doctor", "--json", extra=settings)
+        checks = {check["name"]: check for check in json.loads(doctor.stdout)}
+        assert "sway-fullscreen" in checks["do not disturb"]["detail"], doctor.stdout
         with running_daemon(
             ["--no-tray"], env, sway.home, program=sway.postureping_program
         ) as daemon:

@@ -4,8 +4,11 @@ KDE Plasma's server sends org.freedesktop.DBus.Properties.PropertiesChanged from
 /org/freedesktop/Notifications with (org.freedesktop.Notifications, {"Inhibited": b}, [])
 whenever `Inhibited` changes (plasma-workspace, libnotificationmanager/server_p.cpp,
 ServerPrivate::onInhibitedChanged; the interface's XML marks the property EmitsChangedSignal).
-Since Plasma 6.4 that includes "Do Not Disturb when full screen windows are present", on by
-default: Plasma's own fullscreen tracker turns it on while the focused window is fullscreen.
+Plasma 6.4 added do-not-disturb while the focused window is fullscreen (libnotificationmanager's
+FullscreenTracker; the setting "Do Not Disturb when full screen windows are present", which
+its 6.4 migration turns off only for those who had chosen to see notifications over fullscreen
+windows), and `Inhibited` follows do-not-disturb. Checked against Plasma's source and a
+stand-in of its server (tests/plasma_standin.py), not against a running Plasma.
 
 The match rule names the well-known name as the sender, so the bus delivers only what its
 current owner sends (another peer cannot forge a change), and follows a new owner when the
