@@ -11,6 +11,10 @@ are Linux-only dependencies, PyGObject an optional extra):
   seen, through sway's IPC (SWAYSOCK), unless its app_id or class is in `never_hold`.
 - "windows-focus": Windows' fullscreen, presentation and quiet-time states.
 
+Probes that can also tell when their answer changes (base.WatchingProbe: sway-fullscreen,
+through sway's window events; notifications-inhibited and dunst, through the server's
+PropertiesChanged where it sends it) are handed the daemon's wake-up by daemon/sources.py.
+
 Do-not-disturb probes come first, so a reason names the user's own switch when both hold.
 macOS Focus modes are not probed: their state is readable only through private APIs or by
 reading files that macOS protects (Full Disk Access), neither fit for a background daemon.
