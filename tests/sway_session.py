@@ -50,6 +50,7 @@ devices (WLR_LIBINPUT_NO_DEVICES=1); Xwayland is off.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -323,7 +324,11 @@ def _python_for_daemon(user: OtherUser, folder: Path) -> tuple[str, dict[str, st
     The test's own interpreter, if the user can import the daemon's modules with it (a
     checkout and virtual environment readable by all); else the packages the installed
     postureping requires (and what they require) are copied to `folder` for it."""
-    probe = "import postureping.daemon.app, postureping.settings, jeepney, apscheduler"
+    # The daemon starts itself again as a child (settings_child.py): the user must be able to
+    # do that too, which an interpreter reached through a link into a folder closed to the
+    # user (a pyenv under /root) does not allow, even where starting it directly works.
+    probe = ("import postureping.daemon.app, postureping.settings, jeepney, apscheduler, sys, "
+             "subprocess; subprocess.run([sys.executable, '-c', ''], check=True)")  # fmt: skip
     base = {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"}
     result = user.run([sys.executable, "-c", probe], base, cwd=Path("/"))
     if result.returncode == 0:
@@ -334,10 +339,18 @@ def _python_for_daemon(user: OtherUser, folder: Path) -> tuple[str, dict[str, st
 
     shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    # The packages pyproject.toml maps from other folders of the checkout (routines/, config/),
+    # which an editable install finds where they are, not inside postureping/.
+    for name in ("builtin_routines", "default_config"):
+        mapped = importlib.import_module(f"postureping.{name}")
+        if not (lib / "postureping" / name).exists():
+            shutil.copytree(Path(next(iter(mapped.__path__))), lib / "postureping" / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     for dist in _requirement_closure("postureping"):
         for file in dist.files or ():
             source = Path(str(dist.locate_file(file)))
-            if file.parts[0].endswith((".dist-info", ".data")) or "__pycache__" in file.parts:
+            # The .dist-info folders stay: apscheduler finds its triggers by entry points.
+            if file.parts[0].endswith(".data") or "__pycache__" in file.parts:
                 continue
             if source.is_file() and not file.is_absolute() and ".." not in file.parts:
                 (lib / file).parent.mkdir(parents=True, exist_ok=True)
@@ -345,7 +358,10 @@ def _python_for_daemon(user: OtherUser, folder: Path) -> tuple[str, dict[str, st
     for path in [folder, *folder.rglob("*")]:
         path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
     env = base | {"PYTHONPATH": os.fspath(lib)}
-    for python in dict.fromkeys((os.path.realpath(sys.executable), shutil.which("python3"))):
+    # Last, the system's own python3, which a pyenv's shims hide from shutil.which.
+    candidates = (os.path.realpath(sys.executable), shutil.which("python3"),
+                  shutil.which("python3", path=os.defpath))  # fmt: skip
+    for python in dict.fromkeys(candidates):
         if python and user.run([python, "-c", probe], env, cwd=Path("/")).returncode == 0:
             return python, env
     raise DesktopError(f"no Python that user {user.name} can run the daemon with")

@@ -94,14 +94,14 @@ def tray(ctx: Context) -> Check:
 
 
 def idle(ctx: Context) -> Check:
-    from postureping.idle.registry import choose_idle_monitor  # noqa: PLC0415
+    from postureping.idle.registry import choose_idle_monitor, describe  # noqa: PLC0415
 
     monitor, failed = choose_idle_monitor(ctx.environ)
     tried = "; ".join(f"{name}: {why}" for name, why in failed)
     if monitor is None:
         return Check("idle time", "warn", f"unavailable ({tried}); no natural breaks")
     monitor.close()
-    return Check("idle time", "ok", monitor.name + (f" (not: {tried})" if tried else ""))
+    return Check("idle time", "ok", describe(monitor) + (f" (not: {tried})" if tried else ""))
 
 
 def do_not_disturb(ctx: Context) -> Check:

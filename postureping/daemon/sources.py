@@ -27,7 +27,7 @@ from postureping.dnd.base import HoldProbe, can_watch
 from postureping.dnd.registry import choose_hold_probes
 from postureping.dnd.registry import hold_reason as probes_reason
 from postureping.idle.base import IdleMonitor, IdleUnavailable
-from postureping.idle.registry import choose_idle_monitor
+from postureping.idle.registry import choose_idle_monitor, describe
 
 
 class Sources:
@@ -124,7 +124,7 @@ def choose_sources(
     if settings.idle:
         monitor, failed = choose_idle_monitor(environ)
         if monitor is not None:
-            log.info("idle time from: %s", monitor.name)
+            log.info("idle time from: %s", describe(monitor))
         else:
             reasons = "; ".join(f"{name}: {why}" for name, why in failed)
             log.info(

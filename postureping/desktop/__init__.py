@@ -1,4 +1,9 @@
-"""Connections to the desktop that several backends share.
+"""Connections to the desktop that backends share, and nothing that decides anything.
 
-`sway_ipc.py`: sway's IPC socket (the i3-ipc protocol), pure Python over a Unix socket.
+`wayland.py` is a Wayland client connection in pure Python (connect, the registry's globals,
+bind, round trips, protocol errors), on the message encoding of `wayland_wire.py`. Backends
+build on it: `postureping.idle.wayland` asks the compositor for idle notifications.
+
+`sway_ipc.py` is sway's IPC socket (the i3-ipc protocol), pure Python over a Unix socket; the
+sway-fullscreen hold probe (`postureping.dnd.sway`) reads sway's tree and events with it.
 """
