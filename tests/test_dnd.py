@@ -109,7 +109,7 @@ def test_hold_reason_is_the_first_probes() -> None:
 def test_the_registry_lists_every_probe_in_order() -> None:
     names = [
         "gnome", "notifications-inhibited", "dunst", "fullscreen", "sway-fullscreen",
-        "windows-focus",
+        "wlr-fullscreen", "windows-focus",
     ]  # fmt: skip
     assert list(PROBES) == names
 
@@ -210,6 +210,7 @@ def test_the_probes_that_work_with_dunst(desktop_module: DesktopSession) -> None
         "notifications-inhibited": "the notification server has no "
         "org.freedesktop.Notifications Inhibited property (No such property “Inhibited”)",
         "sway-fullscreen": "not sway (SWAYSOCK is not set)",
+        "wlr-fullscreen": "not a Wayland session (WAYLAND_DISPLAY is not set)",
         "windows-focus": "not Windows",
     }
     for probe in opened.values():

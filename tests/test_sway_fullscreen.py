@@ -8,12 +8,16 @@ leaves fullscreen (sway's window event, not the daemon's next 30 s look).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import threading
 import time
 
 import pytest
 
+from postureping.dnd.registry import choose_hold_probes
+from postureping.dnd.wlr_toplevel import WlrToplevelProbe
 from tests.daemon_process import running_daemon
 from tests.desktop import wait_until
 from tests.sway_session import SwaySession, require_sway, start_sway
@@ -89,3 +93,50 @@ def test_a_fullscreen_foot_holds_a_reminder_until_it_leaves_fullscreen() -> None
             assert daemon.output.count(held) == 1, daemon.output
             assert daemon.stop() == 0
     assert "Traceback" not in daemon.output
+
+
+def test_the_wlroots_probe_follows_a_fullscreen_foot(caplog: pytest.LogCaptureFixture) -> None:
+    """wlr-fullscreen, for wlroots compositors without sway's IPC, against sway's own
+    zwlr_foreign_toplevel_manager_v1 (SWAYSOCK left out, as on Hyprland or river)."""
+    require_sway()
+    require_foot()
+    with start_sway() as sway:
+        others, unavailable = choose_hold_probes(sway.env, frozenset())
+        for other in others:
+            other.close()
+        assert dict(unavailable)["wlr-fullscreen"] == "sway: sway-fullscreen covers it"
+        environ = {
+            "WAYLAND_DISPLAY": sway.wayland_display,
+            "XDG_RUNTIME_DIR": str(sway.runtime_dir),
+        }
+        probe = WlrToplevelProbe.open(environ, frozenset())
+        told = threading.Semaphore(0)
+        try:
+            probe.watch(told.release)
+            assert probe.hold_reason() is None
+            sway.start("foot", "foot", "cat")
+            wait_until(lambda: foot_windows(sway) or None, timeout=20, what="foot's window")
+            sway.swaymsg("[app_id=foot] fullscreen enable")
+            assert told.acquire(timeout=TOLD)
+            assert probe.hold_reason() == "fullscreen window: foot (Wayland)"
+            exempt = WlrToplevelProbe.open(environ, frozenset({"FOOT"}))  # windows known at once
+            assert exempt.hold_reason() is None
+            exempt.close()
+            sway.swaymsg("[app_id=foot] fullscreen disable")
+            assert told.acquire(timeout=TOLD)
+            assert probe.hold_reason() is None
+            sway.swaymsg("[app_id=foot] fullscreen enable")
+            assert told.acquire(timeout=TOLD)
+            sway.stop("foot")  # the window closes: nothing fullscreen any more
+            assert told.acquire(timeout=TOLD)
+            assert probe.hold_reason() is None
+            sway.stop("sway")  # the compositor goes: said once, then None until it is back
+            wait_until(lambda: probe._session is not None and probe._session.failure,
+                       timeout=TOLD, what="the probe to see the compositor go")  # fmt: skip
+            with caplog.at_level(logging.WARNING, logger="postureping.dnd"):
+                assert [probe.hold_reason() for _ in range(3)] == [None] * 3
+            (record,) = [r for r in caplog.records if r.name == "postureping.dnd.wlr_toplevel"]
+            assert record.getMessage().startswith("the wlr-fullscreen hold probe failed (")
+        finally:
+            probe.close()
+    assert [t for t in threading.enumerate() if t.name == "postureping-wlr-toplevels"] == []
