@@ -115,9 +115,13 @@ def test_the_probe_follows_the_tree_and_tells_of_changes(
         sway.tree = one_output(view("foot", fullscreen=1))
         assert probe.hold_reason() == "fullscreen window: foot (sway)"  # asked, not told
         sway.tree = one_output(view("foot"))
+        assert probe.hold_reason() is None  # what the daemon knows when the watch begins
+        trees = sway.requests.count(GET_TREE)
         probe.watch(lambda: changes.append(time.monotonic()))
         probe.watch(lambda: changes.append(-1.0))  # a second watch is ignored
         wait_until(lambda: sway.subscribers == 1, timeout=WAIT, what="the probe to subscribe")
+        wait_until(lambda: sway.requests.count(GET_TREE) > trees, timeout=WAIT,
+                   what="the watcher's first look at the tree")  # fmt: skip
         sway.tree = one_output(view("foot", fullscreen=1))
         sway.emit("window", "fullscreen_mode")
         wait_until(lambda: len(changes) == 1, timeout=WAIT, what="the probe to tell of it")
@@ -151,8 +155,11 @@ def test_a_hung_or_lost_sway_is_survived(
     probe = open_probe(sway)
     changes: list[int] = []
     try:
+        trees = sway.requests.count(GET_TREE)
         probe.watch(lambda: changes.append(1))
         wait_until(lambda: sway.subscribers == 1, timeout=WAIT, what="the probe to subscribe")
+        wait_until(lambda: sway.requests.count(GET_TREE) > trees, timeout=WAIT,
+                   what="the watcher's first look at the tree")  # fmt: skip
         sway.tree = one_output(view("foot", fullscreen=1))
         sway.hanging.set()
         start = time.monotonic()
@@ -193,7 +200,10 @@ def test_garbage_ends_the_watch_not_the_probe(
         wait_until(lambda: sway.subscribers == 1, timeout=WAIT, what="the probe to subscribe")
         sway.send_garbage()
         wait_until(lambda: not watcher_threads() or None, timeout=WAIT, what="the watcher to end")
-        assert probe.hold_reason() is None
+        assert probe.hold_reason() is None  # works, and starts a new watcher
+        wait_until(lambda: sway.subscriptions == 2, timeout=WAIT, what="a new subscription")
+        sway.send_garbage()  # the same fault again: not said again
+        wait_until(lambda: not watcher_threads() or None, timeout=WAIT, what="the watcher to end")
     finally:
         probe.close()
     (record,) = caplog.records

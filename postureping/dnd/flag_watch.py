@@ -83,6 +83,7 @@ class FlagWatch:
         self._lock = threading.Lock()  # guards _bus and _closed
         self._bus: SessionBus | None = None
         self._closed = False
+        self._ready = False  # the match rules are in place
         self._starter: threading.Thread | None = None
 
     def start(self, changed: Callable[[], None]) -> None:
@@ -104,9 +105,9 @@ class FlagWatch:
 
     @property
     def watching(self) -> bool:
-        """Whether signals can still come (for tests and `doctor`)."""
+        """Whether changes are followed: the rules are in place and the connection works."""
         with self._lock:
-            return self._bus is not None and self._bus.alive
+            return self._ready and self._bus is not None and self._bus.alive
 
     def _start(self, changed: Callable[[], None]) -> None:
         def on_signal(message: Any) -> None:
@@ -127,6 +128,8 @@ class FlagWatch:
         try:
             bus.call(message_bus.AddMatch(changes_rule(self._service, self._path, self._interface)))
             bus.call(message_bus.AddMatch(owner_rule(self._service)))
+            with self._lock:
+                self._ready = True
         except (DBusErrorResponse, OSError, TimeoutError) as error:
             with self._lock:
                 closed, self._bus = self._closed, None

@@ -14,9 +14,9 @@ Two connections to SWAYSOCK: one for `hold_reason` (a GET_TREE per call, kept op
 calls and opened again after it breaks), and, once `watch` is called, one subscribed to
 window and workspace events on a thread of its own, so that the daemon hears at once when a
 fullscreen window appears or goes (it reads the tree again on a second connection, and calls
-`changed` only when the answer changed). If that thread loses sway, it logs it and ends: the
-daemon then looks every 30 s while a reminder waits, as for the other probes, and the next
-`hold_reason` that reaches sway again starts a new one.
+`changed` only when the answer differs from the last one `hold_reason` gave). If that thread
+loses sway, it logs it and ends: the daemon then looks every 30 s while a reminder waits, as
+for the other probes, and the next `hold_reason` that reaches sway again starts a new one.
 """
 
 from __future__ import annotations
@@ -146,6 +146,11 @@ class SwayProbe:
         self._watcher: threading.Thread | None = None
         self._events: list[SwayIpc] = []  # the watcher's connections, closed by `close`
         self._closed = False
+        self._last_stop = ""  # why the last watcher stopped (the watcher thread's)
+        # The answer the daemon has (or is about to get): the watcher tells it when the tree
+        # says otherwise. Written by both threads, one assignment at a time; a race costs
+        # at most one needless wake-up.
+        self._told: str | None = None
 
     @classmethod
     def open(cls, environ: Mapping[str, str], never_hold: frozenset[str]) -> SwayProbe:
@@ -209,29 +214,30 @@ class SwayProbe:
             self._conn = None
             conn.close()  # opened again at the next call
             raise
-        return reason_for_tree(tree, self._never_hold)
+        self._told = reason = reason_for_tree(tree, self._never_hold)
+        return reason
 
     def _watch(self, changed: Callable[[], None]) -> None:
         try:
             events = self._connect(None)
             events.subscribe(EVENTS)  # before the first tree: no change falls in between
             trees = self._connect(CALL_TIMEOUT)
-            last = reason_for_tree(trees.request(GET_TREE), self._never_hold)
+            self._tell_if_changed(trees, changed)  # what changed since the daemon last asked
             while True:
                 kind, event = events.receive()
                 if kind == SHUTDOWN_EVENT:
                     raise IpcError("sway is exiting")
-                if not _matters(kind, event):
-                    continue
-                now = reason_for_tree(trees.request(GET_TREE), self._never_hold)
-                if now != last:
-                    last = now
-                    changed()
+                if _matters(kind, event):
+                    self._tell_if_changed(trees, changed)
         except IpcError as error:
             with self._lock:
                 closed = self._closed
             if not closed:
-                _log.warning(
+                # Said once for a fault that comes back each time the watcher starts again.
+                level = logging.DEBUG if str(error) == self._last_stop else logging.WARNING
+                self._last_stop = str(error)
+                _log.log(
+                    level,
                     "stopped following sway's windows (%s); while a reminder waits, the "
                     "daemon looks every 30 s instead",
                     error,
@@ -243,6 +249,12 @@ class SwayProbe:
                 events_conns, self._events = self._events, []
             for conn in events_conns:
                 conn.close()
+
+    def _tell_if_changed(self, trees: SwayIpc, changed: Callable[[], None]) -> None:
+        now = reason_for_tree(trees.request(GET_TREE), self._never_hold)
+        if now != self._told:
+            self._told = now
+            changed()
 
     def _connect(self, timeout: float | None) -> SwayIpc:
         conn = SwayIpc.connect(self._path, timeout)
