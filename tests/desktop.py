@@ -46,7 +46,9 @@ REQUIRED_PROGRAMS = {
 
 # Variables that would point a test's processes at the developer's real session.
 _LEAKY_PREFIXES = ("DBUS_", "XDG_")
-_LEAKY_NAMES = {"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SESSION_MANAGER", "DESKTOP_SESSION"}
+_LEAKY_NAMES = {
+    "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SESSION_MANAGER", "DESKTOP_SESSION", "SWAYSOCK",
+}  # fmt: skip
 
 # Notifications stay until closed unless the sender sets a timeout, so a test or a screenshot
 # sees them for as long as it needs.

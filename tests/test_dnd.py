@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -33,6 +34,7 @@ import pytest
 from postureping.dnd.base import FailureStreak, HoldProbe, ProbeUnavailable
 from postureping.dnd.gnome import GnomeProbe, is_gnome_session
 from postureping.dnd.registry import PROBES, choose_hold_probes, hold_reason
+from postureping.dnd.server_flag import ServerFlagProbe
 from postureping.dnd.windows_focus import reason_for_state
 from tests.desktop import (
     NOTIFICATIONS,
@@ -107,7 +109,7 @@ def test_hold_reason_is_the_first_probes() -> None:
 def test_the_registry_lists_every_probe_in_order() -> None:
     names = [
         "gnome", "notifications-inhibited", "dunst", "mako", "swaync", "fullscreen",
-        "windows-focus",
+        "sway-fullscreen", "wlr-fullscreen", "windows-focus",
     ]  # fmt: skip
     assert list(PROBES) == names
 
@@ -211,6 +213,8 @@ def test_the_probes_that_work_with_dunst(desktop_module: DesktopSession) -> None
         "(Object does not exist at path “/fr/emersion/Mako”)",
         "swaync": "the notification server has no org.erikreider.swaync.cc.GetDnd "
         "(Object does not exist at path “/org/erikreider/swaync/cc”)",
+        "sway-fullscreen": "not sway (SWAYSOCK is not set)",
+        "wlr-fullscreen": "not a Wayland session (WAYLAND_DISPLAY is not set)",
         "windows-focus": "not Windows",
     }
     for probe in opened.values():
@@ -227,6 +231,28 @@ def test_dunst_paused_holds(desktop_module: DesktopSession, probes: dict[str, Ho
         assert hold_reason(list(probes.values())) == "do not disturb is on (dunst is paused)"
     finally:
         desktop_module.run("dunstctl", "set-paused", "false")
+    assert dunst.hold_reason() is None
+
+
+@linux_only
+def test_dunst_tells_when_it_pauses_and_resumes(
+    desktop_module: DesktopSession, probes: dict[str, HoldProbe]
+) -> None:
+    """dunst sends PropertiesChanged for `paused`: the probe wakes the daemon at once."""
+    dunst = probes["dunst"]
+    assert isinstance(dunst, ServerFlagProbe)
+    told = threading.Semaphore(0)
+    dunst.watch(told.release)
+    watch = dunst._watch
+    assert watch is not None
+    wait_until(lambda: watch.watching, timeout=WAIT, what="the probe to follow dunst")
+    try:
+        desktop_module.run("dunstctl", "set-paused", "true")
+        assert told.acquire(timeout=WAIT)
+        assert dunst.hold_reason() == "do not disturb is on (dunst is paused)"
+    finally:
+        desktop_module.run("dunstctl", "set-paused", "false")
+    assert told.acquire(timeout=WAIT)
     assert dunst.hold_reason() is None
 
 

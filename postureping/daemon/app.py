@@ -94,6 +94,7 @@ def serve(
         reload=reload,
         on_quit=stop.set,
     )
+    sources.on_change(daemon.poke)  # a hold that ends is seen at once where a probe tells
     zone = ctx.zone
     server = make_server(
         ctx.paths, lambda request: dispatch(daemon, request, daemon.config.hours, zone), log

@@ -10,6 +10,11 @@ postureping.gnome_breaks), where the settings leave the walk to them (`desktop_b
 Threading: `look`, `replace` and `close` may come from different threads (the timer's, a
 reload's); one lock keeps them apart, as the monitor and probe contracts ask (one call at a
 time). Each look returns within about 2 s: their D-Bus calls carry timeouts.
+
+Probes that can tell when their answer changes (dnd.base.WatchingProbe: sway's windows, the
+notification server's `Inhibited`) call the function given to `on_change` from their own
+threads; the daemon passes its `poke`, so a reminder held by a fullscreen window comes as soon
+as the window leaves fullscreen, not at the next look.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from postureping.daemon_settings import DaemonSettings
-from postureping.dnd.base import HoldProbe
+from postureping.dnd.base import HoldProbe, can_watch
 from postureping.dnd.registry import choose_hold_probes
 from postureping.dnd.registry import hold_reason as probes_reason
 from postureping.idle.base import IdleMonitor, IdleUnavailable
@@ -40,11 +45,27 @@ class Sources:
         # routines to them; None: not asked. Set by the daemon's wiring, at start and reload.
         self.desktop_breaks: Callable[[], bool] | None = None
         self._breaks_seen: bool | None = None
+        self._changed: Callable[[], None] | None = None
+        self._watch(self._probes)
 
     @property
     def monitor_name(self) -> str | None:
         """The idle monitor in use ("x11", "gnome"...), None when idle time is not watched."""
         return None if self._monitor is None else self._monitor.name
+
+    def on_change(self, changed: Callable[[], None]) -> None:
+        """Call `changed()` (from a probe's thread; it must return at once) when a probe's
+        answer may have changed."""
+        self._changed = changed
+
+    def _probe_changed(self) -> None:
+        if (changed := self._changed) is not None:
+            changed()
+
+    def _watch(self, probes: Sequence[HoldProbe]) -> None:
+        for probe in probes:
+            if can_watch(probe):
+                probe.watch(self._probe_changed)
 
     def look(self, *, holds: bool = True) -> tuple[timedelta | None, str | None]:
         """(idle time, hold reason) now; the idle time is None without a monitor, or when it
@@ -87,6 +108,7 @@ class Sources:
             self._monitor, self._probes = monitor, list(probes)
             self._failing = False
             _close(old_monitor, old_probes)
+            self._watch(self._probes)
 
     def close(self) -> None:
         with self._lock:

@@ -3,4 +3,7 @@
 `wayland.py` is a Wayland client connection in pure Python (connect, the registry's globals,
 bind, round trips, protocol errors), on the message encoding of `wayland_wire.py`. Backends
 build on it: `postureping.idle.wayland` asks the compositor for idle notifications.
+
+`sway_ipc.py` is sway's IPC socket (the i3-ipc protocol), pure Python over a Unix socket; the
+sway-fullscreen hold probe (`postureping.dnd.sway`) reads sway's tree and events with it.
 """

@@ -124,6 +124,19 @@ class WaylandConnection:
             self._handlers[new_id] = handler
         return new_id
 
+    def adopt(self, object_id: int, interface: str, handler: Handler | None = None) -> None:
+        """An object the compositor made (the new_id of one of its events, such as a window
+        that zwlr_foreign_toplevel_manager_v1 announces); `handler` takes its events. `forget`
+        it once it is destroyed: the compositor sends no delete_id for its own ids."""
+        self._interfaces[object_id] = interface
+        if handler is not None:
+            self._handlers[object_id] = handler
+
+    def forget(self, object_id: int) -> None:
+        """Drop an adopted object: events to it are dropped from now on."""
+        self._interfaces.pop(object_id, None)
+        self._handlers.pop(object_id, None)
+
     def bind(self, found: Global, version: int, handler: Handler | None = None) -> int:
         """Bind a global at `version` (at most the version it was announced with)."""
         new_id = self.new_object(found.interface, handler)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 
 class HoldProbe(Protocol):
@@ -27,6 +27,24 @@ class HoldProbe(Protocol):
     def hold_reason(self) -> str | None: ...
 
     def close(self) -> None: ...
+
+
+class WatchingProbe(HoldProbe, Protocol):
+    """A probe that can also tell when its answer changes, so that a reminder held by it is
+    shown as soon as the hold ends rather than at the next look (about every 30 s).
+
+    `watch(changed)` is called at most once, before any `close`; from then on the probe calls
+    `changed()` from a thread of its own whenever `hold_reason` may answer otherwise. `changed`
+    returns at once (it only wakes the daemon, which then asks `hold_reason` on its own thread).
+    A probe that can no longer watch logs it and stops calling: the looks go on as before.
+    """
+
+    def watch(self, changed: Callable[[], None]) -> None: ...
+
+
+def can_watch(probe: HoldProbe) -> TypeGuard[WatchingProbe]:
+    """Whether `probe` is a WatchingProbe."""
+    return callable(getattr(probe, "watch", None))
 
 
 NO_DISPLAY = "no X display (DISPLAY is not set)"

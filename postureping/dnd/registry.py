@@ -9,7 +9,17 @@ are Linux-only dependencies, PyGObject an optional extra):
 - "mako": a mako mode that hides notifications (`makoctl mode -a do-not-disturb`).
 - "swaync": SwayNotificationCenter's do-not-disturb.
 - "fullscreen": a fullscreen active window on X11, unless its class is in `never_hold`.
+- "sway-fullscreen": a fullscreen window on sway (native Wayland or XWayland) that can be
+  seen, through sway's IPC (SWAYSOCK), unless its app_id or class is in `never_hold`.
+- "wlr-fullscreen": the focused window fullscreen on other wlroots compositors (Hyprland,
+  river, labwc, Wayfire), through zwlr_foreign_toplevel_manager_v1, unless its app_id is in
+  `never_hold`; not on sway, where sway-fullscreen knows more.
 - "windows-focus": Windows' fullscreen, presentation and quiet-time states.
+
+Probes that can also tell when their answer changes (base.WatchingProbe: sway-fullscreen and
+wlr-fullscreen, through the compositor's window events; notifications-inhibited and dunst,
+through the server's PropertiesChanged where it sends it) are handed the daemon's wake-up by
+daemon/sources.py.
 
 Do-not-disturb probes come first, so a reason names the user's own switch when both hold.
 macOS Focus modes are not probed: their state is readable only through private APIs or by
@@ -71,6 +81,18 @@ def _fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldP
     return FullscreenProbe.open(environ, never_hold)
 
 
+def _sway_fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    from postureping.dnd.sway import SwayProbe  # noqa: PLC0415
+
+    return SwayProbe.open(environ, never_hold)
+
+
+def _wlr_fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    from postureping.dnd.wlr_toplevel import WlrToplevelProbe  # noqa: PLC0415
+
+    return WlrToplevelProbe.open(environ, never_hold)
+
+
 def _windows_focus(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
     from postureping.dnd.windows_focus import WindowsFocusProbe  # noqa: PLC0415
 
@@ -85,6 +107,8 @@ PROBES: dict[str, Opener] = {
     "mako": _mako,
     "swaync": _swaync,
     "fullscreen": _fullscreen,
+    "sway-fullscreen": _sway_fullscreen,
+    "wlr-fullscreen": _wlr_fullscreen,
     "windows-focus": _windows_focus,
 }
 

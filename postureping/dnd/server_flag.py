@@ -15,13 +15,16 @@ no such property. With no server running yet (the daemon may start before the de
 server) or one that does not answer, the probe is kept: it answers None, logs that once, and
 follows the flag as soon as a server answers. D-Bus activation is left on: with no server
 running, the bus may start the activatable one, as the daemon's first reminder would anyway.
+
+Once `watch` is called, the flag's PropertiesChanged signals (dnd.flag_watch) wake the daemon
+as soon as the flag changes, where the server sends them (Plasma does for `Inhibited`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jeepney import DBusAddress  # type: ignore[import-untyped]
@@ -33,6 +36,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
 
 from postureping.dbus_blocking import open_blocking
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
+from postureping.dnd.flag_watch import FlagWatch
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -66,6 +70,7 @@ class ServerProperty:
     """Reads `interface`.`name` (type b) of the notification server on the bus at `address`."""
 
     def __init__(self, address: str, interface: str, name: str) -> None:
+        self.address, self.interface, self.name = address, interface, name
         self._address = address
         self._what = f"{interface} {name}"
         self._message = Properties(DBusAddress(PATH, NOTIFICATIONS, interface)).get(name)
@@ -124,6 +129,7 @@ class ServerFlagProbe:
         self._reason = reason
         self._flag = flag
         self._streak = FailureStreak(log, name, (ReadError,))
+        self._watch: FlagWatch | None = None
 
     @classmethod
     def open(
@@ -153,7 +159,21 @@ class ServerFlagProbe:
     def hold_reason(self) -> str | None:
         return self._streak.run(self._read)
 
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call `changed()` (on the watch's thread) when the server says the flag changed.
+        Once; later calls are ignored."""
+        if self._watch is not None:
+            return
+        flag = self._flag
+        self._watch = FlagWatch(
+            flag.address, service=NOTIFICATIONS, path=PATH, interface=flag.interface,
+            name=flag.name, probe=self.name,
+        )  # fmt: skip
+        self._watch.start(changed)
+
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
         self._flag.close()
 
     def _read(self) -> str | None:
