@@ -87,7 +87,7 @@ def test_a_mako_mode_that_hides_notifications_holds() -> None:
     with start_sway(mako=True, mako_config=MAKO_WITH_DND) as sway:
         probes, unavailable = probes_of(sway)
         try:
-            assert list(probes) == ["mako"], unavailable
+            assert list(probes) == ["mako", "sway-fullscreen"], unavailable
             assert (
                 "the notification server has no org.erikreider.swaync.cc.GetDnd"
                 in (unavailable["swaync"])
@@ -106,7 +106,7 @@ def test_a_mako_mode_that_hides_notifications_holds() -> None:
                 probe.close()
         doctor = json.loads(sway.postureping("doctor", "--json").stdout)
     (dnd,) = [c for c in doctor if c["name"] == "do not disturb"]
-    assert (dnd["level"], dnd["detail"]) == ("ok", "watches mako"), dnd
+    assert (dnd["level"], dnd["detail"]) == ("ok", "watches mako, sway-fullscreen"), dnd
 
 
 @pytest.mark.desktop
@@ -118,7 +118,9 @@ def test_a_mako_that_starts_later_is_followed(caplog: pytest.LogCaptureFixture) 
     with start_sway() as sway:
         probes, _ = probes_of(sway)
         try:
-            assert list(probes) == ["notifications-inhibited", "dunst", "mako", "swaync"]
+            assert list(probes) == [
+                "notifications-inhibited", "dunst", "mako", "swaync", "sway-fullscreen",
+            ]  # fmt: skip
             assert hold_reason(list(probes.values())) is None
             config = sway.write_file(sway.root / "later.conf", MAKO_WITH_DND, 0o644)
             sway.start("mako", "mako", "--config", str(config))
@@ -137,7 +139,7 @@ def test_swaync_do_not_disturb_holds() -> None:
     with start_sway(swaync=True) as sway:
         probes, unavailable = probes_of(sway)
         try:
-            assert list(probes) == ["swaync"], unavailable
+            assert list(probes) == ["swaync", "sway-fullscreen"], unavailable
             assert (
                 "the notification server has no fr.emersion.Mako.ListModes" in (unavailable["mako"])
             )
