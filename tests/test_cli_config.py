@@ -173,6 +173,14 @@ def test_routines_table_and_about(tmp_path: Path) -> None:
         assert warning in about.stdout
 
 
+def test_about_names_its_sources(tmp_path: Path) -> None:
+    """Fault: `routines --about` spoke of "general articles" without naming them."""
+    about = run_cli(tmp_path, "routines", "--about").stdout
+    assert "Sources:" in about
+    for title in ("Lower Back And Buttock Pain From Running", "Lower Back Leg Pain When Running"):
+        assert f'"{title}"' in about
+
+
 def test_version_and_help(tmp_path: Path) -> None:
     assert run_cli(tmp_path, "--version").stdout.strip() == f"postureping {__version__}"
     for command in COMMANDS:
