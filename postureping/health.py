@@ -10,8 +10,8 @@ HEADING: str = "When to see a doctor about back pain"
 ABOUT: str = (
     "postureping's routines and this notice are written in our own words from general "
     "articles about lower back pain, listed below. The routines are everyday habits "
-    "those articles suggest: changing position, moving around, a comfortable workplace, lifting with "
-    "care and sleeping posture."
+    "those articles suggest: changing position, moving around, a comfortable workplace, "
+    "lifting with care and sleeping posture."
 )
 
 # The two articles the routines and this notice were written from, titled as published.

@@ -13,6 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+from postureping.progress import today_progress
 from postureping.terminal import visible
 
 
@@ -102,5 +103,5 @@ def render_status(status: dict[str, Any], ctx: Context) -> str:
     monitor = activity.get("idle_monitor")
     lines.append(f"Idle time from: {monitor}" if monitor else "Idle time: not available here")
     today = status["today"]
-    lines.append(f"Today: {today['done']} done, {today['prompted']} reminders shown")
+    lines.append("Today: " + today_progress(today["done"], today["prompted"]))
     return "\n".join(lines)
