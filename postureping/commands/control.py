@@ -22,8 +22,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
     elif name == "pause":
         parser.add_argument(
-            "length", metavar="DURATION|until-tomorrow|indefinitely", nargs="?",
-            help="how long to hold reminders, like 30m or 1h30m (default: until you resume)",
+            "length", metavar="DURATION|until-tomorrow|indefinitely", nargs="*",
+            help='how long to hold reminders, like 30m, 1h30m or "30 minutes" '
+            "(default: until you resume)",
         )  # fmt: skip
     elif name == "trigger":
         parser.add_argument("routine", metavar="ROUTINE", help="the routine to remind of now")
@@ -42,10 +43,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _request(args: argparse.Namespace) -> Request:
     if args.command == "pause":
+        length = " ".join(args.length) or None  # `pause 30 minutes` comes as two words
         try:
-            return Request("pause", pause_args(args.length))
+            return Request("pause", pause_args(length))
         except ValueError as error:
-            raise UserError(f"pause {args.length!r}: {error}", EXIT_CONFIG) from None
+            raise UserError(f"pause {length!r}: {error}", EXIT_CONFIG) from None
     if args.command == "trigger":
         return Request("trigger", {"routine": args.routine})
     return Request(args.command)
