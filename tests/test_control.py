@@ -13,7 +13,12 @@ import pytest
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import DaemonProcess, running_daemon
 
-CONSOLE = {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"}
+# Active hours all day, every day: what a snooze says and when it ends must not depend on
+# the time the suite runs at (a snooze never ends outside active hours).
+CONSOLE = {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"} | {
+    f"POSTUREPING_ACTIVE_HOURS__{day}": "00:00-24:00"
+    for day in ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+}
 
 
 def socket_path(root: Path) -> Path:
