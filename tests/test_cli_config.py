@@ -133,7 +133,7 @@ def test_check_warns_about_reminders_that_never_fire(tmp_path: Path) -> None:
     config.write_text('[routines.stretch]\nat = ["21:00"]\n', encoding="utf-8")
     result = run_cli(tmp_path, "--config", str(config), "config", "check")
     assert result.returncode == 0
-    assert "warning: routine 'stretch' at 21:00 never fires" in result.stdout
+    assert "warning: routine 'stretch' at 21:00 never fires" in result.stderr
 
 
 def test_routines_json(tmp_path: Path) -> None:

@@ -180,6 +180,34 @@ def test_reload(daemon: DaemonProcess, tmp_path: Path) -> None:
     assert isinstance(upcoming, list) and "walk" not in {n["routine"] for n in upcoming}
 
 
+def test_a_refused_reload_says_the_old_settings_stay(daemon: DaemonProcess, tmp_path: Path) -> None:
+    """Fault: a refused reload listed the problems but not what happens next, on the CLI
+    and in the daemon's log."""
+    config = tmp_path / "config" / "postureping" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[routines.walk]\nevry = "30m"\n', encoding="utf-8")
+    code, _, err = cli(tmp_path, "reload")
+    assert code == 2 and "did you mean 'every'?" in err
+    assert "not reloaded: the old settings stay in force" in err
+    daemon.wait_for_output("warning: settings not reloaded: the old settings stay in force", 10)
+    daemon.wait_for_output("routines.walk.evry", 10)
+
+
+def test_the_daemon_warns_about_a_very_short_interval(tmp_path: Path) -> None:
+    """At the start (on stderr, and in the log) and after a reload (in the log)."""
+    env = isolated_env(tmp_path, CONSOLE | {"POSTUREPING_ROUTINES__WALK__EVERY": "4m"})
+    with running_daemon([], env, tmp_path) as process:
+        process.wait_for_output("postureping is running", timeout=20)
+        assert "warning: routine 'walk' comes every 4m" in process.output
+        config = tmp_path / "config" / "postureping" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text('[routines.stretch]\nat = ["12:00"]\n', encoding="utf-8")
+        assert cli(tmp_path, "reload")[0] == 0
+        process.wait_for_output("reloaded", timeout=10)
+        assert process.output.count("warning: routine 'walk' comes every 4m") >= 2
+        process.stop()
+
+
 def test_only_one_daemon(daemon: DaemonProcess, tmp_path: Path) -> None:
     code, _, err = cli(tmp_path, "run")
     assert code == 1 and "already running" in err and str(daemon.proc.pid) in err

@@ -25,19 +25,21 @@ from postureping.daemon.sources import Sources, choose_sources, sources_differ
 from postureping.daemon_settings import DaemonSettings
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
-from postureping.errors import UserError
+from postureping.errors import ConfigError, UserError
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
 from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
+from postureping.schedule import schedule_warnings
 from postureping.settings_child import load_settings
 from postureping.store import EventStore
-from postureping.terminal import visible
+from postureping.terminal import visible, warn
 
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
 
+NOT_RELOADED = "not reloaded: the old settings stay in force"
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
 
@@ -67,6 +69,10 @@ def serve(
     ctx: Context, settings: DaemonSettings, stop: threading.Event, *, demo: bool, tray: bool
 ) -> None:
     log = daemon_logger(sys.stdout)
+    warnings = schedule_warnings(settings.routines, settings.hours)
+    warn(warnings)  # on stderr, where the terminal shows it even when the log goes elsewhere
+    for warning in warnings:
+        log.warning("%s", warning)
     daemon: Daemon | None = None
 
     def on_action(key: str, answer: Answer) -> None:
@@ -152,7 +158,14 @@ class Reload:
     def __call__(self) -> EngineConfig:
         ctx = self._ctx
         with self._lock:
-            fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old stay
+            try:
+                fresh = load_settings(ctx.paths, ctx.environ)
+            except ConfigError as error:
+                refused = ConfigError(list(error.problems), outcome=NOT_RELOADED)
+                self._log.warning("settings %s", refused.message.removeprefix("invalid settings, "))
+                raise refused from None
+            for warning in schedule_warnings(fresh.routines, fresh.hours):
+                self._log.warning("%s", warning)
             if sources_differ(self._current, fresh):
                 self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
             self._current = fresh
