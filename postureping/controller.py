@@ -55,6 +55,16 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class NotifyHealth:
+    """How the daemon's notifications have fared since it started (the daemon's, not the
+    engine's: the engine never sees the desktop)."""
+
+    backend: str  # "freedesktop", "plyer", "console"
+    on_terminal: int  # reminders printed on the terminal because the backend failed
+    troubles: tuple[str, ...] = ()  # the backend's latest troubles, oldest first, with times
+
+
+@dataclass(frozen=True)
 class Status:
     """A snapshot of the running daemon."""
 
@@ -71,6 +81,7 @@ class Status:
     held: tuple[str, ...] = ()  # routines whose reminder waits for the hold to end
     open: tuple[Prompt, ...] = ()  # every reminder that awaits an answer, oldest first
     last_break: BreakCounted | None = None  # the latest break that counted as done
+    notifications: NotifyHealth | None = None  # None: not known (the engine's own status)
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` document (see the README)."""
@@ -109,6 +120,13 @@ class Status:
                 "away": self.activity.away if self.activity else False,
                 "holding": self.activity.holding if self.activity else None,
                 "held": list(self.held),
+            },
+            "notifications": None
+            if self.notifications is None
+            else {
+                "backend": self.notifications.backend,
+                "on_terminal": self.notifications.on_terminal,
+                "troubles": list(self.notifications.troubles),
             },
         }
 

@@ -37,6 +37,7 @@ class DaemonSettings:
     respect_do_not_disturb: bool
     never_hold: frozenset[str]
     after_return: timedelta
+    gnome_movement_breaks: str = "keep-walk"  # or "skip-walk"
 
     @classmethod
     def from_loaded(cls, loaded: LoadedSettings) -> DaemonSettings:
@@ -56,4 +57,5 @@ class DaemonSettings:
             respect_do_not_disturb=activity.respect_do_not_disturb,
             never_hold=frozenset(activity.never_hold),
             after_return=activity.after_return,
+            gnome_movement_breaks=activity.gnome_movement_breaks,
         )

@@ -59,6 +59,11 @@ class Presence:
     def last_sample(self) -> datetime | None:
         return self._sampled
 
+    @property
+    def streak_start(self) -> datetime | None:
+        """The last input before the idle streak of the last sample (None before any)."""
+        return self._start
+
     def observe(self, now: datetime, idle: timedelta) -> Absence | None:
         """Take a sample; the absence that ended since the previous one, if any."""
         start = now - max(idle, timedelta(0))

@@ -155,11 +155,21 @@ def _streak_note(stats: Stats) -> list[str]:
 def _hours_note(stats: Stats) -> str:
     if not stats.most_skipped_hours:
         return "No reminder was skipped or missed in these weeks."
-    hours = ", ".join(
-        f"{h:02}:00-{(h + 1) % 24:02}:00 ({stats.hours[h].not_done})"
-        for h in stats.most_skipped_hours
+    hours = ", ".join(_hour(h, stats.hours[h]) for h in stats.most_skipped_hours)
+    return escape(
+        "The share of each hour's reminders that were skipped or missed; under the hour, "
+        f"how many of how many. Most often skipped or missed: {hours}."
     )
-    return escape(f"Most often skipped or missed: {hours}.")
+
+
+def _hour(hour: int, counts: Counts) -> str:
+    """As `postureping stats` says it, with the share: "09:00-10:00 (3 of 8 reminders, 38%)"."""
+    span = f"{hour:02}:00-{(hour + 1) % 24:02}:00"
+    share = percent(counts.not_done, counts.prompted)
+    if share is None or counts.prompted < counts.not_done:  # skips without reminders
+        return f"{span} ({counts.not_done})"
+    noun = "reminder" if counts.prompted == 1 else "reminders"
+    return f"{span} ({counts.not_done} of {counts.prompted} {noun}, {share:.0f}%)"
 
 
 def _days(days: int) -> str:

@@ -139,6 +139,9 @@ class ActivitySettings(StrictModel):
     never_hold: WindowClasses = ()
     # No reminder this long after you come back, the computer wakes up or the clock jumps.
     after_return: Duration = timedelta(minutes=2)
+    # GNOME's own movement breaks (GNOME 48+): "keep-walk" reminds of the walk as well;
+    # "skip-walk" leaves it to GNOME while its movement breaks are on.
+    gnome_movement_breaks: Literal["keep-walk", "skip-walk"] = "keep-walk"
 
 
 class StoreSettings(StrictModel):

@@ -16,7 +16,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,21 +294,32 @@ def _succeeds(args: list[str], env: Env) -> bool:
     return result.returncode == 0
 
 
-def start_bus(directory: Path, env: Env, stack: ExitStack) -> tuple[int, str]:
+def start_bus(
+    directory: Path,
+    env: Env,
+    stack: ExitStack,
+    *,
+    command: Callable[[list[str]], list[str]] = list,
+    allow_users: Sequence[str] = (),
+) -> tuple[int, str]:
+    """Start a private session bus in `directory`; return its PID and address.
+
+    `command` wraps the dbus-daemon command line (to run it as another user: only the user
+    it runs as may connect, and also `allow_users`)."""
     socket_dir = directory
     if len(os.fsencode(socket_dir)) > 80:  # a socket path must fit in 108 bytes
         socket_dir = Path(tempfile.mkdtemp(prefix="pp-bus-"))
         stack.callback(shutil.rmtree, socket_dir, ignore_errors=True)
     config, printed = directory / "session-bus.conf", directory / "dbus-daemon.out"
     # Percent-escaping makes the path a valid D-Bus address value and leaves nothing for XML.
-    config.write_text(_BUS_CONFIG.format(tmpdir=quote(os.fspath(socket_dir), safe="/")))
-    args = [
-        "dbus-daemon",
-        f"--config-file={config}",
-        "--fork",
-        "--print-address=1",
-        "--print-pid=1",
-    ]
+    text = _BUS_CONFIG.format(tmpdir=quote(os.fspath(socket_dir), safe="/"))
+    users = "".join(f'    <allow user="{user}"/>\n' for user in allow_users)
+    config.write_text(
+        text.replace('  <policy context="default">\n', f'  <policy context="default">\n{users}')
+    )
+    args = command(
+        ["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1", "--print-pid=1"]
+    )
     # Files, not pipes: the forked daemon inherits them and would hold a pipe open forever.
     with printed.open("wb") as out, (directory / "dbus-daemon.log").open("wb") as err:
         run(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from postureping.controller import Answer, Status
-from postureping.engine.actions import Action, Log, Record, Show, Withdraw
+from postureping.engine.actions import Action, Log, Record, SavePause, Show, Withdraw
 from postureping.engine.clockwork import GROUP_WINDOW
 from postureping.engine.config import EngineConfig
 from postureping.engine.engine import Engine
@@ -36,6 +36,7 @@ from postureping.engine.inputs import (
     Paused,
     Reloaded,
     Resumed,
+    ScreenLock,
     Slept,
     Start,
     Tick,
@@ -58,9 +59,10 @@ class Episode:
     """Something the person or the computer does, `at` after the day's start (mono time)."""
 
     at: timedelta
-    # "away", "meeting", "dnd", "suspend", "jump" (the clock set), "pause" (until resumed),
-    # "pause-until", "trigger", "reload" (the routine's interval set to `length`), and the
-    # person's own "done", "skip" and "snooze" (for `length`) of the routine, unprompted.
+    # "away", "lock" (away with the screen locked), "meeting", "dnd", "suspend", "jump" (the
+    # clock set), "pause" (until resumed), "pause-until", "trigger", "reload" (the routine's
+    # interval set to `length`), and the person's own "done", "skip" and "snooze" (for
+    # `length`) of the routine, unprompted.
     kind: str
     length: timedelta = timedelta(0)  # how long (a jump: how far, back when negative)
     routine: str = ""  # for "trigger"
@@ -124,6 +126,7 @@ class Day:
         self.present = False
         self.holds: dict[str, str] = {}  # kind -> reason
         self.asleep = False
+        self.locked = False
         self.paused_until: datetime | None = None  # wall time; the far future: until resumed
         self.forgot_at = timedelta(0)  # a suspend or a jump makes the engine forget presence
         self.log: list[tuple[timedelta, datetime, Action]] = []
@@ -220,12 +223,15 @@ class Day:
     def feed(self, event: Input) -> list[Action]:
         # The state before, for the rules that need it (a tick that may release what was
         # held, a look or a wake-up that may count a break).
-        needed = isinstance(event, Tick | Look | Slept)
+        needed = isinstance(event, Tick | Look | Slept | ScreenLock)
         before = self.engine.status(self.now) if needed else None
         dues = self.engine.dues()
         actions = self.engine.handle(event)
         for action in actions:
             self.log.append((self.mono, self.now, action))
+            if isinstance(action, SavePause) and not action.state.paused:
+                # The pause is over: a clock set back later does not bring it back.
+                self.paused_until = None
         self.rules.check(event, actions, before, dues)
         self.rules.check_snoozes(actions)
         for action in actions:
@@ -256,6 +262,11 @@ class Day:
             case "back":
                 self.present = True
                 self.last_input = self.mono
+            case "unlock":
+                self.locked = False
+                self.present = True
+                self.last_input = self.mono
+                self.feed(ScreenLock(self.now, locked=False))
             case "end-hold":
                 assert isinstance(due.data, str)
                 self.holds.pop(due.data, None)
@@ -279,6 +290,12 @@ class Day:
                 self.present = False
                 self.last_input = self.mono
                 self._plan(end, "back")
+            case "lock" if self.present and not self.asleep and not self.locked:
+                self.present = False
+                self.locked = True
+                self.last_input = self.mono
+                self.feed(ScreenLock(self.now, locked=True))
+                self._plan(end, "unlock")
             case "meeting":
                 self.holds["meeting"] = "fullscreen window: zoom"
                 self._plan(end, "end-hold", "meeting")
@@ -420,6 +437,7 @@ class Rules:
             if not update and not forced:
                 # Rule 1 and 3: never while held, away or paused.
                 assert day.hold() is None, f"rule 1: shown during {day.hold()} at {now}"
+                assert not day.locked, f"rule 8: shown on a locked screen at {now}"
                 if config.idle_monitor is not None:
                     # (after a suspend or a clock jump the engine learns the idle time afresh)
                     seen = min(day.idle(), mono - day.forgot_at)
@@ -467,7 +485,8 @@ class Rules:
         day = self.day
         mono, now, config = day.mono, day.now, day.config
         open_before = {p.routine_id for p in before.open} if before is not None else set()
-        credited = [e for e in records if e.kind is Kind.DONE and e.source in ("idle", "sleep")]
+        breaks = ("idle", "sleep", "lock")
+        credited = [e for e in records if e.kind is Kind.DONE and e.source in breaks]
         for event in records:
             if event.kind is Kind.MISSED and event.routine not in prompted_now:
                 # Rule 6: a deadline reaches only its own prompt, answer_within after it.
@@ -515,7 +534,7 @@ class Rules:
             ), f"rule 1: held {routine} not shown when the hold ended at {day.now}"
 
     def check_snoozes(self, actions: list[Action]) -> None:
-        """Rule 8: a snooze never lands outside the routine's active hours."""
+        """Rule 10: a snooze never lands outside the routine's active hours."""
         day = self.day
         config = day.config
         snoozed = {
@@ -532,13 +551,18 @@ class Rules:
                 continue
             instant = day.timescale.to_schedule(due) if day.timescale else due
             assert may_fire(routine, config.hours, config.zone, instant), (
-                f"rule 8: {routine.id} snoozed until {due}, outside its active hours, at {day.now}"
+                f"rule 10: {routine.id} snoozed until {due}, outside its active hours, at {day.now}"
             )
 
     def after_step(self) -> None:
         """Rule 4: an absence is seen within MIN_CHECK of crossing `away_after`."""
         day = self.day
         config = day.config
+        if day.locked:
+            status = day.engine.status(day.now)
+            assert status.activity is not None and status.activity.away, (
+                f"rule 8: the screen is locked and the user not away at {day.now}"
+            )
         if config.idle_monitor is None or day.asleep or day.present:
             return
         idle = day.idle()

@@ -105,7 +105,10 @@ def test_hold_reason_is_the_first_probes() -> None:
 
 
 def test_the_registry_lists_every_probe_in_order() -> None:
-    names = ["gnome", "notifications-inhibited", "dunst", "fullscreen", "windows-focus"]
+    names = [
+        "gnome", "notifications-inhibited", "dunst", "mako", "swaync", "fullscreen",
+        "windows-focus",
+    ]  # fmt: skip
     assert list(PROBES) == names
 
 
@@ -204,6 +207,10 @@ def test_the_probes_that_work_with_dunst(desktop_module: DesktopSession) -> None
         "gnome": "not a GNOME session (XDG_CURRENT_DESKTOP is not set)",
         "notifications-inhibited": "the notification server has no "
         "org.freedesktop.Notifications Inhibited property (No such property “Inhibited”)",
+        "mako": "the notification server has no fr.emersion.Mako.ListModes "
+        "(Object does not exist at path “/fr/emersion/Mako”)",
+        "swaync": "the notification server has no org.erikreider.swaync.cc.GetDnd "
+        "(Object does not exist at path “/org/erikreider/swaync/cc”)",
         "windows-focus": "not Windows",
     }
     for probe in opened.values():
@@ -393,21 +400,22 @@ def test_a_server_that_starts_later(
         probes, _ = choose_hold_probes(server.env, frozenset())
         for probe in probes:
             stack.callback(probe.close)
-        assert [probe.name for probe in probes] == ["notifications-inhibited", "dunst"]
+        kept = ["notifications-inhibited", "dunst", "mako", "swaync"]
+        assert [probe.name for probe in probes] == kept
         assert [r.getMessage() for r in caplog.records] == [
             f"the {name} hold probe failed (no notification server is running); it holds no "
             "reminders until it works again"
-            for name in ("notifications-inhibited", "dunst")
+            for name in kept
         ]
         assert hold_reason(probes) is None
         server.inhibit(True)
         server.start()
         assert hold_reason(probes) == "do not disturb is on (notifications are inhibited)"
         server.inhibit(False)
-        assert hold_reason(probes) is None  # dunst's probe asked too: it is not dunst
-        assert [r.getMessage() for r in caplog.records[2:]] == [
+        assert hold_reason(probes) is None  # the others asked too: it is not dunst, mako...
+        assert [r.getMessage() for r in caplog.records[len(kept) :]] == [
             "the notifications-inhibited hold probe works again"
-        ]  # and nothing new from dunst's probe: the same failure streak
+        ]  # and nothing new from the others: the same failure streak
 
 
 # ---------------------------------------------------------------------------------------------

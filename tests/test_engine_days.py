@@ -138,7 +138,8 @@ def test_demo_time_keeps_the_rules() -> None:
 # -- random days -------------------------------------------------------------------------------
 
 KINDS = (
-    *("away", "away", "away", "meeting", "dnd", "suspend", "jump", "pause", "pause-until"),
+    *("away", "away", "away", "lock", "lock", "meeting", "dnd", "suspend", "jump", "pause"),
+    "pause-until",
     *("trigger", "reload", "done", "skip", "snooze"),
 )
 ROUTINES = [r.id for r in DEFAULTS.routines]
@@ -150,7 +151,7 @@ def episodes(draw: st.DrawFn) -> Episode:
     start = draw(st.integers(7 * 60, 19 * 60)) * M + draw(st.integers(0, 59)) * S
     if kind == "jump":
         length = draw(st.sampled_from([-3 * H, -H, -10 * M, 2 * M, 45 * M, 3 * H]))
-    elif kind == "away":
+    elif kind in ("away", "lock"):
         length = draw(st.integers(20, 40 * 60)) * S
     elif kind == "reload":
         length = draw(st.sampled_from([10, 20, 25, 45, 60, 90])) * M

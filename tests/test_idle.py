@@ -28,9 +28,9 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the Linux monit
 
 
 def test_the_registry_lists_each_platforms_monitors_best_first() -> None:
-    assert list(MONITORS) == ["gnome", "screensaver", "x11", "macos", "windows"]
+    assert list(MONITORS) == ["gnome", "wayland", "screensaver", "x11", "macos", "windows"]
     for platform in ("linux", "freebsd14", "openbsd7"):
-        assert monitor_names(platform) == ["gnome", "screensaver", "x11"]
+        assert monitor_names(platform) == ["gnome", "wayland", "screensaver", "x11"]
     assert monitor_names("darwin") == ["macos"]
     assert monitor_names("win32") == ["windows"]
 
@@ -42,6 +42,7 @@ def test_nothing_to_ask_is_reported_at_once() -> None:
     assert monitor is None
     assert failed == [
         ("gnome", "DBUS_SESSION_BUS_ADDRESS is not set"),
+        ("wayland", "WAYLAND_DISPLAY is not set"),
         ("screensaver", "DBUS_SESSION_BUS_ADDRESS is not set"),
         ("x11", "DISPLAY is not set"),
     ]
@@ -65,12 +66,13 @@ def test_absent_or_odd_places_are_reasons_not_errors(
     start = time.monotonic()
     monitor, failed = choose_idle_monitor(environ)
     assert monitor is None
-    assert [name for name, _ in failed] == ["gnome", "screensaver", "x11"]
+    assert [name for name, _ in failed] == ["gnome", "wayland", "screensaver", "x11"]
     for name, reason in failed:
         assert reason, name
         assert "\n" not in reason, name  # one line, for the log and for doctor
     assert failed[0][1].startswith("cannot use the session bus (")
-    assert failed[2][1].startswith(f"X display {display}: ")
+    assert failed[1][1] == "WAYLAND_DISPLAY is not set"
+    assert failed[3][1].startswith(f"X display {display}: ")
     assert time.monotonic() - start < QUICK
 
 
@@ -93,9 +95,10 @@ def test_a_monitor_for_another_platform_refuses_to_start(name: str) -> None:
 
 
 @linux_only
-@pytest.mark.parametrize("name", ["gnome", "screensaver", "x11"])
+@pytest.mark.parametrize("name", ["gnome", "wayland", "screensaver", "x11"])
 def test_a_closed_monitor_refuses_and_closes_again(name: str) -> None:
-    environ = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent", "DISPLAY": ":9999"}
+    environ = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent", "DISPLAY": ":9999",
+               "WAYLAND_DISPLAY": "/nonexistent/wayland-0"}  # fmt: skip
     monitor = MONITORS[name](environ)
     monitor.close()
     monitor.close()
@@ -105,7 +108,8 @@ def test_a_closed_monitor_refuses_and_closes_again(name: str) -> None:
 
 @linux_only
 def test_each_monitor_goes_by_its_registry_name() -> None:
-    environ = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent", "DISPLAY": ":9999"}
+    environ = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent", "DISPLAY": ":9999",
+               "WAYLAND_DISPLAY": "/nonexistent/wayland-0"}  # fmt: skip
     for name in monitor_names():
         monitor = MONITORS[name](environ)  # no I/O yet
         assert monitor.name == name

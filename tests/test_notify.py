@@ -8,10 +8,12 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import typing
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from warnings import catch_warnings, simplefilter
 
 import pytest
 from plyer import facades
@@ -23,6 +25,7 @@ from postureping.notify.plyer_backend import (
     PlyerNotifier,
     dbus_reason,
     escape_markup,
+    notify_send_args,
     timeout_seconds,
 )
 from postureping.notify.registry import BACKENDS, CHOICES, choose
@@ -363,10 +366,37 @@ class TestPlyerGuards:
         with pytest.raises(NotifyError, match="plyer found no way to show notifications"):
             PlyerNotifier(facades.Notification()).send(reminder())
 
-    @pytest.mark.parametrize(("title", "body"), [("-x", "body"), ("title", "- step one")])
-    def test_notify_send_with_a_leading_dash(self, title: str, body: str) -> None:
-        with pytest.raises(NotifyError, match='begins with "-"'):
-            PlyerNotifier(linux.NotifySendNotification()).send(reminder(title, body))
+    def test_notify_send_reads_text_beginning_with_a_dash_as_text_and_expires(self) -> None:
+        args = notify_send_args("-x", "--help \\n", timedelta(seconds=42))
+        assert args == [
+            "notify-send", "--app-name=postureping", "--urgency=normal",
+            "--expire-time=42000", "--", "-x", "--help \\\\n",
+        ]  # fmt: skip
+        quiet = notify_send_args("Break counted", "", timedelta(milliseconds=1), quiet=True)
+        assert "--urgency=low" in quiet and "--expire-time=1" in quiet
+
+    def test_plyers_dbus_python_path_is_never_taken(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """Even where dbus-python is importable (a system Python's site-packages): one D-Bus
+        library, jeepney; and plyer's warning about a missing dbus-python is never printed."""
+        program = tmp_path / "notify-send"
+        program.write_text("#!/bin/sh\nexit 0\n")
+        program.chmod(0o755)
+        monkeypatch.setenv("PATH", str(tmp_path))
+        monkeypatch.setitem(sys.modules, "dbus", types.ModuleType("dbus"))
+        with catch_warnings(record=True) as caught:
+            simplefilter("always")
+            assert PlyerNotifier()._resolve()[1] == "notify-send"
+        assert caught == []
+        monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+        monkeypatch.delitem(sys.modules, "dbus")
+        with catch_warnings(record=True) as caught:
+            simplefilter("always")
+            notifier = PlyerNotifier()
+            with pytest.raises(NotifyError, match="plyer found no way"):
+                notifier.send(reminder())
+        assert caught == []
 
     @pytest.mark.parametrize(("title", "body"), [("it's", "body"), ("title", "a\\b")])
     def test_flatpak_portal_with_a_quote_or_backslash(self, title: str, body: str) -> None:

@@ -1,14 +1,16 @@
 """plyer and the notification service against a real notification server (dunst).
 
-plyer and dbus-python read the session bus address from the process environment, so every send
-runs in a child process started with the session's environment; the test then reads what dunst
-received and drew.
+On Linux the plyer backend runs notify-send (libnotify-bin), as plyer would without
+dbus-python, after asking the server over jeepney. Both read the session bus address from the
+process environment, so every send runs in a child process started with the session's
+environment; the test then reads what dunst received and drew.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,6 +74,16 @@ sys.exit(0 if service.close(10.0) else 1)
 """
 
 
+@pytest.fixture(scope="module")
+def notify_send() -> None:
+    """The plyer backend's Linux path; skipped where it is missing, but CI must have it."""
+    if shutil.which("notify-send") is None:
+        reason = "the plyer backend's Linux path needs notify-send (apt package libnotify-bin)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
+        pytest.skip(reason)
+
+
 def run_python(code: str, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -122,7 +134,7 @@ def plain_text_desktop(tmp_path: Path) -> Iterator[DesktopSession]:
 
 TEXTS = [
     pytest.param(
-        'Stand <b>up</b> & "go" $(id)',
+        'Stand <b>up</b> & "go" $(id) \\t',
         "-Walk <i>slowly</i> & 1 < 2 > 0\n'q' \"q\" $(id) `id` \\n",
         id="markup-quotes-shell-dash",
     ),
@@ -133,6 +145,7 @@ TEXTS = [
 
 
 @pytest.mark.desktop
+@pytest.mark.usefixtures("notify_send")
 @pytest.mark.parametrize(("title", "body"), TEXTS)
 def test_plyer_shows_the_text_literally(
     desktop_module: DesktopSession, title: str, body: str
@@ -150,6 +163,7 @@ def test_plyer_shows_the_text_literally(
 
 
 @pytest.mark.desktop
+@pytest.mark.usefixtures("notify_send")
 def test_plyer_does_not_escape_for_a_server_without_body_markup(
     plain_text_desktop: DesktopSession,
 ) -> None:
@@ -160,6 +174,7 @@ def test_plyer_does_not_escape_for_a_server_without_body_markup(
 
 
 @pytest.mark.desktop
+@pytest.mark.usefixtures("notify_send")
 def test_plyer_reports_a_bus_without_a_notification_server(desktop: DesktopSession) -> None:
     stop_dunst(desktop)
     outcome = send(desktop.env, "Walk", "Stand up.")
@@ -168,19 +183,20 @@ def test_plyer_reports_a_bus_without_a_notification_server(desktop: DesktopSessi
     assert outcome["seconds"] < QUICK
 
 
+@pytest.mark.usefixtures("notify_send")
 def test_plyer_reports_a_missing_session_bus(tmp_path: Path) -> None:
-    pytest.importorskip("dbus")
     env = strip_session_vars(os.environ) | {
         "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"
     }
     outcome = send(env, "Walk", "Stand up.")
     assert isinstance(outcome["error"], str)
-    assert outcome["error"].startswith("no D-Bus session bus (Failed to connect to socket")
+    assert outcome["error"].startswith("no D-Bus session bus (")
     assert isinstance(outcome["seconds"], float)
     assert outcome["seconds"] < QUICK
 
 
 @pytest.mark.desktop
+@pytest.mark.usefixtures("notify_send")
 def test_the_service_shows_reminders_on_the_desktop(desktop: DesktopSession) -> None:
     result = run_python(SERVICE, desktop.env)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -189,6 +205,7 @@ def test_the_service_shows_reminders_on_the_desktop(desktop: DesktopSession) -> 
 
 
 @pytest.mark.desktop
+@pytest.mark.usefixtures("notify_send")
 def test_the_service_prints_reminders_when_no_server_answers(desktop: DesktopSession) -> None:
     stop_dunst(desktop)
     result = run_python(SERVICE, desktop.env)

@@ -238,3 +238,11 @@ def test_environment_names_routines_with_dashes(tmp_path: Path) -> None:
     assert loaded.origin(("routines", "switch-position", "every")) == (
         "env POSTUREPING_ROUTINES__SWITCH_POSITION__EVERY"
     )
+
+
+def test_gnome_movement_breaks_takes_two_values(tmp_path: Path) -> None:
+    [message] = problems(tmp_path, '[activity]\ngnome_movement_breaks = "skip"\n')
+    assert "activity.gnome_movement_breaks = 'skip'" in message
+    assert "must be one of: 'keep-walk' or 'skip-walk'" in message
+    loaded = load_text(tmp_path, '[activity]\ngnome_movement_breaks = "skip-walk"\n')
+    assert loaded.settings.activity.gnome_movement_breaks == "skip-walk"

@@ -553,3 +553,22 @@ def test_the_daemon_runs_on_without_a_tray_host(desktop: DesktopSession, tmp_pat
         assert daemon_status(tmp_path)["running"] is True
         assert daemon.stop() == 0
     assert daemon.output.count("without a tray icon") == 1
+
+
+def test_a_clean_start_prints_only_what_the_user_needs(
+    trayer: DesktopSession, tmp_path: Path
+) -> None:
+    """A start with the GTK tray, and a stop: no GLib or GTK criticals or warnings on the
+    terminal (every start printed `Gdk-CRITICAL ... gdk_window_thaw_toplevel_updates`)."""
+    require(gtk_importable(), "tray test needs PyGObject with Gtk 3 for the menu backends")
+    with running_daemon([], daemon_env(trayer, tmp_path), tmp_path) as daemon:
+        daemon.wait_for_output("tray icon shown (gtk)", timeout=WAIT)
+        icon = wait_until(lambda: drawn_icon(trayer, tmp_path / "a.png"), timeout=WAIT, what="icon")
+        assert "postureping" in icon.wm_class  # from the program name
+        assert daemon.stop() == 0
+    noise = [
+        line
+        for line in daemon.output.splitlines()
+        if re.search(r"\b(Gdk|Gtk|GLib|GLib-GObject|dbind)-(CRITICAL|WARNING)\b", line)
+    ]
+    assert noise == [], daemon.output

@@ -121,8 +121,31 @@ def test_the_pause_submenu() -> None:
 def test_remind_me_now_lists_every_enabled_routine() -> None:
     remind = item(view(status()).menu, "Remind me now")
     assert [(e.label, e.action) for e in remind.submenu if isinstance(e, Item)] == [
+        ("Time for a gentle stretch", RemindNow("stretch")),  # the one upcoming
         ("Stand up and walk around", RemindNow("walk")),
-        ("Time for a gentle stretch", RemindNow("stretch")),
+    ]
+
+
+def test_remind_me_now_lists_the_routines_in_the_order_they_come_due() -> None:
+    """The titles in the order the user will meet them, not in the order of their ids;
+    routines with nothing upcoming (a time-of-day routine done for the day) come last, by
+    title."""
+    routines = (
+        ("a-walk", "Stand up and walk around"),
+        ("b-stool", "Rest your feet on a low stool"),
+        ("c-stretch", "Time for a gentle stretch"),
+        ("d-desk", "Check the height of your desk"),
+    )
+    upcoming = (
+        Upcoming("c-stretch", "Time for a gentle stretch", NOW + timedelta(minutes=5)),
+        Upcoming("a-walk", "Stand up and walk around", NOW + timedelta(minutes=20)),
+    )
+    remind = item(view(status(routines=routines, upcoming=upcoming)).menu, "Remind me now")
+    assert [e.action for e in remind.submenu if isinstance(e, Item)] == [
+        RemindNow("c-stretch"),
+        RemindNow("a-walk"),
+        RemindNow("d-desk"),
+        RemindNow("b-stool"),
     ]
 
 

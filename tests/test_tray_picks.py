@@ -4,6 +4,8 @@ a refused or failing call is logged, never raised into the toolkit."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,6 +125,36 @@ def test_opening_a_missing_settings_file_says_how_to_create_it(
         ("WARNING", f"no settings file at {tmp_path / 'config.toml'}; "
                     "create one with `postureping config init`"),
     ]  # fmt: skip
+
+
+def test_an_opener_that_fails_is_shown_with_its_reason(
+    tmp_path: Path, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """xdg-open with no editor for the file type exits non-zero, with its reason on stderr:
+    the user is told that, in a notice and in the log, rather than nothing happening."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    opener = bin_dir / "xdg-open"
+    opener.write_text(
+        "#!/bin/sh\necho 'xdg-open: no method available for opening' \"$1\" >&2\nexit 3\n"
+    )
+    opener.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    settings = tmp_path / "config.toml"
+    settings.write_text("")
+    told: list[tuple[str, str]] = []
+    said = threading.Event()
+
+    def tell(title: str, body: str) -> None:
+        told.append((title, body))
+        said.set()
+
+    tray = Tray(FakeController(tmp_path / "calls.txt"), settings, records.log, tell=tell)
+    tray.perform(OpenSettings(settings))
+    assert said.wait(10), "no notice that the settings file could not be opened"
+    reason = f"xdg-open: no method available for opening {settings}"
+    assert told == [("Could not open the settings file", f"{settings}: {reason}")]
+    assert records.lines == [("WARNING", f"could not open {settings} with xdg-open: {reason}")]
 
 
 def test_start_without_a_display_returns_false(tmp_path: Path, records: Records) -> None:

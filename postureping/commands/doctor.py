@@ -1,9 +1,10 @@
 """`postureping doctor [--json]`: what works on this desktop, and what does not and why.
 
 Checks the settings file, the history file, the notification server, the tray host, the idle
-monitor, the do-not-disturb probes, logind, and whether a daemon runs. Each check is one line:
-"ok", "warn" (postureping works, with less) or "fail" (something the user should fix). Exit
-status 1 when any check failed, else 0. Nothing is written anywhere.
+monitor, the do-not-disturb probes, logind, what tells of a screen lock, GNOME's own movement
+breaks, and whether a daemon runs. Each check is one line: "ok", "warn" (postureping works,
+with less) or "fail" (something the user should fix). Exit status 1 when any check failed,
+else 0. Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -79,11 +80,33 @@ def notifications(ctx: Context) -> Check:
     from postureping.notify.freedesktop import server_information  # noqa: PLC0415
 
     info = server_information()
+    trouble = _daemon_trouble(ctx)
+    said = f"; the running daemon: {trouble}" if trouble else ""
     if isinstance(info, str):
-        return Check("notifications", "warn", f"{info}; reminders go to the terminal")
+        return Check("notifications", "warn", f"{info}; reminders go to the terminal{said}")
     name, capabilities = info
     buttons = "with Done/Snooze/Skip buttons" if "actions" in capabilities else "no buttons"
-    return Check("notifications", "ok", f"{name}, {buttons}")
+    return Check("notifications", "warn" if trouble else "ok", f"{name}, {buttons}{said}")
+
+
+def _daemon_trouble(ctx: Context) -> str | None:
+    """What went wrong with the running daemon's notifications since it started, if anything
+    (its status's `notifications`); None without a daemon or trouble."""
+    try:
+        reply = send(ctx.paths, Request("status"), timeout=2.0)
+    except (NoDaemon, UserError):
+        return None  # the daemon check says why
+    health = reply.result.get("notifications") if reply.ok and reply.result else None
+    if not isinstance(health, dict):
+        return None
+    said = []
+    troubles = [str(t) for t in health.get("troubles") or ()]
+    if troubles:
+        more = f" ({len(troubles)} times; the latest shown)" if len(troubles) > 1 else ""
+        said.append(f"{troubles[-1]}{more}; it reconnects for the next reminder")
+    if on_terminal := health.get("on_terminal"):
+        said.append(f"{on_terminal} reminder(s) went to the terminal instead")
+    return "; ".join(said) or None
 
 
 def tray(ctx: Context) -> Check:
@@ -94,14 +117,14 @@ def tray(ctx: Context) -> Check:
 
 
 def idle(ctx: Context) -> Check:
-    from postureping.idle.registry import choose_idle_monitor  # noqa: PLC0415
+    from postureping.idle.registry import choose_idle_monitor, describe  # noqa: PLC0415
 
     monitor, failed = choose_idle_monitor(ctx.environ)
     tried = "; ".join(f"{name}: {why}" for name, why in failed)
     if monitor is None:
         return Check("idle time", "warn", f"unavailable ({tried}); no natural breaks")
     monitor.close()
-    return Check("idle time", "ok", monitor.name + (f" (not: {tried})" if tried else ""))
+    return Check("idle time", "ok", describe(monitor) + (f" (not: {tried})" if tried else ""))
 
 
 def do_not_disturb(ctx: Context) -> Check:
@@ -126,6 +149,36 @@ def sleep(ctx: Context) -> Check:
     return Check("suspend", "warn", f"{signals.problem}; a resume is noticed within a minute")
 
 
+def gnome_breaks(ctx: Context) -> Check:
+    from postureping.gnome_breaks import advice, read_gnome_breaks  # noqa: PLC0415
+
+    breaks = read_gnome_breaks(ctx.environ)
+    if not breaks.movement:
+        return Check("GNOME breaks", "ok", breaks.reason)
+    try:
+        setting = ctx.loaded.settings.activity.gnome_movement_breaks
+    except ConfigError:
+        setting = "keep-walk"  # the settings check reports the problem
+    level: Level = "ok" if setting == "skip-walk" else "warn"
+    return Check("GNOME breaks", level, advice(breaks, setting))
+
+
+def screen_lock(ctx: Context) -> Check:
+    from postureping.daemon.lock_signal import LockSignals  # noqa: PLC0415
+
+    signals = LockSignals(lambda locked: None, ctx.environ)
+    try:
+        signals.start()
+    finally:
+        signals.close()
+    problems = "; ".join(signals.problems)
+    if signals.running:
+        watching = "; ".join(signals.watching)
+        return Check("screen lock", "ok", f"a lock counts as time away: {watching}")
+    detail = "; ".join(filter(None, ["; ".join(signals.watching), problems]))
+    return Check("screen lock", "warn", f"nothing tells of a lock now ({detail})")
+
+
 def daemon(ctx: Context) -> Check:
     try:
         reply = send(ctx.paths, Request("status"), timeout=2.0)
@@ -144,5 +197,7 @@ CHECKS: tuple[Callable[[Context], Check], ...] = (
     idle,
     do_not_disturb,
     sleep,
+    screen_lock,
+    gnome_breaks,
     daemon,
 )

@@ -1,7 +1,7 @@
 """`postureping report [--weeks 4] [--output FILE]`: an HTML page with charts of the last weeks.
 
-The page is self-contained (see postureping.report); the charts need matplotlib, the
-optional `report` extra, imported only here. By default the page goes to the reports
+The page is self-contained (see postureping.report), its charts drawn by
+postureping.charts. By default the page goes to the reports
 folder in the data folder, and its path is printed, so `xdg-open "$(postureping report)"`
 shows it; `--output -` prints the page itself.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from postureping import __version__
+from postureping import __version__, charts
 from postureping.atomic_file import replacing
 from postureping.commands.stats import stats_for
 from postureping.context import Context
@@ -21,7 +21,6 @@ from postureping.report import render
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 104  # two years: beyond that a bar a day is too thin to see
-INSTALL_HINT = "pip install 'postureping[report]'"
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -41,13 +40,6 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     weeks = _weeks(args.weeks)
-    try:
-        from postureping import charts  # noqa: PLC0415 - matplotlib: heavy, optional
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("matplotlib"):
-            raise
-        missing = f"the report needs matplotlib, which is not installed: {INSTALL_HINT}"
-        raise UserError(missing) from None
     stats = stats_for(ctx, 7 * weeks)
     page = render(stats, charts.draw(stats), weeks=weeks, version=__version__)
     if args.output == "-":

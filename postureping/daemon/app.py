@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -20,12 +21,14 @@ from postureping.control.dispatch import dispatch
 from postureping.control.transport import make_server
 from postureping.controller import Answer
 from postureping.daemon.daemon import Daemon
+from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.sleep_signal import SleepSignals
 from postureping.daemon.sources import Sources, choose_sources, sources_differ
 from postureping.daemon_settings import DaemonSettings
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
 from postureping.errors import ConfigError, UserError
+from postureping.gnome_breaks import advice, read_gnome_breaks
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
@@ -69,10 +72,7 @@ def serve(
     ctx: Context, settings: DaemonSettings, stop: threading.Event, *, demo: bool, tray: bool
 ) -> None:
     log = daemon_logger(sys.stdout)
-    warnings = schedule_warnings(settings.routines, settings.hours)
-    warn(warnings)  # on stderr, where the terminal shows it even when the log goes elsewhere
-    for warning in warnings:
-        log.warning("%s", warning)
+    _warn_at_start(settings, log)
     daemon: Daemon | None = None
 
     def on_action(key: str, answer: Answer) -> None:
@@ -83,6 +83,7 @@ def serve(
     primary, fallback = choose(settings.backend, on_action=on_action)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
     sources = Sources(*choose_sources(settings, ctx.environ, log), log)
+    sources.desktop_breaks = gnome_breaks_reader(settings, ctx.environ)
     reload = Reload(ctx, settings, sources, log, demo=demo)
     daemon = Daemon(
         reload.config(settings),
@@ -100,17 +101,22 @@ def serve(
     server = make_server(
         ctx.paths, lambda request: dispatch(daemon, request, daemon.config.hours, zone), log
     )
-    icon = _tray(daemon, ctx, log) if tray else None
+    icon = _tray(daemon, ctx, notifications, log) if tray else None
     daemon.start()
     sleep = SleepSignals(daemon.poke)
     if not sleep.start():
         log.info("resumes are noticed within a minute (%s)", sleep.problem)
+    locks = LockSignals(daemon.screen_lock, ctx.environ)
+    if locks.start():
+        log.info("screen locks from: %s", "; ".join(locks.watching))
+    else:
+        log.info("screen locks: not told (%s)", "; ".join(locks.problems))
     try:
         try:
             server.start()
         except OSError as error:
             raise UserError(f"cannot start the control channel {server.path}: {error}") from error
-        _welcome_once(ctx, notifications, log)
+        _welcome_once(ctx, notifications, log, settings)
         _announce(daemon, ctx, settings.config_file, log)
         if icon is None:
             log.info("running without a tray icon (--no-tray)")
@@ -123,6 +129,7 @@ def serve(
             icon.stop()
         server.stop()
         sleep.close()
+        locks.close()
         daemon.stop()
         sources.close()
         notifications.close(timeout=2.0)
@@ -168,13 +175,38 @@ class Reload:
                 self._log.warning("%s", warning)
             if sources_differ(self._current, fresh):
                 self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
+            self._sources.desktop_breaks = gnome_breaks_reader(fresh, ctx.environ)
             self._current = fresh
             return self.config(fresh)
 
 
-def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
+def gnome_breaks_reader(
+    settings: DaemonSettings, environ: Mapping[str, str]
+) -> Callable[[], bool] | None:
+    """What tells whether GNOME's movement breaks are on, where the settings leave the walk
+    to them; None where they do not (then GNOME is never asked)."""
+    if settings.gnome_movement_breaks != "skip-walk":
+        return None
+    return lambda: read_gnome_breaks(environ).movement
+
+
+def _warn_at_start(settings: DaemonSettings, log: logging.Logger) -> None:
+    """Settings that are valid but probably a mistake (a walk every 10 s): on stderr, where
+    the terminal shows them even when the log goes elsewhere, and in the log."""
+    warnings = schedule_warnings(settings.routines, settings.hours)
+    warn(warnings)
+    for warning in warnings:
+        log.warning("%s", warning)
+
+
+def _tray(
+    daemon: Daemon, ctx: Context, notifications: NotificationService, log: logging.Logger
+) -> TrayIcon:
     # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
     from postureping.tray.choose import make_tray  # noqa: PLC0415
+
+    def tell(title: str, body: str) -> None:
+        notifications.deliver(Reminder.notice("tray-problem", title, body))
 
     return make_tray(
         daemon,
@@ -183,17 +215,27 @@ def _tray(daemon: Daemon, ctx: Context, log: logging.Logger) -> TrayIcon:
         zone=ctx.zone,
         tomorrow=lambda now: until_tomorrow(now, daemon.config.hours, ctx.zone),
         environ=ctx.environ,
+        tell=tell,
     )
 
 
-def _welcome_once(ctx: Context, notifications: NotificationService, log: logging.Logger) -> None:
-    """The "when to see a doctor" notice, on the very first run only."""
+def _welcome_once(
+    ctx: Context, notifications: NotificationService, log: logging.Logger, settings: DaemonSettings
+) -> None:
+    """The "when to see a doctor" notice, on the very first run only; and, when GNOME's own
+    movement breaks are on, what postureping does about them."""
     marker = ctx.paths.welcome_marker
     if marker.exists():
         return
+    breaks = read_gnome_breaks(ctx.environ)
+    note = advice(breaks, settings.gnome_movement_breaks) + "." if breaks.movement else ""
     print(render_notice(), end="\n\n", flush=True)
+    if note:
+        print(note, end="\n\n", flush=True)
+    # News to read, not a reminder to answer: quiet, so it carries no Done/Snooze/Skip.
+    body = f"{SHORT_NOTICE}\n{note}" if note else SHORT_NOTICE
     notifications.deliver(
-        Reminder("about", "Welcome to postureping", SHORT_NOTICE, timedelta(seconds=30))
+        Reminder("about", "Welcome to postureping", body, timedelta(seconds=30), quiet=True)
     )
     try:
         private_folder(marker.parent)

@@ -42,6 +42,7 @@ from postureping.engine.inputs import (
     Paused,
     Reloaded,
     Resumed,
+    ScreenLock,
     Slept,
     Start,
     Tick,
@@ -155,11 +156,17 @@ class Daemon:
             holds = looking and self.engine.wants_holds(now)
         if looking:
             idle, hold = self._sources.look(holds=holds)
+            breaks = holds and self._sources.breaks()
         with self._lock:
             if looking:
-                self._handle(Look(now, idle, hold, holds_asked=holds), rearm=False)
+                look = Look(now, idle, hold, holds_asked=holds, desktop_breaks=breaks)
+                self._handle(look, rearm=False)
             self._handle(Tick(now))
         self._tell_listeners()
+
+    def screen_lock(self, locked: bool) -> None:
+        """The screen was locked or unlocked (the screen saver's or logind's reader thread)."""
+        self._request(ScreenLock(self._clock(), locked))
 
     def poke(self) -> None:
         """Look now: the machine just woke up."""
@@ -231,7 +238,8 @@ class Daemon:
 
     def status(self) -> Status:
         with self._lock:
-            return self.engine.status(self._clock())
+            status = self.engine.status(self._clock())
+        return replace(status, notifications=self._notifications.health())
 
     def pause(self, until: datetime | None) -> Status:
         self._request(Paused(self._clock(), until))

@@ -3,7 +3,9 @@
 `Sources.look()` asks both once: how long since the last input (None when it cannot be told
 now), and why reminders must wait (do not disturb, a fullscreen window...), or None. The
 engine says when to look (`Engine.wants_look`), and whether the probes matter then
-(`Engine.wants_holds`); the daemon looks on its timer's thread.
+(`Engine.wants_holds`); the daemon looks on its timer's thread. With the holds it also asks
+`breaks()`: whether the desktop's own movement breaks are on (GNOME's, read by
+postureping.gnome_breaks), where the settings leave the walk to them (`desktop_breaks`).
 
 Threading: `look`, `replace` and `close` may come from different threads (the timer's, a
 reload's); one lock keeps them apart, as the monitor and probe contracts ask (one call at a
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from postureping.daemon_settings import DaemonSettings
@@ -22,7 +24,7 @@ from postureping.dnd.base import HoldProbe
 from postureping.dnd.registry import choose_hold_probes
 from postureping.dnd.registry import hold_reason as probes_reason
 from postureping.idle.base import IdleMonitor, IdleUnavailable
-from postureping.idle.registry import choose_idle_monitor
+from postureping.idle.registry import choose_idle_monitor, describe
 
 
 class Sources:
@@ -34,6 +36,10 @@ class Sources:
         self._log = log
         self._lock = threading.Lock()
         self._failing = False  # the monitor failed at the last look (logged once)
+        # Whether the desktop's own movement breaks are on (GNOME's), when the settings leave
+        # routines to them; None: not asked. Set by the daemon's wiring, at start and reload.
+        self.desktop_breaks: Callable[[], bool] | None = None
+        self._breaks_seen: bool | None = None
 
     @property
     def monitor_name(self) -> str | None:
@@ -46,6 +52,16 @@ class Sources:
         false (the probes are not asked)."""
         with self._lock:
             return self._idle(), probes_reason(self._probes) if holds else None
+
+    def breaks(self) -> bool:
+        """Whether the desktop's own movement breaks are on now (False when not asked); a
+        change is logged."""
+        reader = self.desktop_breaks
+        on = reader() if reader is not None else False
+        if reader is not None and on != self._breaks_seen:
+            self._breaks_seen = on
+            self._log.info("GNOME's movement breaks are %s", "on" if on else "off")
+        return on
 
     def _idle(self) -> timedelta | None:
         monitor = self._monitor
@@ -102,7 +118,7 @@ def choose_sources(
     if settings.idle:
         monitor, failed = choose_idle_monitor(environ)
         if monitor is not None:
-            log.info("idle time from: %s", monitor.name)
+            log.info("idle time from: %s", describe(monitor))
         else:
             reasons = "; ".join(f"{name}: {why}" for name, why in failed)
             log.info(

@@ -6,6 +6,8 @@ are Linux-only dependencies, PyGObject an optional extra):
 - "gnome": GNOME's Do Not Disturb (GSettings show-banners), on GNOME sessions only.
 - "notifications-inhibited": the notification server's `Inhibited` property (KDE Plasma).
 - "dunst": dunst's pause.
+- "mako": a mako mode that hides notifications (`makoctl mode -a do-not-disturb`).
+- "swaync": SwayNotificationCenter's do-not-disturb.
 - "fullscreen": a fullscreen active window on X11, unless its class is in `never_hold`.
 - "windows-focus": Windows' fullscreen, presentation and quiet-time states.
 
@@ -49,6 +51,18 @@ def _dunst(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
     return dunst.open_probe(environ)
 
 
+def _mako(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    from postureping.dnd import mako  # noqa: PLC0415  # needs jeepney
+
+    return mako.open_probe(environ)
+
+
+def _swaync(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
+    from postureping.dnd import swaync  # noqa: PLC0415  # needs jeepney
+
+    return swaync.open_probe(environ)
+
+
 def _fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
     if not environ.get("DISPLAY"):  # checked first: python-xlib is big, and useless then
         raise ProbeUnavailable(NO_DISPLAY)
@@ -68,6 +82,8 @@ PROBES: dict[str, Opener] = {
     "gnome": _gnome,
     "notifications-inhibited": _notifications_inhibited,
     "dunst": _dunst,
+    "mako": _mako,
+    "swaync": _swaync,
     "fullscreen": _fullscreen,
     "windows-focus": _windows_focus,
 }

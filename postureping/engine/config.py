@@ -26,6 +26,9 @@ class EngineConfig:
     # no idle samples are asked for and nobody is ever "away".
     idle_monitor: str | None = None
     demo: bool = False
+    # Routines not reminded while the desktop's own movement breaks are on (GNOME's, with
+    # activity.gnome_movement_breaks = "skip-walk"): each such reminder counts afresh instead.
+    left_to_desktop: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(
@@ -48,6 +51,11 @@ class EngineConfig:
             after_return=settings.after_return,
             idle_monitor=idle_monitor,
             demo=demo,
+            left_to_desktop=(
+                frozenset({"walk"})
+                if settings.gnome_movement_breaks == "skip-walk"
+                else frozenset()
+            ),
         )
 
     @cached_property

@@ -29,9 +29,18 @@ The rules it keeps (each is checked over simulated days in tests/test_engine_day
    its old notification (recorded missed), so an old timer never reaches a new prompt.
 7. `status()` is the one source of the next reminder (snoozes and quiet times included) for
    `status --json` and the tray.
-8. A snooze never lands outside the routine's active hours: one that would end outside them
-   ends at the start of the next active period instead, and the answer says so. This holds
-   for a reminder on screen and for `snooze ROUTINE` with none waiting.
+8. A locked screen (`ScreenLock`) means the user is away from the moment it locks, whatever
+   the idle time says: reminders are held and `status` says away. An unlock after at least
+   `away_after` is a return from an absence that began at the lock, or at the last input
+   before it when idle samples taken during the lock saw that same streak; rule 5 decides
+   what it counts for (source "lock"). A suspend while locked is part of that absence, and
+   the idle streak that ran through the lock is not counted again.
+9. A routine left to the desktop (`EngineConfig.left_to_desktop`) is not shown while the
+   desktop's own movement breaks are on, as the look before its reminder says: its interval
+   counts afresh instead, and the log says why.
+10. A snooze never lands outside the routine's active hours: one that would end outside them
+    ends at the start of the next active period instead, and the answer says so. This holds
+    for a reminder on screen and for `snooze ROUTINE` with none waiting.
 """
 
 from __future__ import annotations
@@ -55,6 +64,7 @@ from postureping.engine.inputs import (
     Paused,
     Reloaded,
     Resumed,
+    ScreenLock,
     Slept,
     Start,
     Tick,
@@ -97,6 +107,8 @@ class Engine:
         self._looked_at: datetime | None = None
         self._probed_at: datetime | None = None  # the last look that asked the hold probes
         self._idle_failed = False  # the last look could not tell the idle time
+        self._locked_at: datetime | None = None  # the screen is locked since
+        self._desktop_breaks = False  # the desktop's own movement breaks, at the last look
         self._quiet_until: datetime | None = None  # nothing shown before (after a return)
         self._held: dict[str, str] = {}  # routine id -> why its due reminder waits
         self._today: _Today | None = None
@@ -116,10 +128,8 @@ class Engine:
                 self._look(event)
             case Start():
                 self._start(event)
-            case Slept():
-                self._slept(event)
-            case ClockChanged():
-                self._clock_changed(event)
+            case Slept() | ScreenLock() | ClockChanged():
+                self._machine(event)
             case Answered() | AnsweredShown():
                 self._answered(event)
             case Paused(now, until):
@@ -189,7 +199,9 @@ class Engine:
         latest = self._bubbles.latest()
         awaiting = next((p for p in prompts if latest and p.routine_id in latest.routines), None)
         monitor = None if self._idle_failed else self.config.idle_monitor
-        away = self.config.idle_monitor is not None and self._presence.away
+        away = self._locked_at is not None or (
+            self.config.idle_monitor is not None and self._presence.away
+        )
         return Status(
             now=now,
             paused=paused,
@@ -243,6 +255,35 @@ class Engine:
         """Show what is due, unless something holds it."""
         if self._pause.active(now):
             return
+        ready = self._ready(now)
+        if not ready or (self._quiet_until is not None and now < self._quiet_until):
+            return
+        if self._desktop_breaks and self.config.left_to_desktop:
+            ready = self._leave_to_desktop(ready, now)
+            if not ready:
+                return
+        if (reason := self._hold_reason()) is not None:
+            for track in ready:
+                if track.routine.id not in self._held:
+                    self._log(f"held the {track.routine.id!r} reminder: {reason}")
+                self._held[track.routine.id] = reason
+            return
+        chosen = {t.routine.id for t in ready}
+        left = self.config.left_to_desktop if self._desktop_breaks else frozenset()
+        for track in self._tracks.values():
+            due = track.due
+            if (
+                due is not None
+                and now < due <= self._clock.soon(now)
+                and self._clock.may_fire(track, now)
+                and track.routine.id not in left
+            ):
+                chosen.add(track.routine.id)
+        self._show([r for r in self.config.enabled if r.id in chosen], now)
+
+    def _ready(self, now: datetime) -> list[Track]:
+        """The routines due now that may be shown now (one too late, or outside its active
+        hours, counts afresh instead)."""
         ready: list[Track] = []
         for track in self._tracks.values():
             if track.due is None or track.due > now:
@@ -260,24 +301,22 @@ class Engine:
                 self._clock.restart(track, now)
             else:
                 ready.append(track)
-        if not ready or (self._quiet_until is not None and now < self._quiet_until):
-            return
-        if (reason := self._hold_reason()) is not None:
-            for track in ready:
-                if track.routine.id not in self._held:
-                    self._log(f"held the {track.routine.id!r} reminder: {reason}")
-                self._held[track.routine.id] = reason
-            return
-        chosen = {t.routine.id for t in ready}
-        for track in self._tracks.values():
-            due = track.due
-            if (
-                due is not None
-                and now < due <= self._clock.soon(now)
-                and self._clock.may_fire(track, now)
-            ):
-                chosen.add(track.routine.id)
-        self._show([r for r in self.config.enabled if r.id in chosen], now)
+        return ready
+
+    def _leave_to_desktop(self, ready: list[Track], now: datetime) -> list[Track]:
+        """Rule 9: the routines left to the desktop's own movement breaks count afresh."""
+        kept = []
+        for track in ready:
+            if track.routine.id in self.config.left_to_desktop:
+                self._log(
+                    f"no {track.routine.id!r} reminder: GNOME's movement breaks are on "
+                    '(activity.gnome_movement_breaks = "skip-walk")'
+                )
+                self._held.pop(track.routine.id, None)
+                self._clock.restart(track, now)
+            else:
+                kept.append(track)
+        return kept
 
     def _check_bubbles(self, now: datetime) -> None:
         for bubble in self._bubbles.due(now):
@@ -386,12 +425,16 @@ class Engine:
         self._looked_at = now
         if event.holds_asked:
             self._hold, self._probed_at = event.hold, now
+            self._desktop_breaks = event.desktop_breaks
         if self.config.idle_monitor is not None:
             self._idle_failed = event.idle is None
             if event.idle is None:  # unknown: as if present, so reminders are not held
                 self._presence.forget(now)
             elif (absence := self._presence.observe(now, event.idle)) is not None:
-                self._returned(absence, "idle", now)
+                if self._locked_at is None:
+                    self._returned(absence, "idle", now)
+                else:  # input on the lock screen is not the user's return (rule 8)
+                    self._locked_at = min(self._locked_at, absence.start)
         if self._held and (reason := self._hold_reason()) is not None:
             self._held = dict.fromkeys(self._held, reason)
 
@@ -404,9 +447,30 @@ class Engine:
         return reason if _recent(self._probed_at, now, 2 * MIN_CHECK) else None
 
     def _hold_reason(self) -> str | None:
+        if self._locked_at is not None:
+            return AWAY
         if self.config.idle_monitor is not None and self._presence.away:
             return AWAY
         return self._hold
+
+    def _screen_lock(self, now: datetime, *, locked: bool) -> None:
+        """Rule 8 (see the module's docstring)."""
+        if locked:
+            if self._locked_at is None:
+                self._locked_at = now
+                self._log("the screen is locked: you are away")
+            return
+        if (since := self._locked_at) is None:
+            return
+        self._locked_at = None
+        start = since
+        streak, sampled = self._presence.streak_start, self._presence.last_sample
+        if streak is not None and sampled is not None and sampled > since:
+            start = min(start, streak)  # no input from the streak's start through the lock
+        self._presence.forget(now)  # the streak that ran through the lock is this absence
+        self._log(f"the screen is unlocked after {humanize(now - since)}")
+        if now - start >= self.config.away_after:
+            self._returned(Absence(start, now), "lock", now)
 
     def _returned(self, absence: Absence, source: str, now: datetime) -> None:
         """Back after `absence` (source "idle"), or awake after a suspend ("sleep")."""
@@ -460,9 +524,21 @@ class Engine:
             return False
         return track.due <= now or self._clock.half_elapsed(track, now)
 
+    def _machine(self, event: Slept | ScreenLock | ClockChanged) -> None:
+        """What happened to the computer: a suspend, a lock or an unlock, a clock change."""
+        match event:
+            case Slept():
+                self._slept(event)
+            case ScreenLock(now, locked):
+                self._screen_lock(now, locked=locked)
+            case ClockChanged():
+                self._clock_changed(event)
+
     def _slept(self, event: Slept) -> None:
         self._log(f"the computer slept for {humanize(event.length)}")
         self._presence.forget(event.now)
+        if self._locked_at is not None:
+            return  # part of the absence the lock began; the unlock counts it (rule 8)
         self._returned(Absence(event.start, event.start + event.length), "sleep", event.now)
 
     def _clock_changed(self, event: ClockChanged) -> None:
@@ -474,6 +550,8 @@ class Engine:
         for bubble in self._bubbles.by_key.values():
             bubble.check_at += event.shift
             bubble.last_shown += event.shift
+        if self._locked_at is not None:  # its length, too
+            self._locked_at += event.shift
         self._restart_all(now)
         self._quiet_until = self._clock.later(now, self.config.after_return)
 
@@ -540,7 +618,7 @@ class Engine:
         self, routine: Routine, track: Track | None, now: datetime, length: timedelta
     ) -> str:
         """Put the routine off by `length`, or to the start of its next active period when
-        that would end outside its active hours (rule 8); what to tell the user."""
+        that would end outside its active hours (rule 10); what to tell the user."""
         asked = self._clock.later(now, length)
         until = self._clock.snooze_end(routine, now, length)
         if track is not None:

@@ -34,12 +34,15 @@ class Look:
     """What the desktop says now: the time since the last input (None: unknown, as when the
     idle monitor fails) and why reminders must wait (do not disturb, a fullscreen window), or
     None. The adapter takes one when `Engine.wants_look(now)` says so, asking the hold probes
-    only when `Engine.wants_holds(now)` does (`holds_asked`; without, `hold` means nothing)."""
+    only when `Engine.wants_holds(now)` does (`holds_asked`; without, `hold` means nothing).
+    `desktop_breaks`: the desktop's own movement breaks are on (GNOME's), asked with the
+    holds, and only where the settings leave routines to them."""
 
     now: datetime
     idle: timedelta | None
     hold: str | None
     holds_asked: bool = True
+    desktop_breaks: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,16 @@ class Slept:
     now: datetime
     start: datetime
     length: timedelta
+
+
+@dataclass(frozen=True)
+class ScreenLock:
+    """The screen was locked (`locked`) or unlocked: the desktop's screen saver or logind
+    said so. A lock means the user is away from `now`; telling the state it is in already
+    changes nothing (several sources may tell of one lock)."""
+
+    now: datetime
+    locked: bool
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ Input = (
     | Tick
     | Look
     | Slept
+    | ScreenLock
     | ClockChanged
     | Answered
     | AnsweredShown

@@ -30,7 +30,7 @@ class IdleUnavailable(Exception):
 class IdleMonitor(Protocol):
     """A way to ask the desktop how long ago the user's last input was."""
 
-    name: str  # "gnome", "screensaver", "x11", "macos", "windows"
+    name: str  # "gnome", "wayland", "screensaver", "x11", "macos", "windows"
 
     def idle_time(self) -> timedelta:
         """Time since the user's last keyboard or pointer input; raises IdleUnavailable."""

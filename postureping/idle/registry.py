@@ -5,8 +5,11 @@ dependencies, and a monitor for another platform must not cost an import. A miss
 counts as one more reason the monitor is unavailable.
 
 Why this order on Linux and the BSDs: Mutter's monitor sees every input of a GNOME session,
-Wayland or X11; the freedesktop ScreenSaver service does the same on KDE; the X11 extension
-comes last because under Wayland it would miss input to native windows (it refuses there).
+Wayland or X11; other Wayland compositors (sway, Hyprland, river, labwc, KWin) say it over the
+Wayland protocol itself, which is their own count, so it comes before the freedesktop
+ScreenSaver service, which KDE answers on X11 only and other programs may serve with made-up
+numbers; the X11 extension comes last because under Wayland it would miss input to native
+windows (it refuses there, and the Wayland monitor refuses an X11 session).
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ def _screensaver(environ: Mapping[str, str]) -> IdleMonitor:
     return ScreenSaverIdleMonitor(environ)
 
 
+def _wayland(environ: Mapping[str, str]) -> IdleMonitor:
+    if not environ.get("WAYLAND_DISPLAY") and not environ.get("WAYLAND_SOCKET"):
+        # Said before the import (as the monitor says it too): elsewhere, no cost at all.
+        raise IdleUnavailable("WAYLAND_DISPLAY is not set")
+    from postureping.idle.wayland import WaylandIdleMonitor  # noqa: PLC0415
+
+    return WaylandIdleMonitor(environ)
+
+
 def _x11(environ: Mapping[str, str]) -> IdleMonitor:
     try:
         from postureping.idle.x11 import X11IdleMonitor  # noqa: PLC0415
@@ -59,6 +71,7 @@ def _windows(environ: Mapping[str, str]) -> IdleMonitor:
 # monitor cannot work here at all (another platform, no DISPLAY, no bus address).
 MONITORS: dict[str, Factory] = {
     "gnome": _gnome,
+    "wayland": _wayland,
     "screensaver": _screensaver,
     "x11": _x11,
     "macos": _macos,
@@ -72,7 +85,14 @@ def monitor_names(platform: str = sys.platform) -> list[str]:
         return ["macos"]
     if platform == "win32":
         return ["windows"]
-    return ["gnome", "screensaver", "x11"]  # Linux, the BSDs and other X11 or Wayland systems
+    # Linux, the BSDs and other X11 or Wayland systems
+    return ["gnome", "wayland", "screensaver", "x11"]
+
+
+def describe(monitor: IdleMonitor) -> str:
+    """The monitor's name, and what it asks where it says (`wayland (org_kde_kwin_idle)`)."""
+    detail = getattr(monitor, "detail", "")
+    return f"{monitor.name} ({detail})" if isinstance(detail, str) and detail else monitor.name
 
 
 def choose_idle_monitor(

@@ -3,8 +3,10 @@ with jeepney, with Done / Snooze / Skip buttons when the server lists the `actio
 
 Life cycle: the constructor does no I/O. The first `send` connects, starts the connection's
 reader thread, subscribes to the server's signals and only then calls Notify. A lost
-connection is replaced at the next `send`; a server that restarts is followed through
-NameOwnerChanged. `close()` stops the reader thread.
+connection is replaced at the next `send` (a `send` that loses it midway tries once more on a
+new one); each loss is logged when it happens and kept, with its time, in `troubles()` for
+`postureping doctor` (through the daemon's status). A server that restarts is followed
+through NameOwnerChanged. `close()` stops the reader thread.
 
 Threading: `send` follows the Notifier contract (one call at a time, from the notification
 worker). `on_action(key, answer)` (the answered Reminder.key) is called on the reader thread
@@ -17,6 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from jeepney import message_bus, new_method_call  # type: ignore[import-untyped]
@@ -33,13 +38,14 @@ from postureping.notify.actions import (
 )
 from postureping.notify.base import NotifyError
 from postureping.notify.plyer_backend import dbus_reason, escape_markup
-from postureping.notify.session_bus import SessionBus
+from postureping.notify.session_bus import BusClosed, SessionBus
 from postureping.reminder import APP_NAME, Reminder
 
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
 URGENCY_LOW = 0  # news, such as a counted break
 URGENCY_NORMAL = 1
 _MAX_INT32 = 2**31 - 1
+MAX_TROUBLES = 5  # the latest troubles kept for `doctor`
 
 _log = logging.getLogger(__name__)
 
@@ -71,9 +77,16 @@ class FreedesktopNotifier:
 
     name = "freedesktop"
 
-    def __init__(self, on_action: OnAction | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        on_action: OnAction | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC).astimezone(),
+    ) -> None:
         self._on_action = on_action
         self._timeout = timeout
+        self._clock = clock
+        self._troubles: deque[str] = deque(maxlen=MAX_TROUBLES)  # appends are thread-safe
         self._shown = ShownNotifications()
         self._lock = threading.Lock()  # guards the connection
         self._bus: SessionBus | None = None
@@ -102,7 +115,10 @@ class FreedesktopNotifier:
             if self._closed:
                 raise NotifyError("the freedesktop notifier is closed")
             try:
-                self._show(reminder)
+                try:
+                    self._show(reminder)
+                except BusClosed:  # lost midway (and reported): once more, on a new connection
+                    self._show(reminder)
             except DBusErrorResponse as error:
                 text = error.data[0] if error.data and isinstance(error.data[0], str) else None
                 raise NotifyError(dbus_reason(error.name, text)) from error
@@ -111,6 +127,12 @@ class FreedesktopNotifier:
             except _BUS_ERRORS as error:
                 self._disconnect()
                 raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+
+    def troubles(self) -> tuple[str, ...]:
+        """What went wrong with the connection since the notifier started (the latest
+        MAX_TROUBLES, oldest first), each with its local time: "10:42:03 lost the connection
+        to the session bus (...)"."""
+        return tuple(self._troubles)
 
     def withdraw(self, key: str) -> None:
         """Close the notification with this key, if it is still known (answered, missed)."""
@@ -160,7 +182,7 @@ class FreedesktopNotifier:
         bus = SessionBus.connect(self._timeout)
         try:
             listener = ActionListener(self._shown, self._on_action, bus.send)
-            bus.start(listener.handle)
+            bus.start(listener.handle, on_lost=self._lost)
             # Before asking who the server is, so that a restart in between is not missed.
             bus.call(message_bus.AddMatch(owner_rule()))
         except BaseException:
@@ -172,6 +194,20 @@ class FreedesktopNotifier:
         _log.debug("connected to the session bus as %s", bus.unique_name)
         self._bus, self._listener = bus, listener
         return bus, listener
+
+    def _lost(self, reason: str) -> None:
+        """The reader thread stopped by itself (session_bus has logged why); the next `send`
+        connects again. Runs on that reader thread, so it takes no lock."""
+        unanswerable = len(self._shown)
+        self._troubles.append(
+            f"{self._clock():%H:%M:%S} lost the connection to the session bus ({reason})"
+        )
+        if unanswerable:
+            _log.warning(
+                "the buttons of %d notification(s) on screen no longer answer; "
+                "the next reminder connects again",
+                unanswerable,
+            )
 
     def _disconnect(self) -> None:
         bus, self._bus, self._listener = self._bus, None, None
@@ -204,3 +240,25 @@ def server_information(timeout: float = DEFAULT_TIMEOUT) -> tuple[str, list[str]
     finally:
         bus.close()
     return f"{name} {version} ({vendor})", list(capabilities)
+
+
+def server_capabilities(timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+    """The notification server's capabilities, for a backend that cannot ask itself (plyer's
+    notify-send path). NotifyError, with the reason, when there is no bus or no server."""
+    try:
+        bus = SessionBus.connect(timeout)
+    except _BUS_ERRORS as error:
+        raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+    try:
+        bus.start(lambda message: None)
+        (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
+    except DBusErrorResponse as error:
+        text = error.data[0] if error.data and isinstance(error.data[0], str) else None
+        raise NotifyError(dbus_reason(error.name, text)) from error
+    except TimeoutError as error:
+        raise NotifyError("the notification server did not answer") from error
+    except _BUS_ERRORS as error:
+        raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+    finally:
+        bus.close()
+    return list(capabilities)

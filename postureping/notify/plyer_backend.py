@@ -1,20 +1,31 @@
-"""The desktop backend through plyer (Linux, macOS, Windows).
+"""The desktop backend through plyer (macOS, Windows, and Linux as a fallback).
 
-plyer fails silently or mangles text in several cases; this module refuses those cases with a
-NotifyError so the service can fall back to the terminal instead of losing the reminder.
-On Linux plyer picks one implementation at first use (plyer 2.1.0,
-plyer/platforms/linux/notification.py `instance()`):
+plyer fails silently or mangles text in several cases; this module works around those it can
+and refuses the others with a NotifyError, so the service falls back to the terminal instead
+of losing the reminder. On Linux (plyer 2.1.0, plyer/platforms/linux/notification.py):
 
-- a directory /app exists: it assumes Flatpak and runs `gdbus call` with the text pasted into
-  a GVariant literal, so a quote or a backslash breaks the call (silently: exit code ignored);
-- dbus-python importable: a direct `Notify` call on the session bus (the good path);
-- else `notify-send`: a title or body beginning with "-" is read as an option and nothing is
-  shown, failures are silent and the timeout is ignored (the bubble stays until dismissed);
-- else the facade itself, whose `notify` raises NotImplementedError.
+- a directory /app exists: plyer assumes Flatpak and runs `gdbus call` with the text pasted
+  into a GVariant literal, so a quote or a backslash breaks the call (silently: exit code
+  ignored). Such text is refused.
+- plyer's own next choice, dbus-python, is never taken: postureping speaks D-Bus with jeepney
+  alone, and dbus-python needs a compiler and headers to install. (plyer's `instance()` also
+  warns on the terminal when dbus-python is missing, so the choice is made here instead.)
+- else `notify-send` (libnotify-bin). plyer runs it with the title and the body before the
+  options, so a title or body that begins with "-" is read as an option and nothing is
+  shown; it drops the timeout (the bubble never expires) and ignores the exit status. This
+  module runs notify-send itself instead, as plyer would but with `--` before the text,
+  `--expire-time`, the urgency, the body's backslashes doubled (notify-send reads C escapes
+  there) and its exit status checked; and it first asks the server, over jeepney, whether
+  it is there and whether it renders body markup (then the body is escaped, else sent as
+  it is).
+- else nothing works: refused.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 from datetime import timedelta
 from typing import Any
@@ -22,8 +33,8 @@ from typing import Any
 from postureping.notify.base import NotifyError
 from postureping.reminder import APP_NAME, Reminder
 
-_BUS_NAME = "org.freedesktop.Notifications"
-_OBJECT_PATH = "/org/freedesktop/Notifications"
+PROBE_TIMEOUT = 2.0  # seconds for asking the notification server before notify-send runs
+NOTIFY_SEND_TIMEOUT = 7.0  # seconds; with the probe, under the daemon's 10 s for a backend
 
 _ERROR = "org.freedesktop.DBus.Error."
 _NO_BUS = frozenset(
@@ -70,7 +81,7 @@ class PlyerNotifier:
     """Shows reminders through plyer. plyer is imported at the first `send`, not before.
 
     `implementation` is one of plyer's notification objects; by default the one plyer
-    itself would pick for this platform.
+    itself would pick for this platform, except plyer's dbus-python path on Linux.
     """
 
     name = "plyer"
@@ -86,23 +97,19 @@ class PlyerNotifier:
         title, body = reminder.title, reminder.body
         if kind == "none":
             raise NotifyError(
-                "plyer found no way to show notifications "
-                "(install dbus-python, or notify-send from libnotify-bin)"
+                "plyer found no way to show notifications (install notify-send, from "
+                "libnotify-bin, or use the freedesktop backend)"
             )
         if kind == "portal" and any(c in text for text in (title, body) for c in "'\\"):
             raise NotifyError("plyer's Flatpak path cannot show text with a quote or backslash")
-        if kind == "notify-send" and (title.startswith("-") or body.startswith("-")):
-            raise NotifyError('notify-send cannot show a title or body that begins with "-"')
         # The summary is never escaped: the specification makes it plain text, and dunst
         # 1.9 (markup = full) escapes it itself, so "&lt;" sent there shows as "&lt;".
-        seconds = timeout_seconds(reminder.timeout)
-        if kind == "dbus":
-            _send_dbus(implementation, title, body, seconds)
-            return
         if kind == "notify-send":
-            # notify-send cannot ask the server; every common server renders body markup.
-            body = escape_markup(body)
-        _call(implementation, title, body, seconds)
+            if "body-markup" in _server_capabilities():
+                body = escape_markup(body)
+            notify_send(title, body, reminder.timeout, quiet=reminder.quiet)
+            return
+        _call(implementation, title, body, timeout_seconds(reminder.timeout))
 
     def _resolve(self) -> tuple[Any, str]:
         if not self._kind:
@@ -112,14 +119,13 @@ class PlyerNotifier:
                 self._implementation = self._implementation or notification
                 self._kind = "other"
             else:
-                # The choice plyer.notification would make, but we keep the object to know
-                # which of its paths (and their failure modes) is in use.
+                # plyer's own choice, less its dbus-python path; the object is kept to know
+                # which path (and which failure modes) is in use.
                 from plyer.facades import Notification  # noqa: PLC0415 - plyer only when used
                 from plyer.platforms.linux import notification as linux  # noqa: PLC0415
 
-                implementation = self._implementation or linux.instance()
+                implementation = self._implementation or _linux_choice(linux, Notification)
                 kinds = [
-                    (linux.NotifyDbus, "dbus"),
                     (linux.NotifySendNotification, "notify-send"),
                     (linux.NotifyDesktopPortals, "portal"),
                 ]
@@ -129,22 +135,60 @@ class PlyerNotifier:
         return self._implementation, self._kind
 
 
-def _send_dbus(implementation: Any, title: str, body: str, timeout: int) -> None:
-    """plyer's D-Bus path, after asking the server whether it renders body markup.
+def notify_send_args(
+    title: str, body: str, timeout: timedelta, *, quiet: bool = False
+) -> list[str]:
+    """notify-send's command line: options first, then `--`, so that text beginning with
+    "-" is text; the expire time in milliseconds, at least 1 (0 means "never expire").
+    notify-send 0.8 reads C escapes in the body, not the title (g_strcompress: "\\n" is a new
+    line), so the body's backslashes are doubled to show as typed."""
+    milliseconds = max(1, round(timeout.total_seconds() * 1000))
+    return [
+        "notify-send",
+        f"--app-name={APP_NAME}",
+        f"--urgency={'low' if quiet else 'normal'}",
+        f"--expire-time={milliseconds}",
+        "--",
+        title,
+        body.replace("\\", "\\\\"),
+    ]
 
-    Escaped text would show its entities on a server without `body-markup` (dunst with
-    `markup = no`). Asking first also turns "no bus" or "no server" into a clear error.
-    """
-    import dbus  # noqa: PLC0415 - dbus-python is only there on Linux
 
+def notify_send(title: str, body: str, timeout: timedelta, *, quiet: bool = False) -> None:
+    args = notify_send_args(title, body, timeout, quiet=quiet)
     try:
-        server = dbus.SessionBus().get_object(_BUS_NAME, _OBJECT_PATH)
-        capabilities = dbus.Interface(server, _BUS_NAME).GetCapabilities()
-        if "body-markup" in capabilities:
-            body = escape_markup(body)
-        _call(implementation, title, body, timeout)
-    except dbus.exceptions.DBusException as error:
-        raise NotifyError(dbus_reason(error.get_dbus_name(), error.get_dbus_message())) from error
+        result = subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=NOTIFY_SEND_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise NotifyError("notify-send did not finish (the notification server hangs?)") from error
+    except OSError as error:
+        raise NotifyError(f"cannot run notify-send ({error.strerror or error})") from error
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        reason = lines[-1] if lines else f"exit status {result.returncode}"
+        raise NotifyError(f"notify-send failed ({reason})")
+
+
+def _linux_choice(linux: Any, nothing: Any) -> Any:
+    if os.path.isdir("/app"):  # noqa: PTH112 - plyer's own test, word for word
+        return linux.NotifyDesktopPortals()
+    if shutil.which("notify-send"):
+        return linux.NotifySendNotification()
+    return nothing()
+
+
+def _server_capabilities() -> list[str]:
+    """Ask the notification server over jeepney (Linux only), so that no bus or no server is
+    reported, not lost in notify-send's ignored exit status."""
+    from postureping.notify.freedesktop import server_capabilities  # noqa: PLC0415 - Linux
+
+    return server_capabilities(PROBE_TIMEOUT)
 
 
 def _call(implementation: Any, title: str, body: str, timeout: int) -> None:

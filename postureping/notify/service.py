@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from postureping.controller import NotifyHealth
 from postureping.notify.base import Notifier, NotifyError
 from postureping.reminder import Reminder
 
@@ -98,6 +99,7 @@ class NotificationService:
         self._pending = 0  # reminders queued or being shown; guarded by _state
         self._closed = False
         self._failing = False  # the warning has been logged; only the worker touches it
+        self._on_terminal = 0  # reminders the fallback showed; written by the worker only
         self._worker = threading.Thread(target=self._run, name="postureping-notify", daemon=True)
         self._worker.start()
 
@@ -117,6 +119,14 @@ class NotificationService:
                 return
             self._pending += 1
             self._queue.put(_Withdrawal(key))
+
+    def health(self) -> NotifyHealth:
+        """The backend's name, how many reminders went to the fallback, and the backend's own
+        troubles when it keeps them (`troubles()`, as the freedesktop notifier does)."""
+        primary = self._primary.notifier
+        troubles = getattr(primary, "troubles", None)
+        kept = tuple(troubles()) if callable(troubles) else ()
+        return NotifyHealth(primary.name, self._on_terminal, kept)
 
     def flush(self, timeout: float) -> bool:
         """Wait until every delivered reminder was shown or given up; False on timeout."""
@@ -158,7 +168,9 @@ class NotificationService:
         if self._fallback is None:
             return
         lost = self._fallback.send(reminder)
-        if lost is not None:
+        if lost is None:
+            self._on_terminal += 1
+        else:
             self._log.error("could not show the reminder %r: %s", reminder.title, lost.reason)
 
     def _report(self, failure: _Failure) -> None:

@@ -15,6 +15,16 @@ the thread waiting in `call`, every signal to `on_signal` and every method call 
 in order. Replies arrive on that thread too, so neither handler may wait for a call on this
 connection. `on_call` returns the reply to send (a method return or an error); without one,
 or when it raises, the caller gets an error reply rather than waiting for its timeout.
+
+Replies: each call's serial is awaited once. The first reply to it answers the call; a reply
+to a serial nobody awaits (a second reply, as mako 1.7 sends to GetCapabilities: a return,
+then an UnknownMethod error with the same reply serial; or a reply that came after its call
+gave up) is dropped, logged at debug level.
+
+A reader that stops for any reason but `close()` (the bus went away, an unreadable message)
+logs one warning, keeps the reason in `lost`, fails the calls still waiting with BusClosed and
+then calls `on_lost(reason)` (on the reader thread, which ends right after), so its owner can
+tell and replace the connection.
 """
 
 from __future__ import annotations
@@ -39,6 +49,8 @@ UNKNOWN_METHOD = "org.freedesktop.DBus.Error.UnknownMethod"
 FAILED = "org.freedesktop.DBus.Error.Failed"
 
 OnCall = Callable[[Any], Any]  # a method call in, its reply (method return or error) out
+OnLost = Callable[[str], None]  # why the reader stopped
+_REPLIES = (MessageType.method_return, MessageType.error)
 
 _log = logging.getLogger(__name__)
 
@@ -58,6 +70,7 @@ class SessionBus:
         self._replies: dict[int, Future[Any]] = {}  # by serial; guarded by _lock
         self._reading = True  # guarded by _lock
         self._closed = False  # guarded by _lock
+        self._lost: str | None = None  # why the reader stopped, when not closed
         self._reader: threading.Thread | None = None
 
     @classmethod
@@ -73,9 +86,10 @@ class SessionBus:
         on_signal: Callable[[Any], None],
         on_call: OnCall | None = None,
         name: str = READER_NAME,
+        on_lost: OnLost | None = None,
     ) -> None:
         reader = threading.Thread(
-            target=self._read, args=(on_signal, on_call), name=name, daemon=True
+            target=self._read, args=(on_signal, on_call, on_lost), name=name, daemon=True
         )
         self._reader = reader
         reader.start()
@@ -85,6 +99,13 @@ class SessionBus:
         """Whether calls can still succeed: not closed, and the reader still running."""
         with self._lock:
             return self._reading and not self._closed
+
+    @property
+    def lost(self) -> str | None:
+        """Why the reader stopped ("ConnectionResetError: ..."), if it did and `close()` was
+        not the reason; else None."""
+        with self._lock:
+            return self._lost
 
     def send(self, message: Any) -> None:
         """Send without waiting: a reply, if one comes, is dropped."""
@@ -131,36 +152,52 @@ class SessionBus:
                     with contextlib.suppress(OSError):
                         os.close(fd)
 
-    def _read(self, on_signal: Callable[[Any], None], on_call: OnCall | None) -> None:
+    def _read(
+        self, on_signal: Callable[[Any], None], on_call: OnCall | None, on_lost: OnLost | None
+    ) -> None:
+        lost = None
         try:
             while True:
                 message = self._conn.receive()
-                serial = message.header.fields.get(HeaderFields.reply_serial)
-                with self._lock:
-                    future = self._replies.get(serial) if serial is not None else None
-                if future is not None:
-                    future.set_result(message)
-                elif message.header.message_type is MessageType.signal:
+                kind = message.header.message_type
+                if kind in _REPLIES:
+                    self._reply(message)
+                elif kind is MessageType.signal:
                     try:
                         on_signal(message)
                     except Exception:  # one bad signal must not stop the reader
                         _log.exception("could not handle a signal from the session bus")
-                elif message.header.message_type is MessageType.method_call:
+                elif kind is MessageType.method_call:
                     self._answer(message, on_call)
         except ReceiveStopped:
             pass
         except Exception as error:  # the bus went away, or sent something unreadable
             if not self._closed:
-                _log.warning(
-                    "lost the connection to the session bus (%s: %s)", type(error).__name__, error
-                )
+                lost = f"{type(error).__name__}: {error}"
+                _log.warning("lost the connection to the session bus (%s)", lost)
         finally:
             with self._lock:
                 self._reading = False
+                self._lost = lost
                 waiting, self._replies = list(self._replies.values()), {}
             for future in waiting:
                 if not future.done():
                     future.set_exception(BusClosed("the connection to the session bus closed"))
+        if lost is not None and on_lost is not None:
+            _tell_lost(on_lost, lost)
+
+    def _reply(self, message: Any) -> None:
+        """Answer the call that awaits this reply; drop a reply that nobody awaits."""
+        serial = message.header.fields.get(HeaderFields.reply_serial)
+        with self._lock:  # popped here: a second reply to the same serial finds nothing
+            future = self._replies.pop(serial, None) if serial is not None else None
+        if future is None or future.done():
+            fields = message.header.fields
+            _log.debug("ignored a reply from %s to call %s, which nothing awaits (%s)",
+                       fields.get(HeaderFields.sender), serial,
+                       fields.get(HeaderFields.error_name, "a method return"))  # fmt: skip
+            return
+        future.set_result(message)
 
     def _answer(self, call: Any, on_call: OnCall | None) -> None:
         if on_call is None:
@@ -174,3 +211,10 @@ class SessionBus:
                 reply = new_error(call, FAILED, "s", (f"{type(error).__name__}: {error}",))
         if not call.header.flags & MessageFlag.no_reply_expected:
             self._conn.send(reply)
+
+
+def _tell_lost(on_lost: OnLost, reason: str) -> None:
+    try:
+        on_lost(reason)
+    except Exception:  # the reader ends here anyway; say why its owner was not told
+        _log.exception("could not report the lost connection")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from postureping.controller import Controller
-from postureping.tray.core import TrayCore, TrayIcon, TrayUnavailable
+from postureping.tray.core import Tell, TrayCore, TrayIcon, TrayUnavailable
 from postureping.tray.sni_host import watcher_present
 
 
@@ -38,11 +38,16 @@ def make_tray(
     zone: tzinfo | None = None,
     tomorrow: Callable[[datetime], datetime] | None = None,
     environ: Mapping[str, str] = os.environ,
+    tell: Tell | None = None,
 ) -> TrayIcon:
-    """The tray for this desktop; nothing is shown until its `start()`."""
+    """The tray for this desktop; nothing is shown until its `start()`. `tell` shows the
+    user a notice (title, body) when a pick cannot be carried out."""
 
     def build(tray: type[TrayCore]) -> TrayCore:
-        return tray(controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ)
+        return tray(
+            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ,
+            tell=tell,
+        )  # fmt: skip
 
     def toolkit_tray() -> TrayCore:
         if _prefers_gtk(environ):

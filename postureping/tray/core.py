@@ -48,6 +48,12 @@ STOP_TIMEOUT = 5.0
 START_TIMEOUT = 10.0  # seconds a toolkit may take to come up
 MAX_SLEEP = timedelta(minutes=10)
 NO_TRAY = "running without a tray icon"
+OPEN_FAILED = "Could not open the settings file"
+OPENER_OUTPUT_LIMIT = 4096  # bytes of an opener's error output kept for the message
+
+# A notice for the user (title, body): a menu pick that could not be carried out would
+# otherwise fail where nobody looks, in the daemon's log.
+Tell = Callable[[str, str], None]
 
 
 class TrayUnavailable(Exception):
@@ -87,8 +93,10 @@ class TrayCore(ABC):
         zone: tzinfo | None = None,
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
+        tell: Tell | None = None,
     ) -> None:
         self._environ = environ
+        self._tell = tell
         self._controller = controller
         self._settings_path = settings_path
         self._log = log
@@ -210,7 +218,7 @@ class TrayCore(ABC):
                 case RemindNow(routine_id):
                     controller.trigger(routine_id)
                 case OpenSettings(path):
-                    open_file(path, self._log)
+                    open_file(path, self._log, self._tell)
                 case Quit():
                     controller.quit()
         except UserError as error:
@@ -224,22 +232,48 @@ class TrayCore(ABC):
         return datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
 
 
-def open_file(path: Path, log: logging.Logger) -> None:
-    """Open `path` in the user's editor for its type, without waiting for it."""
+def open_file(path: Path, log: logging.Logger, tell: Tell | None = None) -> None:
+    """Open `path` in the user's editor for its type, without waiting for it. If the opener
+    cannot start or fails (xdg-open with no application for the type), the reason goes to
+    the log and, through `tell`, to the user."""
     if not path.is_file():
         log.warning("no settings file at %s; create one with `postureping config init`", path)
         return
     if sys.platform == "win32":
-        os.startfile(path)  # noqa: S606
+        try:
+            os.startfile(path)  # noqa: S606
+        except OSError as error:
+            _open_failed(path, "the program for .toml files", str(error), log, tell)
         return
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     try:
         process = subprocess.Popen(
             [opener, os.fspath(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
         )  # fmt: skip
     except OSError as error:
-        log.warning("could not open %s with %s: %s", path, opener, error)
+        _open_failed(path, opener, error.strerror or str(error), log, tell)
         return
-    threading.Thread(target=process.wait, name="tray-opener", daemon=True).start()  # reap it
+
+    def reap() -> None:
+        assert process.stderr is not None
+        with process.stderr:
+            said = process.stderr.read(OPENER_OUTPUT_LIMIT)
+            while process.stderr.read(OPENER_OUTPUT_LIMIT):  # the rest, unread, so it ends
+                pass
+        if process.wait() != 0:
+            lines = [line.strip() for line in said.decode(errors="replace").splitlines()]
+            reason = next((line for line in reversed(lines) if line), "")
+            _open_failed(path, opener, reason or f"it exited with status {process.returncode}",
+                         log, tell)  # fmt: skip
+
+    threading.Thread(target=reap, name="tray-opener", daemon=True).start()
+
+
+def _open_failed(
+    path: Path, opener: str, reason: str, log: logging.Logger, tell: Tell | None
+) -> None:
+    log.warning("could not open %s with %s: %s", path, opener, reason)
+    if tell is not None:
+        tell(OPEN_FAILED, f"{path}: {reason}")

@@ -115,7 +115,8 @@ class GtkTray(TrayCore):
             gi.require_version("GdkPixbuf", "2.0")
             from gi.repository import GLib  # noqa: PLC0415
 
-            GLib.set_prgname(NAME)  # before Gtk takes it from argv: the menu's window class
+            # Before Gtk takes it from argv: the window class of the icon and of its menu.
+            GLib.set_prgname(NAME)
             from gi.repository import GdkPixbuf, Gtk  # noqa: PLC0415
         except (ImportError, ValueError) as error:
             raise TrayUnavailable(f"GTK 3 cannot load ({error})", logging.WARNING) from None
@@ -124,8 +125,11 @@ class GtkTray(TrayCore):
         self._gtk, self._glib, self._pixbuf_module = Gtk, GLib, GdkPixbuf
 
     def _create_icon(self, view: TrayView) -> None:
+        # No `set_name`: the icon's window takes its class from the program name, set in
+        # `_load_gtk`. GTK embeds that window at once, and `set_name` on an embedded icon
+        # hides, unrealizes and shows it again, which printed
+        # "Gdk-CRITICAL ... gdk_window_thaw_toplevel_updates" on every start.
         icon = self._gtk.StatusIcon.new()
-        icon.set_name(NAME)
         icon.connect("popup-menu", self._on_popup)
         icon.connect("activate", self._on_activate)
         self._icon = icon

@@ -160,7 +160,7 @@ def build_view(
         Item("Resume", Resume() if status.paused else None),
         Item(
             "Remind me now",
-            submenu=tuple(Item(shorten(title), RemindNow(rid)) for rid, title in status.routines),
+            submenu=tuple(Item(shorten(title), RemindNow(rid)) for rid, title in _by_due(status)),
         ),
         SEPARATOR,
         Item("Open settings file", OpenSettings(settings_path))
@@ -170,6 +170,16 @@ def build_view(
     ]
     title = f"postureping: {headline}" + (" (demo)" if status.demo else "")
     return TrayView(title, icon_state(status), tuple(menu), refresh_at(status, now, zone))
+
+
+def _by_due(status: Status) -> list[tuple[str, str]]:
+    """The enabled routines (id, title) in the order they come due; those with nothing
+    upcoming (paused for good, done for the day) last, by title."""
+    due = {u.routine_id: u.due for u in reversed(status.upcoming)}  # each one's soonest
+    return sorted(
+        status.routines,
+        key=lambda routine: (routine[0] not in due, due.get(routine[0], status.now), routine[1]),
+    )
 
 
 def awaiting_group(status: Status) -> tuple[Prompt, ...]:

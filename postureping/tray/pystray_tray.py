@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from postureping.controller import Controller
-from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
 from postureping.tray.menu import Action, Entry, Item, TrayView
 from postureping.tray.sni_host import watcher_present
 from postureping.tray.xembed import xembed_tray_present
@@ -68,10 +68,12 @@ class Tray(TrayCore):
         zone: tzinfo | None = None,
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
+        tell: Tell | None = None,
     ) -> None:
         super().__init__(
-            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ
-        )
+            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ,
+            tell=tell,
+        )  # fmt: skip
         self.backend = "native"  # pystray's backend, once chosen
         self._pystray: Any = None
         self._icon: Any = None

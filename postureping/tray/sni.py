@@ -45,7 +45,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
 from postureping.controller import Controller
 from postureping.notify.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
-from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
 from postureping.tray.dbusmenu import Node, Properties
 from postureping.tray.menu import IconState, TrayView
 from postureping.tray.pixmaps import argb_pixmaps
@@ -124,10 +124,12 @@ class SniTray(TrayCore):
         zone: tzinfo | None = None,
         tomorrow: Callable[[datetime], datetime] | None = None,
         environ: Mapping[str, str] = os.environ,
+        tell: Tell | None = None,
     ) -> None:
         super().__init__(
-            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ
-        )
+            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ,
+            tell=tell,
+        )  # fmt: skip
         self._bus: SessionBus | None = None
         self._lock = threading.Lock()
         self._shown: TrayView | None = None  # guarded by _lock, as are the next two
