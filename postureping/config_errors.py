@@ -3,6 +3,7 @@ environment variable, the key path, the bad value and what is allowed."""
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from postureping.errors import Problem
-from postureping.settings_types import describe_value
+from postureping.settings_types import EntryErrors, describe_value
 
 Loc = tuple[int | str, ...]
 
@@ -47,30 +48,31 @@ def _field_model(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     indexes pass through), for listing the keys allowed where an unknown one stands."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int):
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel):
+        current = _strip(current)
+        origin = typing.get_origin(current)
+        if origin is dict:
+            current = typing.get_args(current)[-1]  # `part` is a key of the table
+        elif origin in (tuple, list):
+            current = typing.get_args(current)[0]  # `part` is an index
+        elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(part))
             if field is None:
                 return None
             current = field.annotation
-        current = _unwrap(current)
+        else:
+            return None
+    current = _strip(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _unwrap(annotation: Any) -> Any:
-    """The model inside Optional[...], dict[str, ...], tuple[..., ...]."""
+def _strip(annotation: Any) -> Any:
+    """The type inside Optional[...] and Annotated[...]."""
     while True:
         origin = typing.get_origin(annotation)
-        if origin is None:
-            return annotation
-        args = [a for a in typing.get_args(annotation) if a is not type(None) and a is not Ellipsis]
-        if origin in (typing.Union, types.UnionType) or origin is tuple or origin is list:
-            annotation = args[0]
-        elif origin is dict:
-            annotation = args[-1]
+        if origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
         elif origin is typing.Annotated:
-            annotation = args[0]
+            annotation = typing.get_args(annotation)[0]
         else:
             return annotation
 
@@ -79,8 +81,7 @@ def _allowed(error: ErrorDetails, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         parent = _field_model(model, tuple(error["loc"][:-1]))
-        names = ", ".join(parent.model_fields) if parent else ""
-        return f"unknown key; allowed keys here: {names}" if names else "unknown key"
+        return unknown_key(str(error["loc"][-1]), list(parent.model_fields) if parent else [])
     if kind in ("literal_error", "enum"):
         expected = (error.get("ctx") or {}).get("expected", "")
         return f"must be one of: {expected}"
@@ -96,6 +97,15 @@ def _allowed(error: ErrorDetails, model: type[BaseModel]) -> str:
     return _BY_TYPE.get(kind, error["msg"])
 
 
+def unknown_key(key: str, allowed: list[str]) -> str:
+    """ "unknown key; did you mean 'every'? allowed keys here: ..." (difflib's closest)."""
+    if not allowed:
+        return "unknown key"
+    close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.6)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key; {guess}allowed keys here: {', '.join(allowed)}"
+
+
 def problems_from_validation(
     error: ValidationError,
     model: type[BaseModel],
@@ -107,6 +117,14 @@ def problems_from_validation(
     problems = []
     for detail in error.errors():
         loc = tuple(detail["loc"])
+        entries = (detail.get("ctx") or {}).get("error")
+        if isinstance(entries, EntryErrors):
+            # One problem per bad entry of a list, named by its index.
+            problems += [
+                Problem(where(loc), _name((*loc, i), data), describe_value(v), why)
+                for i, v, why in entries.entries
+            ]
+            continue
         whole_table = detail["type"] == "missing" or isinstance(detail["input"], dict)
         value = "" if whole_table else describe_value(detail["input"])
         problems.append(Problem(where(loc), _name(loc, data), value, _allowed(detail, model)))

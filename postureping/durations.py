@@ -37,6 +37,38 @@ def parse_duration(text: str, maximum: timedelta = MAX_DURATION) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+SPOKEN_HELP = 'a duration like 30m, 1h30m, "30 minutes", "1 hour" or "90 min"'
+_SPOKEN_UNITS = {
+    **dict.fromkeys(("d", "day", "days"), "d"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "m"),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "s"),
+}
+_SPOKEN_PART = re.compile(r"(\d+)\s*([a-z]+)")
+_SPOKEN_WHOLE = re.compile(r"\d+\s*[a-z]+(?:\s*(?:,|and)?\s*\d+\s*[a-z]+)*")
+
+
+def parse_spoken_duration(text: str, maximum: timedelta = MAX_DURATION) -> timedelta:
+    """A duration as typed on the command line: the settings' form (30m, 1h30m), or in words
+    ("30 minutes", "1 hour 30 minutes", "90 min", "1 h and 30 min"). Largest unit first,
+    each at most once, as in parse_duration; raises ValueError saying what is allowed."""
+    words = text.strip().lower()
+    if not _SPOKEN_WHOLE.fullmatch(words):
+        raise ValueError(f"not {SPOKEN_HELP}")
+    compact = ""
+    for number, unit in _SPOKEN_PART.findall(words):
+        if unit not in _SPOKEN_UNITS:
+            raise ValueError(f"unknown unit {unit!r}: {SPOKEN_HELP}")
+        compact += number + _SPOKEN_UNITS[unit]
+    try:
+        return parse_duration(compact, maximum)
+    except ValueError as error:
+        reason = str(error).split(":")[0]
+        raise ValueError(
+            f"{reason}: {SPOKEN_HELP}" if "at most" not in reason else reason
+        ) from None
+
+
 def format_duration(value: timedelta) -> str:
     """The canonical text for a duration: format_duration(parse_duration(s)) round-trips."""
     seconds = round(value.total_seconds())

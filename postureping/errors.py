@@ -39,13 +39,11 @@ class Problem:
 class ConfigError(UserError):
     """Invalid settings: every problem found, reported at once."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, outcome: str = "") -> None:
+        """`outcome` says what follows, like "not reloaded: the old settings stay in force"."""
         self.problems = tuple(problems)
         count = len(self.problems)
-        heading = (
-            "invalid settings (1 problem):"
-            if count == 1
-            else f"invalid settings ({count} problems):"
-        )
+        what = f"invalid settings, {outcome}" if outcome else "invalid settings"
+        heading = f"{what} (1 problem):" if count == 1 else f"{what} ({count} problems):"
         lines = [heading, *(f"  {p}" for p in self.problems)]
         super().__init__("\n".join(lines), exit_code=EXIT_CONFIG)

@@ -9,9 +9,15 @@ HEADING: str = "When to see a doctor about back pain"
 
 ABOUT: str = (
     "postureping's routines and this notice are written in our own words from general "
-    "articles about lower back pain. The routines are everyday habits those articles "
-    "suggest: changing position, moving around, a comfortable workplace, lifting with "
-    "care and sleeping posture."
+    "articles about lower back pain, listed below. The routines are everyday habits "
+    "those articles suggest: changing position, moving around, a comfortable workplace, "
+    "lifting with care and sleeping posture."
+)
+
+# The two articles the routines and this notice were written from, titled as published.
+SOURCES: tuple[str, ...] = (
+    "Lower Back And Buttock Pain From Running",
+    "Lower Back Leg Pain When Running",
 )
 
 SEE_A_DOCTOR_LEAD: str = (
@@ -84,4 +90,7 @@ def render_notice() -> str:
     lines += _wrap(DISCLAIMER)
     lines.append("")
     lines += _wrap(ABOUT)
+    lines.append("Sources:")
+    for title in SOURCES:
+        lines += _wrap(f'"{title}"', "  - ", "    ")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from postureping.durations import format_duration
 from postureping.hours import ActiveHours, localize
 from postureping.routines import At, Every, Routine
 
@@ -132,20 +133,29 @@ def may_fire(routine: Routine, hours: ActiveHours, zone: ZoneInfo, instant: date
     return first is not None and first[0] <= moment
 
 
+SHORT_INTERVAL = timedelta(minutes=5)
+"""An interval shorter than this is allowed (a test, a demo of one's own) but warned about."""
+
+
 def schedule_warnings(routines: tuple[Routine, ...], hours: ActiveHours) -> list[str]:
     """Settings that are valid but probably not what the user meant: reminders that can
-    never fire because of the active hours."""
+    never fire because of the active hours, or that come every few seconds."""
     warnings = []
     for routine in routines:
         if not routine.enabled:
             continue
+        cadence = routine.cadence
+        if isinstance(cadence, Every) and cadence.interval < SHORT_INTERVAL:
+            warnings.append(
+                f"routine {routine.id!r} comes every {format_duration(cadence.interval)}, "
+                "an interval under 5 minutes: is that what you meant? (a duration like 45m)"
+            )
         ranges = [r for day in sorted(routine.days) for r in hours.days[day]]
         if not ranges:
             warnings.append(
                 f"routine {routine.id!r} never fires: none of its days has active hours"
             )
             continue
-        cadence = routine.cadence
         if isinstance(cadence, At):
             for moment in cadence.times:
                 minute = moment.hour * 60 + moment.minute

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, PlainSerializer
 from pydantic_settings import NoDecode
@@ -20,11 +20,37 @@ from postureping.routines import DAY_NAMES
 
 TIME_HELP = "a time of day as HH:MM, from 00:00 to 23:59"
 RANGE_HELP = 'a range of times as "HH:MM-HH:MM" with the start before the end, like "09:00-18:00"'
-DAYS_HELP = "weekdays: " + ", ".join(DAY_NAMES)
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAYS_HELP = "weekdays, like monday or mon: " + ", ".join(DAY_NAMES)
 ID_HELP = "lowercase letters, digits and dashes, starting with a letter or digit"
 
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+T = TypeVar("T")
+
+
+class EntryErrors(ValueError):
+    """Some entries of a list are invalid: (index, value, what is allowed) for each, so the
+    error can name `routines.stretch.at[0] = '25:00'` rather than the whole list."""
+
+    def __init__(self, entries: list[tuple[int, object, str]]) -> None:
+        super().__init__("; ".join(f"[{i}] {v!r}: {why}" for i, v, why in entries))
+        self.entries = entries
+
+
+def _each(items: list[object], parse: Callable[[object], T]) -> list[T]:
+    """Every item parsed, or EntryErrors naming each one that is not."""
+    parsed, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(parse(item))
+        except ValueError as error:
+            errors.append((index, item, str(error)))
+    if errors:
+        raise EntryErrors(errors)
+    return parsed
 
 
 def _text(value: object, what: str) -> str:
@@ -35,7 +61,8 @@ def _text(value: object, what: str) -> str:
 
 def _split(value: object, what: str) -> list[object]:
     """Lists from the file stay lists; a string (from the file or an environment variable)
-    is read as comma-separated items, so POSTUREPING_..._AT="12:30,17:00" works."""
+    is read as comma-separated items, so POSTUREPING_..._AT="12:30,17:00" works, and so
+    does `thu = "09:00-18:00"` without the brackets (on purpose: the meaning is plain)."""
     if isinstance(value, list | tuple):
         return list(value)
     if isinstance(value, str):
@@ -63,7 +90,7 @@ def parse_time_of_day(value: object) -> time:
 
 
 def parse_times(value: object) -> tuple[time, ...]:
-    times = [parse_time_of_day(item) for item in _split(value, TIME_HELP)]
+    times = _each(_split(value, TIME_HELP), parse_time_of_day)
     if not times:
         raise ValueError(f"must list at least one time: {TIME_HELP}")
     if len(set(times)) != len(times):
@@ -92,21 +119,26 @@ def parse_range(value: object) -> TimeRange:
 def parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if isinstance(value, str) and value.strip().lower() in {"off", "none", "[]"}:
         return ()
-    ranges = sorted(parse_range(item) for item in _split(value, RANGE_HELP))
+    ranges = sorted(_each(_split(value, RANGE_HELP), parse_range))
     for first, second in itertools.pairwise(ranges):
         if second.start < first.end:
             raise ValueError(f"has overlapping ranges {first} and {second}")
     return tuple(ranges)
 
 
+def parse_day(value: object) -> int:
+    """A weekday by its English name or its first three letters, in any case: "monday",
+    "Mon"; not "monkey" or "thurs"."""
+    name = value.strip().lower() if isinstance(value, str) else ""
+    if name in DAY_NAMES:
+        return DAY_NAMES.index(name)
+    if name in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(name)
+    raise ValueError(f"is not a weekday: use {DAYS_HELP}")
+
+
 def parse_days(value: object) -> frozenset[int]:
-    items = _split(value, DAYS_HELP)
-    days = set()
-    for item in items:
-        name = str(item).strip().lower()[:3]
-        if not isinstance(item, str) or name not in DAY_NAMES:
-            raise ValueError(f"{item!r} is not a weekday: use {DAYS_HELP}")
-        days.add(DAY_NAMES.index(name))
+    days = set(_each(_split(value, DAYS_HELP), parse_day))
     if not days:
         raise ValueError(f"must name at least one day: {DAYS_HELP}")
     return frozenset(days)

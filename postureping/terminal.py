@@ -18,6 +18,7 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -76,3 +77,10 @@ def discard_stdout() -> None:
         os.close(null)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def warn(warnings: Iterable[str]) -> None:
+    """Settings that are valid but probably a mistake, one line each on stderr: they do not
+    stop the command, and they stay out of its output."""
+    for warning in warnings:
+        print(visible(f"postureping: warning: {warning}"), file=sys.stderr)

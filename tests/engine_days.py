@@ -45,6 +45,7 @@ from postureping.engine.inputs import (
 from postureping.events import Kind
 from postureping.presence import MIN_CHECK
 from postureping.routines import Every
+from postureping.schedule import may_fire
 from postureping.timescale import Timescale
 
 S = timedelta(seconds=1)
@@ -115,6 +116,7 @@ class Day:
         self.person = person
         self.start = start
         self.engine = Engine(config, timescale) if timescale else Engine(config)
+        self.timescale = timescale
         # "Within a minute" is schedule time: a second in demo mode.
         self.speed = timescale.speed if timescale else 1.0
         self.window = GROUP_WINDOW / self.speed
@@ -231,6 +233,7 @@ class Day:
                 # The pause is over: a clock set back later does not bring it back.
                 self.paused_until = None
         self.rules.check(event, actions, before, dues)
+        self.rules.check_snoozes(actions)
         for action in actions:
             if isinstance(action, Show) and not action.reminder.quiet:
                 self._react(action)
@@ -529,6 +532,27 @@ class Rules:
                 or routine not in enabled
                 or f"{routine!r}" in dropped  # too late now, or outside its active hours
             ), f"rule 1: held {routine} not shown when the hold ended at {day.now}"
+
+    def check_snoozes(self, actions: list[Action]) -> None:
+        """Rule 10: a snooze never lands outside the routine's active hours."""
+        day = self.day
+        config = day.config
+        snoozed = {
+            a.event.routine
+            for a in actions
+            if isinstance(a, Record) and a.event.kind is Kind.SNOOZED
+        }
+        if not snoozed:
+            return
+        dues = day.engine.dues()
+        for routine in config.routines:
+            due = dues.get(routine.id)
+            if routine.id not in snoozed or due is None:
+                continue
+            instant = day.timescale.to_schedule(due) if day.timescale else due
+            assert may_fire(routine, config.hours, config.zone, instant), (
+                f"rule 10: {routine.id} snoozed until {due}, outside its active hours, at {day.now}"
+            )
 
     def after_step(self) -> None:
         """Rule 4: an absence is seen within MIN_CHECK of crossing `away_after`."""

@@ -133,7 +133,7 @@ def test_check_warns_about_reminders_that_never_fire(tmp_path: Path) -> None:
     config.write_text('[routines.stretch]\nat = ["21:00"]\n', encoding="utf-8")
     result = run_cli(tmp_path, "--config", str(config), "config", "check")
     assert result.returncode == 0
-    assert "warning: routine 'stretch' at 21:00 never fires" in result.stdout
+    assert "warning: routine 'stretch' at 21:00 never fires" in result.stderr
 
 
 def test_routines_json(tmp_path: Path) -> None:
@@ -171,6 +171,14 @@ def test_routines_table_and_about(tmp_path: Path) -> None:
     assert about.returncode == 0
     for warning in ("72 hours", "below the knee", "bowel or bladder", "fever", "numb"):
         assert warning in about.stdout
+
+
+def test_about_names_its_sources(tmp_path: Path) -> None:
+    """Fault: `routines --about` spoke of "general articles" without naming them."""
+    about = run_cli(tmp_path, "routines", "--about").stdout
+    assert "Sources:" in about
+    for title in ("Lower Back And Buttock Pain From Running", "Lower Back Leg Pain When Running"):
+        assert f'"{title}"' in about
 
 
 def test_version_and_help(tmp_path: Path) -> None:

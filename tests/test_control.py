@@ -13,7 +13,12 @@ import pytest
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import DaemonProcess, running_daemon
 
-CONSOLE = {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"}
+# Active hours all day, every day: what a snooze says and when it ends must not depend on
+# the time the suite runs at (a snooze never ends outside active hours).
+CONSOLE = {"POSTUREPING_NOTIFICATIONS__BACKEND": "console"} | {
+    f"POSTUREPING_ACTIVE_HOURS__{day}": "00:00-24:00"
+    for day in ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+}
 
 
 def socket_path(root: Path) -> Path:
@@ -173,6 +178,34 @@ def test_reload(daemon: DaemonProcess, tmp_path: Path) -> None:
     assert code == 0 and "reloaded" in out
     upcoming = status(tmp_path)["next"]
     assert isinstance(upcoming, list) and "walk" not in {n["routine"] for n in upcoming}
+
+
+def test_a_refused_reload_says_the_old_settings_stay(daemon: DaemonProcess, tmp_path: Path) -> None:
+    """Fault: a refused reload listed the problems but not what happens next, on the CLI
+    and in the daemon's log."""
+    config = tmp_path / "config" / "postureping" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[routines.walk]\nevry = "30m"\n', encoding="utf-8")
+    code, _, err = cli(tmp_path, "reload")
+    assert code == 2 and "did you mean 'every'?" in err
+    assert "not reloaded: the old settings stay in force" in err
+    daemon.wait_for_output("warning: settings not reloaded: the old settings stay in force", 10)
+    daemon.wait_for_output("routines.walk.evry", 10)
+
+
+def test_the_daemon_warns_about_a_very_short_interval(tmp_path: Path) -> None:
+    """At the start (on stderr, and in the log) and after a reload (in the log)."""
+    env = isolated_env(tmp_path, CONSOLE | {"POSTUREPING_ROUTINES__WALK__EVERY": "4m"})
+    with running_daemon([], env, tmp_path) as process:
+        process.wait_for_output("postureping is running", timeout=20)
+        assert "warning: routine 'walk' comes every 4m" in process.output
+        config = tmp_path / "config" / "postureping" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text('[routines.stretch]\nat = ["12:00"]\n', encoding="utf-8")
+        assert cli(tmp_path, "reload")[0] == 0
+        process.wait_for_output("reloaded", timeout=10)
+        assert process.output.count("warning: routine 'walk' comes every 4m") >= 2
+        process.stop()
 
 
 def test_only_one_daemon(daemon: DaemonProcess, tmp_path: Path) -> None:

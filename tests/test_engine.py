@@ -368,14 +368,40 @@ def test_a_snoozed_time_of_day_reminder_stands_for_its_next_time_close_by() -> N
     assert rig.engine.dues()["stretch"] == datetime(2026, 3, 3, 11, 45, tzinfo=BERLIN)
 
 
-def test_a_snooze_comes_when_it_said_even_after_active_hours() -> None:
-    """A snooze at 17:55 said "until 18:05" (and status showed 18:05), but the reminder was
-    dropped at 18:05 for being outside active hours; the one asked for now comes."""
+def test_a_snooze_never_lands_outside_active_hours() -> None:
+    """Fault: `snooze walk` at 17:55 with no reminder waiting was set for 18:05, outside the
+    active hours (and came then). A snooze that would end outside them moves to the start of
+    the next active period, and the answer says so."""
     evening = datetime(2026, 3, 2, 17, 55, tzinfo=BERLIN)
+    tuesday_9 = datetime(2026, 3, 3, 9, 0, tzinfo=BERLIN)
     rig = Rig(office(every(60), idle_monitor=None), evening)
     said = rig.feed(Answered(rig.now, Answer.SNOOZE, ("walk",), "cli", 10 * M))
-    assert said[-1] == Said("Walk: snoozed for 10m, until 18:05")
-    assert rig.engine.status(rig.now).upcoming[0].due == evening + 10 * M
-    rig.run_until(evening + 20 * M)
-    assert [t for t, _, _ in rig.shown()] == [evening + 10 * M]
-    assert rig.engine.dues()["walk"] == datetime(2026, 3, 3, 10, 0, tzinfo=BERLIN)
+    assert said[-1] == Said(
+        "Walk: snoozed until Tue 09:00, the start of the next active hours (18:05 is outside them)"
+    )
+    assert rig.engine.status(rig.now).upcoming[0].due == tuesday_9
+    rig.run_until(tuesday_9 + 30 * M)
+    assert [t for t, _, _ in rig.shown()] == [tuesday_9]
+
+
+def test_a_shown_reminder_snoozed_past_the_active_hours_comes_at_their_next_start() -> None:
+    """The rule holds for a reminder on screen too (it used to come at the snooze's end,
+    whenever that was)."""
+    evening = datetime(2026, 3, 2, 17, 50, tzinfo=BERLIN)
+    tuesday_9 = datetime(2026, 3, 3, 9, 0, tzinfo=BERLIN)
+    rig = Rig(office(every(60), idle_monitor=None), evening)
+    rig.feed(Triggered(rig.now, "walk"))
+    said = rig.feed(Answered(rig.now, Answer.SNOOZE, None, "cli", 30 * M))
+    assert said[-1] == Said(
+        "Walk: snoozed until Tue 09:00, the start of the next active hours (18:20 is outside them)"
+    )
+    rig.run_until(tuesday_9 + 30 * M)
+    assert [t for t, _, _ in rig.shown()] == [evening, tuesday_9]
+
+
+def test_a_snooze_inside_active_hours_ends_when_asked() -> None:
+    rig = Rig(office(every(60), idle_monitor=None), MONDAY_9 + H)
+    said = rig.feed(Answered(rig.now, Answer.SNOOZE, ("walk",), "cli", 10 * M))
+    assert said[-1] == Said("Walk: snoozed for 10m, until 10:10")
+    rig.run_until(MONDAY_9 + H + 15 * M)
+    assert [t for t, _, _ in rig.shown()] == [MONDAY_9 + H + 10 * M]

@@ -71,7 +71,7 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
 def test_unknown_key_lists_the_allowed_ones(tmp_path: Path) -> None:
     [message] = problems(tmp_path, '[notifications]\nbakend = "console"\n')
     assert "notifications.bakend" in message
-    assert "unknown key; allowed keys here: backend, timeout" in message
+    assert "unknown key; did you mean 'backend'? allowed keys here: backend, timeout" in message
 
 
 def test_unknown_section(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from postureping.context import Context
 from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
-from postureping.durations import DURATION_HELP, parse_duration
+from postureping.durations import SPOKEN_HELP, format_duration, parse_spoken_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event, Kind
 
@@ -31,8 +31,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     if name == "snooze":
         parser.add_argument(
-            "duration", metavar="DURATION", nargs="?",
-            help=f"how long to put it off (default: {DEFAULT_SNOOZE}); {DURATION_HELP}",
+            "duration", metavar="DURATION", nargs="*",
+            help=f"how long to put it off (default: {DEFAULT_SNOOZE}); {SPOKEN_HELP}",
         )  # fmt: skip
 
 
@@ -41,9 +41,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     snooze = None
     if args.command == "snooze":
         try:
-            snooze = parse_duration(duration or DEFAULT_SNOOZE, MAX_SNOOZE)
+            snooze = parse_spoken_duration(duration or DEFAULT_SNOOZE, MAX_SNOOZE)
         except ValueError as error:
             raise UserError(f"snooze duration {duration!r}: {error}", EXIT_CONFIG) from None
+        duration = format_duration(snooze)  # the daemon takes the short form
     # A running daemon checks the routine id against its settings: reading and validating
     # them here would double the command's time (pydantic), and answering is its hot path.
     request = Request(
@@ -62,18 +63,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _words(args: argparse.Namespace, ctx: Context) -> tuple[str | None, str | None]:
-    """`snooze 20m` names no routine: a first word that is not a routine id but reads as a
-    duration is the duration."""
-    routine_id, duration = args.routine, getattr(args, "duration", None)
-    if args.command != "snooze" or routine_id is None or duration is not None:
+    """`snooze 20m` and `snooze 20 minutes` name no routine: a first word that is not a
+    routine id but starts a duration is part of the duration."""
+    routine_id = args.routine
+    duration = " ".join(getattr(args, "duration", None) or ()) or None
+    if args.command != "snooze" or routine_id is None:
         return routine_id, duration
+    spoken = f"{routine_id} {duration or ''}".strip()
     try:
-        parse_duration(routine_id)
+        parse_spoken_duration(spoken)
     except ValueError:
-        return routine_id, None
+        return routine_id, duration
     if routine_id in ctx.essentials.routine_ids:  # a routine may be called "10m"
-        return routine_id, None
-    return None, routine_id
+        return routine_id, duration
+    return None, spoken
 
 
 def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -> int:

@@ -17,7 +17,7 @@ from postureping.errors import ConfigError, UserError
 from postureping.routines import DAY_NAMES, At, Every
 from postureping.schedule import schedule_warnings
 from postureping.settings import dump
-from postureping.terminal import visible
+from postureping.terminal import visible, warn
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -145,8 +145,7 @@ def _check(args: argparse.Namespace, ctx: Context) -> int:
                 f"({enabled} of {len(loaded.routines)} routines enabled)"
             )
         )
-    for warning in schedule_warnings(loaded.routines, loaded.hours):
-        print(visible(f"warning: {warning}"))
+    warn(schedule_warnings(loaded.routines, loaded.hours))
     return 0
 
 

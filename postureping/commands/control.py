@@ -13,6 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+from postureping.progress import today_progress
 from postureping.terminal import visible
 
 
@@ -21,8 +22,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON (see the README)")
     elif name == "pause":
         parser.add_argument(
-            "length", metavar="DURATION|until-tomorrow|indefinitely", nargs="?",
-            help="how long to hold reminders, like 30m or 1h30m (default: until you resume)",
+            "length", metavar="DURATION|until-tomorrow|indefinitely", nargs="*",
+            help='how long to hold reminders, like 30m, 1h30m or "30 minutes" '
+            "(default: until you resume)",
         )  # fmt: skip
     elif name == "trigger":
         parser.add_argument("routine", metavar="ROUTINE", help="the routine to remind of now")
@@ -41,10 +43,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _request(args: argparse.Namespace) -> Request:
     if args.command == "pause":
+        length = " ".join(args.length) or None  # `pause 30 minutes` comes as two words
         try:
-            return Request("pause", pause_args(args.length))
+            return Request("pause", pause_args(length))
         except ValueError as error:
-            raise UserError(f"pause {args.length!r}: {error}", EXIT_CONFIG) from None
+            raise UserError(f"pause {length!r}: {error}", EXIT_CONFIG) from None
     if args.command == "trigger":
         return Request("trigger", {"routine": args.routine})
     return Request(args.command)
@@ -102,5 +105,5 @@ def render_status(status: dict[str, Any], ctx: Context) -> str:
     monitor = activity.get("idle_monitor")
     lines.append(f"Idle time from: {monitor}" if monitor else "Idle time: not available here")
     today = status["today"]
-    lines.append(f"Today: {today['done']} done, {today['prompted']} reminders shown")
+    lines.append("Today: " + today_progress(today["done"], today["prompted"]))
     return "\n".join(lines)

@@ -1,5 +1,6 @@
-"""`postureping history [--since 7d] [--routine ID] [--json] [--demo]`: the recorded prompts and
-answers (with --demo: those of `run --demo`, which keeps a history of its own)."""
+"""`postureping history [--since WHEN] [--routine ID] [--json] [--demo]`: the recorded
+prompts and answers since WHEN (7d, yesterday, a date...; with --demo: those of
+`run --demo`, which keeps a history of its own)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import argparse
 import json
 
 from postureping.context import Context
-from postureping.durations import DURATION_HELP, format_duration, parse_duration
+from postureping.durations import format_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.events import Event
+from postureping.since import SINCE_HELP, parse_since
 from postureping.store import EventStore
 from postureping.terminal import visible
 
@@ -19,9 +21,9 @@ DEFAULT_SINCE = "7d"
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
-        metavar="DURATION",
+        metavar="WHEN",
         default=DEFAULT_SINCE,
-        help=f"how far back to look (default: {DEFAULT_SINCE}); {DURATION_HELP}",
+        help=f"how far back to look (default: {DEFAULT_SINCE}): {SINCE_HELP}",
     )
     parser.add_argument("--routine", metavar="ID", help="only this routine's events")
     parser.add_argument(
@@ -37,14 +39,14 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    now = ctx.now()
     try:
-        window = parse_duration(args.since)
+        start = parse_since(args.since, now, ctx.zone)
     except ValueError as error:
         raise UserError(f"--since {args.since!r}: {error}", EXIT_CONFIG) from None
-    now = ctx.now()
     # Sorted: an import may append older events.
     store = EventStore(ctx.paths.demo_store_file) if args.demo else None
-    events = sorted(ctx.history(since=now - window, store=store), key=lambda e: e.ts)
+    events = sorted(ctx.history(since=start, store=store), key=lambda e: e.ts)
     if args.routine is not None:
         # A routine removed from the settings still has its history.
         if not any(e.routine == args.routine for e in events):
@@ -55,8 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps([e.to_json() for e in events], indent=2, ensure_ascii=False))
         return 0
     if not events:
-        start = (now - window).strftime("%Y-%m-%d %H:%M")
-        print(f"No events since {start}.")
+        print(f"No events since {start.astimezone(ctx.zone):%Y-%m-%d %H:%M}.")
         return 0
     width = max(len("routine"), *(len(e.routine) for e in events))
     print(f"{'time':<16}  {'routine':<{width}}  {'kind':<8}  source")

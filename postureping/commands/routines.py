@@ -11,8 +11,8 @@ from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.health import render_notice
 from postureping.routines import DAY_NAMES, At, Every, Routine
-from postureping.schedule import upcoming
-from postureping.terminal import visible
+from postureping.schedule import schedule_warnings, upcoming
+from postureping.terminal import visible, warn
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{'':<{width}}       {visible(routine.title)}")
     print("\nActive hours: " + "; ".join(loaded.hours.describe()))
     print("Health notes: postureping routines --about")
+    warn(schedule_warnings(loaded.routines, loaded.hours))
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
+from postureping.progress import today_progress
 from postureping.stats import Counts, Stats, percent, summarize, window
 from postureping.streaks import Streak
 from postureping.terminal import visible
@@ -96,20 +97,19 @@ def _days(text: str) -> int:
 
 def render(stats: Stats) -> str:
     width = max(len("overall"), *(len(r.id) for r in stats.routines))
-    since = "today" if stats.days == 1 else f"the last {stats.days} days"
+    heading = (
+        f"Today ({stats.since:%a %Y-%m-%d}):"
+        if stats.days == 1
+        else f"The last {stats.days} days (since {stats.since:%a %Y-%m-%d}):"
+    )
     lines = [
-        f"In {since} (since {stats.since:%a %Y-%m-%d}):",
+        heading,
         f"{'routine':<{width}}  " + "  ".join(COLUMNS),
     ]
     lines += [_row(r.id, r.counts, r.streak, width) for r in stats.routines]
     lines.append(_row("overall", stats.overall, stats.streak, width))
     today = stats.today
-    if today.prompted:
-        noun = "reminder" if today.prompted == 1 else "reminders"
-        progress = f"{today.done} of {today.prompted} {noun} done"
-    else:
-        progress = f"no reminders yet, {today.done} done"
-    lines += ["", f"Today: {progress}"]
+    lines += ["", "Today: " + today_progress(today.done, today.prompted)]
     streak = stats.streak
     note = f" ({_rest_note(streak)})" if streak.rest_days else ""
     if streak.includes_today or streak.days == 0:

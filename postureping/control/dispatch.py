@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from postureping.control.protocol import Reply, Request
 from postureping.controller import Answer, Controller
-from postureping.durations import parse_duration
+from postureping.durations import format_duration, parse_duration, parse_spoken_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.hours import ActiveHours
 from postureping.pause import until_tomorrow
@@ -81,11 +81,12 @@ PAUSE_WORDS = {"until-tomorrow": {"until": "tomorrow"}, "indefinitely": {}}
 
 def pause_args(text: str | None) -> dict[str, str]:
     """The CLI's `pause [DURATION | until-tomorrow | indefinitely]` as request arguments;
-    raises ValueError naming what is allowed. No argument: indefinitely."""
+    raises ValueError naming what is allowed. No argument: indefinitely. A duration may be
+    spoken ("30 minutes"); the daemon gets its short form ("30m")."""
     if text is None or text in PAUSE_WORDS:
         return dict(PAUSE_WORDS.get(text or "indefinitely", {}))
     try:
-        parse_duration(text, MAX_PAUSE)
+        length = parse_spoken_duration(text, MAX_PAUSE)
     except ValueError as error:
         raise ValueError(f"{error}, or until-tomorrow, or indefinitely") from None
-    return {"for": text}
+    return {"for": format_duration(length)}

@@ -27,20 +27,22 @@ from postureping.daemon.sources import Sources, choose_sources, sources_differ
 from postureping.daemon_settings import DaemonSettings
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
-from postureping.errors import UserError
+from postureping.errors import ConfigError, UserError
 from postureping.gnome_breaks import advice, read_gnome_breaks
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
 from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
+from postureping.schedule import schedule_warnings
 from postureping.settings_child import load_settings
 from postureping.store import EventStore
-from postureping.terminal import visible
+from postureping.terminal import visible, warn
 
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
 
+NOT_RELOADED = "not reloaded: the old settings stay in force"
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
 
@@ -70,6 +72,7 @@ def serve(
     ctx: Context, settings: DaemonSettings, stop: threading.Event, *, demo: bool, tray: bool
 ) -> None:
     log = daemon_logger(sys.stdout)
+    _warn_at_start(settings, log)
     daemon: Daemon | None = None
 
     def on_action(key: str, answer: Answer) -> None:
@@ -101,14 +104,7 @@ def serve(
     )
     icon = _tray(daemon, ctx, notifications, log) if tray else None
     daemon.start()
-    sleep = SleepSignals(daemon.poke)
-    if not sleep.start():
-        log.info("resumes are noticed within a minute (%s)", sleep.problem)
-    locks = LockSignals(daemon.screen_lock, ctx.environ)
-    if locks.start():
-        log.info("screen locks from: %s", "; ".join(locks.watching))
-    else:
-        log.info("screen locks: not told (%s)", "; ".join(locks.problems))
+    sleep, locks = _listen(daemon, ctx, log)
     try:
         try:
             server.start()
@@ -133,6 +129,19 @@ def serve(
         notifications.close(timeout=2.0)
         if (close := getattr(primary, "close", None)) is not None:
             close(2.0)  # the freedesktop notifier's bus connection
+
+
+def _listen(daemon: Daemon, ctx: Context, log: logging.Logger) -> tuple[SleepSignals, LockSignals]:
+    """logind's resume signal and the screen lock's signals, feeding the daemon."""
+    sleep = SleepSignals(daemon.poke)
+    if not sleep.start():
+        log.info("resumes are noticed within a minute (%s)", sleep.problem)
+    locks = LockSignals(daemon.screen_lock, ctx.environ)
+    if locks.start():
+        log.info("screen locks from: %s", "; ".join(locks.watching))
+    else:
+        log.info("screen locks: not told (%s)", "; ".join(locks.problems))
+    return sleep, locks
 
 
 class Reload:
@@ -163,7 +172,14 @@ class Reload:
     def __call__(self) -> EngineConfig:
         ctx = self._ctx
         with self._lock:
-            fresh = load_settings(ctx.paths, ctx.environ)  # raises ConfigError: the old stay
+            try:
+                fresh = load_settings(ctx.paths, ctx.environ)
+            except ConfigError as error:
+                refused = ConfigError(list(error.problems), outcome=NOT_RELOADED)
+                self._log.warning("settings %s", refused.message.removeprefix("invalid settings, "))
+                raise refused from None
+            for warning in schedule_warnings(fresh.routines, fresh.hours):
+                self._log.warning("%s", warning)
             if sources_differ(self._current, fresh):
                 self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
             self._sources.desktop_breaks = gnome_breaks_reader(fresh, ctx.environ)
@@ -179,6 +195,15 @@ def gnome_breaks_reader(
     if settings.gnome_movement_breaks != "skip-walk":
         return None
     return lambda: read_gnome_breaks(environ).movement
+
+
+def _warn_at_start(settings: DaemonSettings, log: logging.Logger) -> None:
+    """Settings that are valid but probably a mistake (a walk every 10 s): on stderr, where
+    the terminal shows them even when the log goes elsewhere, and in the log."""
+    warnings = schedule_warnings(settings.routines, settings.hours)
+    warn(warnings)
+    for warning in warnings:
+        log.warning("%s", warning)
 
 
 def _tray(

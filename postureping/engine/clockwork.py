@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from postureping.engine.config import EngineConfig
 from postureping.routines import At, Every, Routine
-from postureping.schedule import LATE_LIMIT, may_fire, next_due
+from postureping.schedule import LATE_LIMIT, may_fire, next_due, windows_from
 from postureping.timescale import Timescale
 
 # Routines due this close together (in schedule time) share one notification; a reminder
@@ -29,7 +29,7 @@ class Track:
     routine: Routine
     anchor: datetime
     due: datetime | None
-    snoozed: bool = False  # `due` is a snooze's end: it comes even outside active hours
+    snoozed: bool = False  # `due` is a snooze's end (always inside active hours)
 
 
 class Clockwork:
@@ -85,12 +85,23 @@ class Clockwork:
         """The end of the window from `now` in which routines due share one notification."""
         return self.later(now, GROUP_WINDOW)
 
+    def snooze_end(self, routine: Routine, now: datetime, length: timedelta) -> datetime | None:
+        """When a snooze of `length` from `now` ends: then, if that is inside the routine's
+        active hours, else the start of its next active period (a snooze never lands outside
+        them). None: no active period within a week."""
+        config, scale = self.config, self.timescale
+        end = scale.to_schedule(now) + length
+        window = next(windows_from(end, routine, config.hours, config.zone), None)
+        if window is None:
+            return None
+        return scale.to_real(max(end, window[0]))
+
     def may_fire(self, track: Track, now: datetime) -> bool:
-        """Whether the routine may be reminded at `now`: inside its active hours, or at the
-        end of a snooze the user asked for, whenever that is."""
+        """Whether the routine may be reminded at `now`: inside its active hours (a snooze's
+        end always is, see snooze_end)."""
         config = self.config
         instant = self.timescale.to_schedule(now)
-        return track.snoozed or may_fire(track.routine, config.hours, config.zone, instant)
+        return may_fire(track.routine, config.hours, config.zone, instant)
 
     def too_late(self, track: Track, now: datetime) -> bool:
         """A time-of-day reminder this late (the computer slept through it) is dropped."""

@@ -38,6 +38,9 @@ The rules it keeps (each is checked over simulated days in tests/test_engine_day
 9. A routine left to the desktop (`EngineConfig.left_to_desktop`) is not shown while the
    desktop's own movement breaks are on, as the look before its reminder says: its interval
    counts afresh instead, and the log says why.
+10. A snooze never lands outside the routine's active hours: one that would end outside them
+    ends at the start of the next active period instead, and the answer says so. This holds
+    for a reminder on screen and for `snooze ROUTINE` with none waiting.
 """
 
 from __future__ import annotations
@@ -593,13 +596,7 @@ class Engine:
             track = self._tracks.get(routine_id)
             message = f"{routine.title}: {kind}"
             if length is not None:
-                until = self._clock.later(now, length)
-                if track is not None:
-                    track.due, track.snoozed = until, True
-                message = (
-                    f"{routine.title}: snoozed for {format_duration(length)}, "
-                    f"until {self._local(until):%H:%M}"
-                )
+                message = self._snooze(routine, track, now, length)
             elif (
                 kind is Kind.DONE
                 and routine_id not in prompted
@@ -616,6 +613,32 @@ class Engine:
         text = "; ".join(messages)
         self._log(f"{text} ({source})")
         self._out.append(Said(text))
+
+    def _snooze(
+        self, routine: Routine, track: Track | None, now: datetime, length: timedelta
+    ) -> str:
+        """Put the routine off by `length`, or to the start of its next active period when
+        that would end outside its active hours (rule 10); what to tell the user."""
+        asked = self._clock.later(now, length)
+        until = self._clock.snooze_end(routine, now, length)
+        if track is not None:
+            track.due, track.snoozed = until, until is not None
+        if until is None:
+            return (
+                f"{routine.title}: snoozed; its days have no active hours within a week, "
+                "so it waits for them"
+            )
+        if until == asked:
+            return (
+                f"{routine.title}: snoozed for {format_duration(length)}, "
+                f"until {self._local(until):%H:%M}"
+            )
+        local = self._local(until)
+        when = f"{local:%H:%M}" if local.date() == self._local(now).date() else f"{local:%a %H:%M}"
+        return (
+            f"{routine.title}: snoozed until {when}, the start of the next active hours "
+            f"({self._local(asked):%H:%M} is outside them)"
+        )
 
     def _paused(self, now: datetime, until: datetime | None) -> None:
         if until is not None and until <= now:
