@@ -16,6 +16,7 @@ import contextlib
 import json
 import socket
 import struct
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -49,6 +50,8 @@ class SwayIpc:
     def connect(cls, path: str, timeout: float | None) -> SwayIpc:
         """Raises IpcError when nothing listens at `path`. `timeout` bounds each read and write
         (None: a read waits for as long as it takes, as an event watcher does)."""
+        if sys.platform == "win32":
+            raise IpcError("sway runs on Linux and the BSDs only")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout)
         try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -264,6 +265,8 @@ class WaylandConnection:
 
 
 def _open_socket(environ: Mapping[str, str], timeout: float) -> socket.socket:
+    if sys.platform == "win32":
+        raise WaylandError("Wayland runs on Linux and the BSDs only")
     handed = environ.get("WAYLAND_SOCKET", "")
     if handed.isdigit() and int(handed) not in _handed_over:
         descriptor = int(handed)
@@ -290,7 +293,7 @@ def _open_socket(environ: Mapping[str, str], timeout: float) -> socket.socket:
         if not runtime:
             raise WaylandError("XDG_RUNTIME_DIR is not set, so WAYLAND_DISPLAY leads nowhere")
         path = Path(runtime) / display
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # not inherited (PEP 446)
     try:
         sock.settimeout(timeout)
         sock.connect(os.fspath(path))
