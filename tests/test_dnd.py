@@ -147,10 +147,10 @@ def test_gnome_sessions() -> None:
         GnomeProbe.open({"XDG_CURRENT_DESKTOP": "KDE"})
 
 
-def test_gnome_needs_pygobject(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gnome_needs_pygobject_or_gsettings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gi", None)  # what `import gi` meets without PyGObject
-    with pytest.raises(ProbeUnavailable, match=r"^needs PyGObject, from postureping's `tray`"):
-        GnomeProbe.open({"XDG_CURRENT_DESKTOP": "GNOME"})
+    with pytest.raises(ProbeUnavailable, match=r"^needs PyGObject .* or GLib's gsettings"):
+        GnomeProbe.open({"XDG_CURRENT_DESKTOP": "GNOME", "PATH": "/nonexistent"})
 
 
 def test_a_failure_streak_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -732,6 +732,30 @@ def test_gnome_without_the_schema(
         "unavailable": "the GSettings schema org.gnome.desktop.notifications (with show-banners) "
         "is not installed"
     }
+
+
+@linux_only
+def test_gnome_do_not_disturb_without_pygobject(
+    gnome_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A default install has no PyGObject (it comes with the `tray` extra): GNOME's switch is
+    then read with GLib's `gsettings` program, which every GNOME has. The switch is flipped by
+    another process, as GNOME's shell does (the keyfile backend stands in for dconf here)."""
+    require(shutil.which("gsettings"), "gsettings is missing (apt package libglib2.0-bin)")
+    monkeypatch.setitem(sys.modules, "gi", None)  # what `import gi` meets without PyGObject
+    env = gnome_env | {"GSETTINGS_BACKEND": "keyfile", "XDG_CURRENT_DESKTOP": "GNOME"}
+    probe = GnomeProbe.open(env)
+    gsettings = ["gsettings", "set", "org.gnome.desktop.notifications", "show-banners"]
+    try:
+        assert probe.hold_reason() is None
+        for value, reason in (("false", "do not disturb is on (GNOME)"), ("true", None)):
+            subprocess.run([*gsettings, value], env=env, check=True, timeout=WAIT)
+            assert probe.hold_reason() == reason
+    finally:
+        probe.close()
+    without = {name: value for name, value in env.items() if name != "GSETTINGS_SCHEMA_DIR"}
+    with pytest.raises(ProbeUnavailable, match=r"^the GSettings schema .* is not installed"):
+        GnomeProbe.open(without)
 
 
 def dconf_service() -> Path | None:

@@ -1,10 +1,12 @@
 """GNOME's do-not-disturb: the GSettings key org.gnome.desktop.notifications show-banners.
 
-The "Do Not Disturb" switch in GNOME's notification list sets show-banners to false. It is
-read through Gio.Settings in this process (PyGObject, the optional `tray` extra), never by
-running `gsettings`: with GNOME's dconf backend a read is a lookup in a memory-mapped file that
-dconf flags as stale when another process writes it, so every call sees the current value
-without a GLib main loop and costs microseconds.
+The "Do Not Disturb" switch in GNOME's notification list sets show-banners to false. Where
+PyGObject is installed (the optional `tray` extra) it is read through Gio.Settings in this
+process: with GNOME's dconf backend a read is a lookup in a memory-mapped file that dconf
+flags as stale when another process writes it, so every call sees the current value without a
+GLib main loop and costs microseconds. A default install has no PyGObject: then it is read by
+running GLib's `gsettings get` (a few milliseconds), which every GNOME has; the probe is asked
+only when a reminder is due and every 30 s while one waits, so that costs nothing that shows.
 
 When: only when the session says it is GNOME (XDG_CURRENT_DESKTOP lists GNOME, as on GNOME,
 Ubuntu's GNOME, Pop!_OS, GNOME Flashback; or, with no XDG_CURRENT_DESKTOP, XDG_SESSION_DESKTOP
@@ -17,7 +19,9 @@ in sight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
@@ -39,49 +43,85 @@ def is_gnome_session(environ: Mapping[str, str]) -> bool:
     return any(session.casefold().startswith("gnome") for session in sessions)
 
 
+NOT_INSTALLED = f"the GSettings schema {SCHEMA} (with {KEY}) is not installed"
+GSETTINGS_TIMEOUT = 2.0  # seconds for `gsettings get`
+
+
 class GnomeProbe:
     """Holds reminders while GNOME's do-not-disturb is on."""
 
     name = NAME
 
-    def __init__(self, settings: Any) -> None:
-        self._settings = settings  # a Gio.Settings of SCHEMA
-        self._streak = FailureStreak(_log, NAME, ())
+    def __init__(self, read: Callable[[], bool]) -> None:
+        self._banners = read  # show-banners, through Gio or gsettings
+        self._streak = FailureStreak(_log, NAME, (OSError,))
 
     @classmethod
     def open(cls, environ: Mapping[str, str]) -> GnomeProbe:
-        """Raises ProbeUnavailable off GNOME, without PyGObject, or without the schema."""
+        """Raises ProbeUnavailable off GNOME, without both PyGObject and `gsettings`, or
+        without the schema."""
         if not is_gnome_session(environ):
             desktop = environ.get("XDG_CURRENT_DESKTOP") or "not set"
             raise ProbeUnavailable(f"not a GNOME session (XDG_CURRENT_DESKTOP is {desktop})")
-        gio = _import_gio()
+        try:
+            gio = _import_gio()
+        except (ImportError, ValueError) as error:
+            return cls(_gsettings_reader(environ, error))
         source = gio.SettingsSchemaSource.get_default()
         schema = source.lookup(SCHEMA, True) if source is not None else None
         if schema is None or not schema.has_key(KEY):
-            raise ProbeUnavailable(f"the GSettings schema {SCHEMA} (with {KEY}) is not installed")
+            raise ProbeUnavailable(NOT_INSTALLED)
         # Not Gio.Settings.new(SCHEMA): that aborts the whole process when the schema is missing.
         settings = gio.Settings.new_full(schema, None, None)
         settings.get_boolean(KEY)
-        return cls(settings)
+        return cls(lambda: bool(settings.get_boolean(KEY)))
 
     def hold_reason(self) -> str | None:
         return self._streak.run(self._read)
 
     def close(self) -> None:
-        """Nothing to release: Gio.Settings shares the process's one dconf connection."""
+        """Nothing to release: Gio.Settings shares the process's one dconf connection, and
+        `gsettings` runs only for each look."""
 
     def _read(self) -> str | None:
-        return None if self._settings.get_boolean(KEY) else REASON
+        return None if self._banners() else REASON
 
 
 def _import_gio() -> Any:
-    try:
-        import gi  # noqa: PLC0415  # optional: the `tray` extra
+    import gi  # noqa: PLC0415  # optional: the `tray` extra
 
-        gi.require_version("Gio", "2.0")
-        from gi.repository import Gio  # noqa: PLC0415
-    except (ImportError, ValueError) as error:
-        raise ProbeUnavailable(
-            f"needs PyGObject, from postureping's `tray` extra ({error})"
-        ) from error
+    gi.require_version("Gio", "2.0")
+    from gi.repository import Gio  # noqa: PLC0415
+
     return Gio
+
+
+def _gsettings_reader(environ: Mapping[str, str], no_gio: Exception) -> Callable[[], bool]:
+    """show-banners read by GLib's `gsettings` program. Raises ProbeUnavailable without the
+    program or the schema."""
+    program = shutil.which("gsettings", path=environ.get("PATH"))
+    if program is None:
+        raise ProbeUnavailable(
+            f"needs PyGObject (postureping's `tray` extra: {no_gio}) or GLib's gsettings "
+            "program to read GNOME's switch"
+        )
+    command = [program, "get", SCHEMA, KEY]
+
+    def read() -> bool:
+        try:
+            result = subprocess.run(
+                command, env=dict(environ), capture_output=True, text=True,
+                timeout=GSETTINGS_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as error:
+            raise OSError(f"gsettings gave no answer in {GSETTINGS_TIMEOUT:g} s") from error
+        answer = result.stdout.strip()
+        if result.returncode != 0 or answer not in ("true", "false"):
+            said = (result.stderr.strip().splitlines() or [answer or "no answer"])[-1]
+            if any(words in said for words in ("No such schema", "No such key", "No schemas")):
+                raise ProbeUnavailable(NOT_INSTALLED)
+            raise OSError(f"gsettings get {SCHEMA} {KEY}: {said}")
+        return answer == "true"
+
+    read()  # the schema is there and the program answers
+    return read
