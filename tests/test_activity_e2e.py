@@ -25,6 +25,8 @@ from tests.desktop import DesktopSession, wait_until
 from tests.mutter_session import MutterSession, require_mutter, start_mutter
 from tests.x11_windows import Wm
 
+pytestmark = pytest.mark.slow  # the daemon at the real schedule on real desktops
+
 SESSION_VARS = ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NO_AT_BRIDGE")
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 BUILTIN = (

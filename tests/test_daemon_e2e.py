@@ -16,6 +16,8 @@ from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import DesktopSession, wait_until
 
+pytestmark = pytest.mark.slow  # the daemon in real time
+
 # Linux's tgkill, a signal to one thread of a process, by machine.
 SYS_TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())
 

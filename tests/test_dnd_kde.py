@@ -37,7 +37,11 @@ WAIT = 10.0
 PATH = "/org/freedesktop/Notifications"
 REASON = "do not disturb is on (notifications are inhibited)"
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="a Linux desktop part")
+# slow: the daemon against a Plasma stand-in in real time, about 22 s
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="a Linux desktop part"),
+    pytest.mark.slow,
+]
 
 
 class Plasma:

@@ -28,6 +28,8 @@ from tests.sway_session import (
 )
 from tests.test_activity_e2e import WALK, real_time
 
+pytestmark = pytest.mark.slow  # real mako and swaync on sway, about 40 s
+
 MAKO_WITH_DND = DEFAULT_MAKO_CONFIG + "\n[mode=do-not-disturb]\ninvisible=1\n\n[mode=quiet]\n"
 MAKO_REASON = "do not disturb is on (mako's mode do-not-disturb hides notifications)"
 SWAYNC_REASON = "do not disturb is on (swaync)"

@@ -9,10 +9,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import isolated_env
 from tests.daemon_process import running_daemon
 from tests.gnome_settings import gnome_settings_env, movement_breaks
 from tests.test_activity_e2e import real_time
+
+pytestmark = pytest.mark.slow  # the daemon at the real schedule, about 11 s
 
 WALK = "reminder: Stand up and walk around"
 SKIPPED = "no 'walk' reminder: GNOME's movement breaks are on"

@@ -17,6 +17,7 @@ from postureping.idle.registry import MONITORS, choose_idle_monitor
 from tests.mutter_session import MutterSession, require_mutter, start_mutter
 
 pytestmark = [
+    pytest.mark.slow,  # a headless Mutter per test
     pytest.mark.skipif(sys.platform != "linux", reason="GNOME's compositor runs on Linux"),
     pytest.mark.desktop,
 ]

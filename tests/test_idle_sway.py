@@ -23,7 +23,8 @@ from tests.desktop import wait_until
 from tests.sway_session import SwaySession, require_sway, start_sway
 from tests.test_activity_e2e import MIN_CHECK, SLACK, real_time, someone_at_the_keyboard
 
-pytestmark = pytest.mark.desktop
+# slow: sway idle at the real schedule, about 65 s
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 
 AWAY_AFTER = 15.0  # seconds
 

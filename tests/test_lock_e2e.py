@@ -20,7 +20,11 @@ from tests.desktop import DesktopSession
 from tests.lock_services import fake_logind, mate_screensaver
 from tests.test_activity_e2e import desktop_env, events, real_time, status
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="D-Bus desktops")
+# slow: the daemon at the real schedule through real locks, about 30 s
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="D-Bus desktops"),
+    pytest.mark.slow,
+]
 
 WAIT = 20.0
 

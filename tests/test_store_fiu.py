@@ -28,6 +28,8 @@ from postureping.store import EventStore
 from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.daemon_process import running_daemon
 
+pytestmark = pytest.mark.slow  # the CLI and the daemon under libfiu, about 15 s
+
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime.now(UTC).replace(microsecond=0)
 # libfiu's names for them in Debian 12's libfiu 1.1 (`strings fiu_posix_preload.so`).

@@ -23,7 +23,8 @@ from tests.desktop import wait_until
 from tests.sway_session import SwaySession, require_sway, start_sway
 from tests.test_activity_e2e import WALK, real_time
 
-pytestmark = pytest.mark.desktop
+# slow: real sway and foot at the real schedule, about 25 s
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 
 EVERY = 8.0  # seconds between walks
 SLACK = 5.0  # seconds a loaded CI machine may add to a step

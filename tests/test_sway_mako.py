@@ -19,7 +19,8 @@ from tests.desktop import wait_until
 from tests.sway_session import SwaySession, require_sway, start_sway
 from tests.test_activity_e2e import WALK, real_time
 
-pytestmark = pytest.mark.desktop
+# slow: five real reminders through mako, about 11 s
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 
 SLACK = 10.0  # seconds a loaded CI machine may add to a step
 

@@ -42,6 +42,8 @@ for module in pkgutil.walk_packages(postureping.__path__, "postureping."):
         importlib.import_module(module.name)
 from postureping.builtin import load_builtin_specs
 from postureping.commands.config import starter_text
+
+pytestmark = pytest.mark.slow  # builds, downloads and installs into empty venvs
 specs = load_builtin_specs()
 print(postureping.__file__)
 print(data.__file__)
