@@ -122,22 +122,27 @@ def test_a_screen_saver_that_starts_later_is_heard(
         signals.close()
 
 
-def test_logind_locked_hint_and_lock_signals(
+def test_logind_locked_hint_is_the_lock_and_its_signals_are_not(
     logind: FakeLogind, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """LockedHint is the session's state. The Lock and Unlock signals are only requests to
+    the session's locker (`loginctl lock-session`): swaylock or i3lock, unlocked with a
+    password, never brings an Unlock, so taking Lock for the state left the user away, and
+    every reminder held, until the daemon restarted."""
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
     told = Told()
     signals = LockSignals(told, {"XDG_SESSION_ID": "31"})
     try:
         assert signals.start()
         assert signals.watching == [f"logind ({SESSION_PATH})"]
+        logind.send("Lock")  # a request only: nothing is told
         logind.send("hint true")
         told.wait_for([True])
         logind.send("hint false")
         told.wait_for([True, False])
-        logind.send("Lock")
         logind.send("Unlock")
-        told.wait_for([True, False, True, False])
+        logind.send("hint true")
+        told.wait_for([True, False, True])
     finally:
         signals.close()
 
@@ -152,9 +157,10 @@ def test_a_forged_logind_signal_is_ignored(
         assert signals.start()
         env = {"DBUS_SYSTEM_BUS_ADDRESS": logind.address}
         forge = ["gdbus", "emit", "--system", "--object-path", SESSION_PATH,
-                 "--signal", "org.freedesktop.login1.Session.Lock"]  # fmt: skip
+                 "--signal", "org.freedesktop.DBus.Properties.PropertiesChanged",
+                 "org.freedesktop.login1.Session", "{'LockedHint': <true>}", "@as []"]  # fmt: skip
         subprocess.run(forge, env=env, check=True, timeout=WAIT)
-        logind.send("Unlock")  # the real one comes after the forged one, in order
+        logind.send("hint false")  # the real one comes after the forged one, in order
         told.wait_for([False])
     finally:
         signals.close()

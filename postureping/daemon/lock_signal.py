@@ -6,8 +6,9 @@ Where they come from:
   old gnome-screensaver), of org.freedesktop.ScreenSaver (KDE, ...), and of the own names of
   xfce4-screensaver, mate-screensaver and cinnamon-screensaver;
 - the system bus: logind's session of this process, its `LockedHint` property (through
-  PropertiesChanged) and its `Lock` and `Unlock` signals (logind asks the session's locker to
-  lock; `loginctl lock-session`).
+  PropertiesChanged), which lockers and desktops set. Not its `Lock` and `Unlock` signals:
+  they are requests to the session's locker (`loginctl lock-session`), not the state, and an
+  unlock with a password (swaylock, i3lock) never brings an `Unlock`.
 
 A screen saver that leaves the bus while active (it quit, or crashed) is taken for an unlock:
 an X screen saver's lock ends with its process. Several of them may tell of one lock (GNOME
@@ -211,10 +212,6 @@ class LockSignals:
             if LOGIN1 not in _follow(bus, self._owners, [LOGIN1]):
                 raise LookupError("logind is not on the system bus")
             self._session_path = self._session(bus)
-            for member in ("Lock", "Unlock"):
-                bus.call(message_bus.AddMatch(MatchRule(
-                    type="signal", interface=SESSION, member=member, path=self._session_path
-                )))  # fmt: skip
             changed = MatchRule(type="signal", interface=PROPERTIES, member="PropertiesChanged",
                                 path=self._session_path)  # fmt: skip
             changed.add_arg_condition(0, SESSION)
@@ -251,8 +248,6 @@ class LockSignals:
             _log.debug("ignored %s from %s: not logind", fields.get(HeaderFields.member), sender)
             return
         match fields.get(HeaderFields.interface), fields.get(HeaderFields.member), message.body:
-            case (i, "Lock" | "Unlock" as member, _) if i == SESSION:
-                self._tell(member == "Lock", f"logind {member}")
             case (i, "PropertiesChanged", (str(), dict(changed), _)) if i == PROPERTIES:
                 match changed.get("LockedHint"):
                     case ("b", bool(locked)):
