@@ -89,9 +89,30 @@ def test_growth_tells_the_unit(
 def test_the_meter_keeps_what_it_found() -> None:
     meter = UnitMeter()
     assert meter.observe(0.0, 5) is None
-    assert meter.observe(30.0, 35) is Unit.SECONDS
-    assert meter.observe(31.0, 0) is Unit.SECONDS  # input: still seconds
+    assert meter.observe(30.0, 35) is None  # one pair could be a coincidence (below)
+    assert meter.observe(60.0, 65) is Unit.SECONDS  # two in a row are not
+    assert meter.observe(61.0, 0) is Unit.SECONDS  # input: still seconds
     assert meter.observe(90.0, 59_000) is Unit.SECONDS
+
+
+def test_a_millisecond_server_is_not_taken_for_seconds_by_a_coincidence() -> None:
+    """KDE, in milliseconds, with someone at the keyboard: 400 ms of idle at one sample and
+    700 ms five minutes later grow by 300 in 300 s, just as seconds would. Taken for seconds
+    for good, every later answer was a thousand times too long (1.5 s read as 25 min): away,
+    reminders held, breaks counted that never were."""
+    meter = UnitMeter()
+    assert meter.observe(0.0, 400) is None
+    assert meter.observe(300.0, 700) is None
+    assert meter.observe(540.0, 1500) is None  # the next sample does not agree
+    assert meter.observe(570.0, 31_600) is Unit.MILLISECONDS  # 30 s away: 1000 a second
+    assert meter.observe(600.0, 300) is Unit.MILLISECONDS
+
+
+def test_milliseconds_show_in_one_pair() -> None:
+    """A server in seconds cannot grow by a thousand a second, so one pair is proof."""
+    meter = UnitMeter()
+    assert meter.observe(0.0, 1_000) is None
+    assert meter.observe(30.0, 31_000) is Unit.MILLISECONDS
 
 
 # -- a server in seconds ------------------------------------------------------------------------
@@ -164,8 +185,11 @@ def test_an_unknown_server_in_seconds_is_found_out_by_its_growth(
         first = monitor.idle_time()
         assert monitor.unit is None and first.total_seconds() < 0.01  # 1 taken for 1 ms
         time.sleep(2.2)
+        monitor.idle_time()  # one pair: not proof yet
+        assert monitor.unit is None
+        time.sleep(2.2)
         idle = monitor.idle_time().total_seconds()
         assert monitor.unit is Unit.SECONDS
-        assert 2.5 <= idle <= 5, idle
+        assert 4.5 <= idle <= 8, idle
     finally:
         monitor.close()

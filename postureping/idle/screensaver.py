@@ -59,7 +59,7 @@ class ScreenSaverIdleMonitor:
     @property
     def unit(self) -> Unit | None:
         """The unit the server was found to use; None while not known (milliseconds assumed)."""
-        return self._meter.unit or self._named
+        return self._named or self._meter.unit  # a known family wins over a coincidence
 
     def idle_time(self) -> timedelta:
         not_here: list[DBusErrorResponse] = []

@@ -5,15 +5,18 @@ The interface never said. KDE answers in milliseconds; the gnome-screensaver fam
 answers in seconds. Taken for milliseconds, a seconds server reports a user gone for ten
 minutes as idle for 0.6 s: never away, no natural breaks.
 
-Two ways to tell, the second overriding the first:
+Two ways to tell, the first winning where it knows:
 
 1. Who the server is (`unit_by_names`): the unique bus name that owns
    org.freedesktop.ScreenSaver also owns its desktop's own name (org.xfce.ScreenSaver,
    org.kde.screensaver...), which says which family it is.
-2. How fast its answers grow (`UnitMeter`): between two answers of one idle streak, the value
-   grows by about 1 a second in seconds and by about 1000 a second in milliseconds. Any input
-   in between resets it, which shows as a value that did not grow: nothing is concluded then.
-   The daemon's samples are at least 30 s apart, so the two rates are far apart.
+2. For a server of no known family, how fast its answers grow (`UnitMeter`): between two
+   answers of one idle streak, the value grows by about 1 a second in seconds and by about
+   1000 a second in milliseconds. Any input in between resets it, which shows as a value that
+   did not grow: nothing is concluded then. A growth of 1000 a second is proof at once (idle
+   time in seconds cannot grow that fast); a growth of 1 a second can be a coincidence of a
+   millisecond server with input in between (400 ms, then 700 ms five minutes later), so
+   seconds take two such pairs in a row.
 
 Until either tells, milliseconds is assumed: the wrong guess then makes a seconds server look
 present (as before), never a present user look away.
@@ -78,9 +81,18 @@ class UnitMeter:
     def __init__(self) -> None:
         self.unit: Unit | None = None
         self._last: tuple[float, int] | None = None
+        self._seconds_pairs = 0  # pairs in a row that grew as seconds would
 
     def observe(self, at: float, value: int) -> Unit | None:
         if self.unit is None and self._last is not None:
-            self.unit = unit_by_growth(self._last, (at, value))
+            match unit_by_growth(self._last, (at, value)):
+                case Unit.MILLISECONDS:
+                    self.unit = Unit.MILLISECONDS
+                case Unit.SECONDS:
+                    self._seconds_pairs += 1
+                    if self._seconds_pairs >= 2:
+                        self.unit = Unit.SECONDS
+                case None:
+                    self._seconds_pairs = 0
         self._last = (at, value)
         return self.unit
