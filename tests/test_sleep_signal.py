@@ -7,6 +7,7 @@ when told; a forger on the same bus emits the same signal with `gdbus emit`.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.sleep_signal import SleepSignals
 from tests.desktop import start_bus, stop_pid, wait_until
 
@@ -119,3 +121,17 @@ def test_without_a_system_bus_it_says_why(tmp_path: Path, monkeypatch: pytest.Mo
     signals = SleepSignals(Wakes())
     assert not signals.start()
     assert signals.problem.startswith("no system bus (")
+
+
+def test_on_windows_neither_signal_is_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no D-Bus, and its Python no AF_UNIX, which jeepney's sockets need: asking
+    anyway raised AttributeError, a traceback at every start of the daemon there."""
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.delattr(socket, "AF_UNIX")  # as on Windows
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+    sleep = SleepSignals(lambda: None)
+    assert sleep.start() is False
+    assert sleep.problem == "no logind on Windows"
+    locks = LockSignals(lambda _locked: None, {})
+    assert locks.start() is False
+    assert locks.problems == ["no D-Bus on Windows"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -135,6 +136,9 @@ class LockSignals:
 
     def start(self) -> bool:
         """Connect and subscribe; False (with `problems`) when nothing can tell of a lock."""
+        if sys.platform == "win32":  # no D-Bus (jeepney's sockets need AF_UNIX)
+            self.problems.append("no D-Bus on Windows")
+            return False
         self._start_session_bus()
         self._start_logind()
         return bool(self.watching)

@@ -10,6 +10,7 @@ daemon think the machine slept. No system bus, or no logind (containers, non-sys
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,9 @@ class SleepSignals:
         self.problem = ""
 
     def start(self) -> bool:
+        if sys.platform == "win32":  # no D-Bus (jeepney's sockets need AF_UNIX)
+            self.problem = "no logind on Windows"
+            return False
         try:
             bus = SessionBus.connect(TIMEOUT, bus="SYSTEM")
         except (OSError, KeyError, ValueError, RuntimeError) as error:
