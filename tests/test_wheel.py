@@ -23,6 +23,8 @@ import pytest
 
 from tests.cli_helpers import isolated_env
 
+pytestmark = pytest.mark.slow  # builds, downloads and installs into empty venvs
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("pyproject.toml", "README.md", "postureping", "routines", "config")
 OFFLINE = (
@@ -42,8 +44,6 @@ for module in pkgutil.walk_packages(postureping.__path__, "postureping."):
         importlib.import_module(module.name)
 from postureping.builtin import load_builtin_specs
 from postureping.commands.config import starter_text
-
-pytestmark = pytest.mark.slow  # builds, downloads and installs into empty venvs
 specs = load_builtin_specs()
 print(postureping.__file__)
 print(data.__file__)
