@@ -217,6 +217,18 @@ class WaylandConnection:
                 error
             )
 
+    def dispatch_forever(self, what: str) -> str:
+        """Run the event handlers until the connection ends, for a reader thread; returns
+        why it ended, in words for the log (a handler's bug included, named by `what`), and
+        never raises."""
+        try:
+            while True:
+                self.dispatch(None)
+        except WaylandError as error:
+            return str(error)
+        except Exception as error:  # a bug of ours: one line in the log, never a traceback
+            return f"{what} failed ({type(error).__name__}: {error})"[:300]
+
     def hang_up(self) -> None:
         """End the connection; idempotent. A reader blocked in `dispatch` on another thread
         wakes up and raises WaylandError; `close()` once it has returned."""

@@ -27,6 +27,7 @@ from postureping.dnd.server_flag import (
     NoBus,
     PropertyMissing,
     ReadError,
+    first_read,
 )
 
 # What a server answers for a method, interface or object it does not have: GDBus (dunst,
@@ -137,13 +138,7 @@ class ServerCallProbe:
         except NoBus as error:
             raise ProbeUnavailable(str(error)) from error
         probe = cls(name, server_call, decide, log)
-        try:
-            server_call.read()
-        except (NoBus, PropertyMissing) as error:
-            server_call.close()
-            raise ProbeUnavailable(str(error)) from error
-        except ReadError as error:  # no server yet, or a slow one: kept (see the docstring)
-            probe._streak.failed(error)
+        first_read(server_call.read, server_call.close, probe._streak)
         return probe
 
     @property

@@ -147,13 +147,7 @@ class ServerFlagProbe:
         except NoBus as error:
             raise ProbeUnavailable(str(error)) from error
         probe = cls(name, reason, prop, log)
-        try:
-            prop.read()
-        except (NoBus, PropertyMissing) as error:
-            prop.close()
-            raise ProbeUnavailable(str(error)) from error
-        except ReadError as error:  # no server yet, or a slow one: kept (see the docstring)
-            probe._streak.failed(error)
+        first_read(prop.read, prop.close, probe._streak)
         return probe
 
     def hold_reason(self) -> str | None:
@@ -178,6 +172,21 @@ class ServerFlagProbe:
 
     def _read(self) -> str | None:
         return self._reason if self._flag.read() else None
+
+
+def first_read(
+    read: Callable[[], object], close: Callable[[], None], streak: FailureStreak
+) -> None:
+    """A server probe's first read, when it is made: no bus, or a server that lacks what is
+    read, makes the probe unavailable (`close` is called); no server yet, or a slow one,
+    keeps it, with the failure logged once (see the module's docstring)."""
+    try:
+        read()
+    except (NoBus, PropertyMissing) as error:
+        close()
+        raise ProbeUnavailable(str(error)) from error
+    except ReadError as error:
+        streak.failed(error)
 
 
 def _explained(error: DBusErrorResponse, what: str) -> ReadError:

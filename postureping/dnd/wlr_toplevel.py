@@ -170,13 +170,7 @@ class _Session:
                 changed()
 
     def _read(self) -> None:
-        try:
-            while True:
-                self._connection.dispatch(None)
-        except WaylandError as error:
-            self.failure = str(error)
-        except Exception as error:  # a bug of ours: one line in the log, then a reconnect
-            self.failure = f"the probe failed ({type(error).__name__}: {error})"[:300]
+        self.failure = self._connection.dispatch_forever("the probe")  # then a reconnect
         if (changed := self.changed) is not None and self.reason is not None:
             changed()  # no longer holding: the daemon should look
 

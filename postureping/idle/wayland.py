@@ -175,13 +175,7 @@ class _Watch:
             raise WireError(f"the idle notification has no event {message.opcode}")
 
     def _read(self) -> None:
-        try:
-            while True:
-                self._connection.dispatch(None)
-        except WaylandError as error:
-            self.failure = str(error)
-        except Exception as error:  # a bug of ours: said once in the log, never a traceback
-            self.failure = f"the idle monitor failed ({type(error).__name__}: {error})"[:300]
+        self.failure = self._connection.dispatch_forever("the idle monitor")
 
 
 def _version(found: Global, highest: int) -> int:
