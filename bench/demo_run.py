@@ -50,13 +50,13 @@ from procfs import cpu_seconds, rss_kib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from postureping.builtin import load_builtin_specs  # noqa: E402
 from postureping.control.client import send  # noqa: E402
 from postureping.control.protocol import Request  # noqa: E402
 from postureping.errors import UserError  # noqa: E402
-from postureping.events import Kind  # noqa: E402
+from postureping.history.events import Kind  # noqa: E402
+from postureping.history.store import EventStore  # noqa: E402
 from postureping.paths import resolve_paths  # noqa: E402
-from postureping.store import EventStore  # noqa: E402
+from postureping.settings.builtin import load_builtin_specs  # noqa: E402
 from tests.desktop import start_bus  # noqa: E402
 
 INTERVALS = (60, 70, 80, 90, 100, 110, 120, 130)  # schedule seconds: one routine each

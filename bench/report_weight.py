@@ -22,9 +22,9 @@ from common import PYTHON, heading, isolated_env, median, scratch, table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from postureping.builtin import load_builtin_specs  # noqa: E402
-from postureping.events import Event, Kind  # noqa: E402
-from postureping.store import EventStore  # noqa: E402
+from postureping.history.events import Event, Kind  # noqa: E402
+from postureping.history.store import EventStore  # noqa: E402
+from postureping.settings.builtin import load_builtin_specs  # noqa: E402
 
 ANSWERS = (Kind.DONE, Kind.DONE, Kind.SKIPPED, Kind.MISSED, Kind.DONE, Kind.SNOOZED)
 

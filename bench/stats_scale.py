@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 from common import PYTHON, heading, isolated_env, median, scratch, table
 
-from postureping.events import Event, Kind
-from postureping.settings import ActiveHoursSettings
-from postureping.stats import summarize, window
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
+from postureping.settings.model import ActiveHoursSettings
+from postureping.stats.compute import summarize, window
 
 ZONE = ZoneInfo("Europe/Berlin")
 YEARS = 10

@@ -20,8 +20,8 @@ from functools import partial
 
 from common import PYTHON, heading, idle_config, isolated_env, median, scratch, table
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 
 APPENDS = 200
 RUNS = 3  # of the CLI and the daemon's start-up

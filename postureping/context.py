@@ -18,19 +18,19 @@ from postureping.terminal import visible
 from postureping.time_zone import local_zone
 
 if TYPE_CHECKING:
-    from postureping.config_loader import LoadedSettings
-    from postureping.events import Event
+    from postureping.history.events import Event
+    from postureping.history.format import Damage
+    from postureping.history.store import EventStore
     from postureping.routines import Routine
-    from postureping.settings_cache import Essentials
-    from postureping.store import EventStore
-    from postureping.store_format import Damage
+    from postureping.settings.cache import Essentials
+    from postureping.settings.load import LoadedSettings
 
 
 def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     """The validated settings and routines (raises ConfigError on any invalid input), with
-    what the quick commands need of them remembered (postureping.settings_cache)."""
-    from postureping.config_loader import load  # noqa: PLC0415 - pydantic: not for every command
-    from postureping.settings_cache import Essentials, remember  # noqa: PLC0415
+    what the quick commands need of them remembered (postureping.settings.cache)."""
+    from postureping.settings.cache import Essentials, remember  # noqa: PLC0415
+    from postureping.settings.load import load  # noqa: PLC0415 - pydantic: not for every command
 
     loaded = load(paths, environ)
     remember(paths, environ, Essentials(tuple(r.id for r in loaded.routines), loaded.store_file))
@@ -69,8 +69,8 @@ class Context:
     @cached_property
     def essentials(self) -> Essentials:
         """The routine ids and the history's path: remembered from the last full load of
-        unchanged settings (postureping.settings_cache), else from a full load."""
-        from postureping.settings_cache import Essentials, recall  # noqa: PLC0415
+        unchanged settings (postureping.settings.cache), else from a full load."""
+        from postureping.settings.cache import Essentials, recall  # noqa: PLC0415
 
         if "loaded" not in self.__dict__ and (known := recall(self.paths, self.environ)):
             return known
@@ -89,7 +89,7 @@ class Context:
         return routine_id
 
     def store(self) -> EventStore:
-        from postureping.store import EventStore  # noqa: PLC0415
+        from postureping.history.store import EventStore  # noqa: PLC0415
 
         return EventStore(self.essentials.store_file)
 

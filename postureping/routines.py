@@ -1,7 +1,7 @@
 """What a routine is: the pure, validated shape the scheduler and the CLI work with.
 
 Routines come from the built-in TOML files (routines/) and the user's settings file; both
-are parsed and checked by postureping.settings, which builds these values.
+are parsed and checked by postureping.settings.model, which builds these values.
 """
 
 from __future__ import annotations

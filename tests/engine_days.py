@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from postureping.controller import Answer, Status
+from postureping.daemon.controller import Answer, Status
 from postureping.engine.actions import Action, Log, Record, SavePause, Show, Withdraw
 from postureping.engine.clockwork import GROUP_WINDOW
 from postureping.engine.config import EngineConfig
@@ -42,7 +42,7 @@ from postureping.engine.inputs import (
     Tick,
     Triggered,
 )
-from postureping.events import Kind
+from postureping.history.events import Kind
 from postureping.presence import MIN_CHECK
 from postureping.routines import Every
 from postureping.schedule import may_fire

@@ -7,7 +7,7 @@ import os
 import random
 from pathlib import Path
 
-from postureping.store_io import FileCalls
+from postureping.history.io import FileCalls
 
 
 class FaultyCalls(FileCalls):

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from postureping import cli
-from postureping.store_io import FileCalls
+from postureping.history.io import FileCalls
 
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int,

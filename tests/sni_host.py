@@ -15,7 +15,7 @@ from jeepney import DBusAddress, HeaderFields
 from jeepney.bus_messages import MatchRule, message_bus
 from jeepney.wrappers import new_error, new_method_call, new_method_return, new_signal
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 from postureping.tray import sni_spec
 
 TIMEOUT = 10.0

@@ -331,8 +331,9 @@ def _owned_folder(path: Path, user: OtherUser) -> Path:
 # probe does too, since a path the user cannot follow may still start once (a virtual
 # environment's link into a folder closed to others).
 _PROBE = (
-    "import postureping.daemon.app, postureping.settings, jeepney, apscheduler, subprocess, sys"
-    "; subprocess.run([sys.executable, '-c', 'import postureping.settings'], check=True)"
+    "import postureping.daemon.app, postureping.settings.model, jeepney, apscheduler"
+    ", subprocess, sys"
+    "; subprocess.run([sys.executable, '-c', 'import postureping.settings.model'], check=True)"
 )
 _chosen: list[tuple[str, dict[str, str]]] = []  # found once per test run, for every user
 _choosing = threading.Lock()

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import EVERY_DAY, data_dir, run_cli, write_settings
 
 

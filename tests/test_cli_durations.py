@@ -11,9 +11,9 @@ import pytest
 
 from postureping.control.dispatch import pause_args
 from postureping.durations import parse_spoken_duration
-from postureping.events import Event, Kind
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from postureping.since import parse_since
-from postureping.store import EventStore
 from tests.cli_helpers import EVERY_DAY, data_dir, run_cli, write_settings
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import data_dir, run_cli
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import EVERY_DAY, data_dir, isolated_env, run_cli, write_settings
 
 # run_cli sets TZ=UTC: local days are UTC days here.
@@ -175,7 +175,8 @@ def test_view_and_json_do_not_go_together(tmp_path: Path) -> None:
 
 def test_the_terminal_library_is_imported_by_the_views_alone() -> None:
     code = (
-        "import sys, postureping.commands.stats, postureping.stats, postureping.daemon.daemon\n"
+        "import sys, postureping.commands.stats, postureping.stats.compute\n"
+        "import postureping.daemon.daemon\n"
         "import postureping.commands.report, postureping.commands.export\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'matplotlib'}))"
     )

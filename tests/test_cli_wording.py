@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postureping.commands.control import render_status
-from postureping.progress import today_progress
+from postureping.stats.progress import today_progress
 from tests.cli_helpers import run_cli
 
 

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
 from postureping.daemon.daemon import Daemon
+from postureping.daemon.pause import PauseState, load_pause
 from postureping.daemon.sources import Sources
 from postureping.engine.config import EngineConfig
 from postureping.errors import UserError
-from postureping.events import Kind
+from postureping.history.events import Kind
+from postureping.history.pending import PendingWrites
+from postureping.history.store import EventStore
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
-from postureping.pause import PauseState, load_pause
-from postureping.pending_writes import PendingWrites
 from postureping.reminder import Reminder
-from postureping.store import EventStore
 from postureping.wallclock import Reading
 from tests.faulty_calls import FaultyCalls
 from tests.routine_factory import at, every

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
+from postureping.daemon.pause import PauseState
 from postureping.engine.actions import Action, Record, Said, SavePause, Show, Withdraw
 from postureping.engine.config import EngineConfig
 from postureping.engine.engine import AWAY, Engine
@@ -33,7 +34,6 @@ from postureping.engine.inputs import (
 )
 from postureping.errors import UserError
 from postureping.hours import ActiveHours, TimeRange
-from postureping.pause import PauseState
 from postureping.routines import Every
 from postureping.timescale import Timescale
 from postureping.tray.menu import build_view

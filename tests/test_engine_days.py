@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postureping.config_loader import load
-from postureping.controller import Answer
-from postureping.daemon_settings import DaemonSettings
+from postureping.daemon.controller import Answer
+from postureping.daemon.settings import DaemonSettings
 from postureping.engine.config import EngineConfig
 from postureping.hours import ActiveHours, TimeRange
 from postureping.paths import resolve_paths
 from postureping.routines import Every
+from postureping.settings.load import load
 from postureping.timescale import Timescale
 from tests.engine_days import Day, Episode, H, M, Person, Reaction, S
 

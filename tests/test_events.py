@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postureping.events import FORMAT_VERSION, Event, Kind, checksum
+from postureping.history.events import FORMAT_VERSION, Event, Kind, checksum
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, 30, tzinfo=BERLIN)

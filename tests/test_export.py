@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from postureping.commands.export import CSV_COLUMNS
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import data_dir, run_cli
 
 

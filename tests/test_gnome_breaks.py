@@ -1,6 +1,7 @@
-"""GNOME's own movement breaks (postureping.gnome_breaks), read with the real `gsettings` from
-a private schema folder (tests/gnome_settings.py), with and without a stand-in GNOME Shell's
-ScreenTime on a private session bus; what `doctor` says about them; and the engine's rule 9.
+"""GNOME's own movement breaks (postureping.desktop.gnome_breaks), read with the real
+`gsettings` from a private schema folder (tests/gnome_settings.py), with and without a stand-in
+GNOME Shell's ScreenTime on a private session bus; what `doctor` says about them; and the
+engine's rule 9.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from postureping.desktop.gnome_breaks import GnomeBreaks, advice, parse_seconds, parse_strings
+from postureping.desktop.gnome_breaks import read_gnome_breaks as read
 from postureping.engine.inputs import Look, Tick
-from postureping.gnome_breaks import GnomeBreaks, advice, parse_seconds, parse_strings
-from postureping.gnome_breaks import read_gnome_breaks as read
 from tests.cli_helpers import isolated_env, run_cli
 from tests.gnome_settings import gnome_settings_env, gsettings_set, movement_breaks, screen_time
 from tests.routine_factory import every

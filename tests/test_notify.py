@@ -31,7 +31,7 @@ from postureping.notify.plyer_backend import (
 from postureping.notify.registry import BACKENDS, CHOICES, choose
 from postureping.notify.service import NotificationService
 from postureping.reminder import Reminder
-from postureping.settings import NotificationSettings
+from postureping.settings.model import NotificationSettings
 
 LIMIT = 0.2  # seconds a fake backend may take in these tests
 WAIT = 5.0  # upper bound for waits that normally end at once

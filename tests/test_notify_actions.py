@@ -28,7 +28,9 @@ from typing import Any
 import pytest
 from jeepney import DBusAddress, HeaderFields, new_signal
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
+from postureping.desktop.session_bus import READER_NAME
+from postureping.history.store import EventStore
 from postureping.notify.actions import (
     BUS_DRIVER,
     NOTIFICATIONS,
@@ -42,9 +44,7 @@ from postureping.notify.console import ConsoleNotifier
 from postureping.notify.freedesktop import FreedesktopNotifier, notify_message
 from postureping.notify.plyer_backend import PlyerNotifier
 from postureping.notify.registry import choose
-from postureping.notify.session_bus import READER_NAME
 from postureping.reminder import Reminder
-from postureping.store import EventStore
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import (
@@ -70,11 +70,11 @@ LISTEN = """\
 import json, logging, sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from postureping.controller import Answer
-from postureping.events import Event, Kind
+from postureping.daemon.controller import Answer
+from postureping.history.events import Event, Kind
 from postureping.notify.freedesktop import FreedesktopNotifier
 from postureping.reminder import Reminder
-from postureping.store import EventStore
+from postureping.history.store import EventStore
 
 logging.basicConfig(stream=sys.stderr, level=logging.DEBUG, format="%(levelname)s %(message)s")
 store = EventStore(Path(sys.argv[1]))

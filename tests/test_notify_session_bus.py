@@ -1,4 +1,4 @@
-"""The session bus connection (postureping/notify/session_bus.py) against peers that misbehave,
+"""The session bus connection (postureping/desktop/session_bus.py) against peers that misbehave,
 on a real private dbus-daemon: a notification server that answers a call twice (as mako 1.7
 answers GetCapabilities: a reply, then an UnknownMethod error with the same reply serial), and
 a connection that breaks under the reader.
@@ -33,10 +33,10 @@ from jeepney import (  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
+from postureping.desktop.session_bus import READER_NAME, SessionBus
 from postureping.notify.actions import SERVER
 from postureping.notify.freedesktop import FreedesktopNotifier
-from postureping.notify.session_bus import READER_NAME, SessionBus
 from postureping.reminder import Reminder
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.daemon_process import running_daemon
 

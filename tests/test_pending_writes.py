@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.pending_writes import PendingWrites
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.pending import PendingWrites
+from postureping.history.store import EventStore
 from tests.faulty_calls import FaultyCalls
 
 NOW = datetime(2025, 3, 14, 14, 5, tzinfo=ZoneInfo("Europe/Berlin"))

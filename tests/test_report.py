@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from postureping.events import Event, Kind
-from postureping.report import Charts, render
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
+from postureping.stats.report import Charts, render
 from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.test_stats import ev, stats
 from tests.test_streaks import TWO_WEEKS, done
@@ -35,7 +35,7 @@ title = '{TITLE}'
 message = "Hands <above> & beyond"
 every = "40m"
 """
-DONE_GREEN = (0x2E, 0x7D, 0x32)  # postureping.charts.DONE
+DONE_GREEN = (0x2E, 0x7D, 0x32)  # postureping.stats.charts.DONE
 
 
 @dataclass(frozen=True)

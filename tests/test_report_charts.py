@@ -1,4 +1,4 @@
-"""The report's charts (postureping.charts): SVG drawn by postureping itself, with no chart
+"""The report's charts (postureping.stats.charts): SVG drawn by postureping itself, with no chart
 library, so that `report` works on a default install."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
 
-from postureping.charts import adherence_chart, draw, hours_chart
-from postureping.events import Kind
-from postureping.report import render
-from postureping.stats import Counts, RoutineStats
-from postureping.streaks import Streak
+from postureping.history.events import Kind
+from postureping.stats.charts import adherence_chart, draw, hours_chart
+from postureping.stats.compute import Counts, RoutineStats
+from postureping.stats.report import render
+from postureping.stats.streaks import Streak
 from tests.cli_helpers import run_cli
 from tests.test_report import TITLE, external_references
 from tests.test_stats import NOW, day, ev, stats

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from postureping.commands.config import starter_text
-from postureping.config_loader import LoadedSettings, load
 from postureping.errors import ConfigError
 from postureping.paths import Paths
 from postureping.routines import At, Every
+from postureping.settings.load import LoadedSettings, load
 
 
 def paths_for(file: Path, source: str = "--config") -> Paths:

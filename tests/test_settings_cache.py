@@ -1,5 +1,5 @@
 """`done` without a daemon skips validating the settings when they have not changed since
-the last full load (postureping.settings_cache), and validates them whenever they have."""
+the last full load (postureping.settings.cache), and validates them whenever they have."""
 
 from __future__ import annotations
 

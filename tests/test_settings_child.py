@@ -1,4 +1,4 @@
-"""The daemon validates its settings in a child process (postureping.settings_child), so that
+"""The daemon validates its settings in a child process (postureping.settings.child), so that
 pydantic never loads in the long-running daemon. The child must give what a load in this
 process gives, report problems the same way, and the daemon must really stay without pydantic."""
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from postureping.config_loader import load
-from postureping.daemon_settings import DaemonSettings
+from postureping.daemon.settings import DaemonSettings
 from postureping.errors import ConfigError, UserError
 from postureping.paths import resolve_paths
-from postureping.settings_child import load_settings
+from postureping.settings.child import load_settings
+from postureping.settings.load import load
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 

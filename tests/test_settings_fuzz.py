@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postureping.config_loader import load
 from postureping.errors import ConfigError
 from postureping.paths import Paths
+from postureping.settings.load import load
 from tests.cli_helpers import run_cli
 
 SECTIONS = ("notifications", "activity", "active_hours", "stats", "store", "routines")

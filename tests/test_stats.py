@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postureping.events import Event, Kind
+from postureping.history.events import Event, Kind
 from postureping.hours import ActiveHours
-from postureping.stats import Counts, Stats, compute, most_skipped, percent
-from postureping.streaks import Run
-from postureping.tally import Tally, count, offset_changes
+from postureping.stats.compute import Counts, Stats, compute, most_skipped, percent
+from postureping.stats.streaks import Run
+from postureping.stats.tally import Tally, count, offset_changes
 from tests.routine_factory import at, every
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from postureping.events import Kind
-from postureping.stats import Counts
-from postureping.stats_views import heat_level, month_view, scaled, week_view
+from postureping.history.events import Kind
+from postureping.stats.compute import Counts
+from postureping.stats.views import heat_level, month_view, scaled, week_view
 from tests.test_stats import BERLIN, NOW, day, ev, stats
 
 

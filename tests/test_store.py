@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping import filelock
 from postureping.errors import UserError
-from postureping.events import Event, Kind
-from postureping.store import (
+from postureping.history import lock as filelock
+from postureping.history.events import Event, Kind
+from postureping.history.format import BAD_CHECKSUM
+from postureping.history.store import (
     TORN_LINE,
     Damage,
     EventStore,
@@ -26,7 +27,6 @@ from postureping.store import (
     StoreError,
     has_torn_tail,
 )
-from postureping.store_format import BAD_CHECKSUM
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, tzinfo=BERLIN)
@@ -206,7 +206,7 @@ def test_a_torn_last_line_is_reported_then_moved_aside_by_the_next_writer(
     assert "incomplete last line, probably an interrupted write" in str(result.damaged[0])
 
     new = event(2)
-    with caplog.at_level(logging.WARNING, logger="postureping.store"):
+    with caplog.at_level(logging.WARNING, logger="postureping.history.store"):
         repair = store.append(new)
     assert repair == Repair(store.path, store.damaged_path, lines=1, size=41)
     assert caplog.messages == [str(repair)]

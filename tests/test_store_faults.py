@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore, StoreError
-from postureping.store_io import FileCalls
+from postureping.history.events import Event, Kind
+from postureping.history.io import FileCalls
+from postureping.history.store import EventStore, StoreError
 from tests.cli_helpers import isolated_env
 from tests.faulty_calls import FaultyCalls
 
@@ -162,8 +162,8 @@ dd if=/dev/zero of="$XDG_DATA_HOME/filler" bs=1k 2>/dev/null
 import os, sys
 from datetime import UTC, datetime
 from pathlib import Path
-from postureping.events import Event, Kind
-from postureping.store import EventStore, StoreError
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore, StoreError
 store = EventStore(Path(os.environ["XDG_DATA_HOME"]) / "postureping" / "events.jsonl")
 with open(Path(os.environ["OUT"]) / "acked", "w") as acked:
     for _ in range(1000):  # fill the last page of the file, until the disk refuses

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postureping.events import Event, Kind
-from postureping.store import Damage, EventStore
-from postureping.store_format import BAD_CHECKSUM, decode_line, parse
-from postureping.store_io import FileCalls
+from postureping.history.events import Event, Kind
+from postureping.history.format import BAD_CHECKSUM, decode_line, parse
+from postureping.history.io import FileCalls
+from postureping.history.store import Damage, EventStore
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, tzinfo=BERLIN)

@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postureping.events import CHECKSUM_KEY, EARLIEST_TS, END_TS, Event, Kind, checksum
-from postureping.store import EventStore
-from postureping.store_format import decode_line, parse
-from postureping.store_io import FileCalls
-from postureping.store_tally import tally_lines
-from postureping.tally import Stamping, count
+from postureping.history.counts import tally_lines
+from postureping.history.events import CHECKSUM_KEY, EARLIEST_TS, END_TS, Event, Kind, checksum
+from postureping.history.format import decode_line, parse
+from postureping.history.io import FileCalls
+from postureping.history.store import EventStore
+from postureping.stats.tally import Stamping, count
 from tests.cli_helpers import data_dir, run_cli
 from tests.faulty_calls import ShortReads
 

@@ -14,11 +14,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from postureping.events import Event, Kind
-from postureping.filelock import exclusive_lock
-from postureping.store import EventStore
-from postureping.store_format import decode_line
-from postureping.store_import import import_file
+from postureping.history.events import Event, Kind
+from postureping.history.format import decode_line
+from postureping.history.lock import exclusive_lock
+from postureping.history.merge import import_file
+from postureping.history.store import EventStore
 
 NOW = datetime(2025, 3, 14, 14, 5, tzinfo=ZoneInfo("Europe/Berlin"))
 minutes = st.integers(min_value=-3000, max_value=3000)

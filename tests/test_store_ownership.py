@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore, StoreError
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore, StoreError
 from tests.cli_helpers import data_dir, run_cli
 
 NOW = datetime.now(UTC).replace(microsecond=0)

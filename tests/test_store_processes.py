@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from postureping.events import Event, Kind
-from postureping.filelock import exclusive_lock
-from postureping.store import EventStore, ReadResult
+from postureping.history.events import Event, Kind
+from postureping.history.lock import exclusive_lock
+from postureping.history.store import EventStore, ReadResult
 from tests.cli_helpers import data_dir, isolated_env
 
 # Appends forever (or COUNT times, once stdin closes), printing each id once it is written.
@@ -25,8 +25,8 @@ WRITER = """
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 
 path, name, count, pause = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 store = EventStore(path)

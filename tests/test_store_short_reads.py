@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore, StoreError
-from postureping.store_io import FileCalls
-from postureping.store_tail import BLOCK
+from postureping.history.events import Event, Kind
+from postureping.history.io import FileCalls
+from postureping.history.store import EventStore, StoreError
+from postureping.history.tail import BLOCK
 from tests.faulty_calls import ShortReads
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,4 +1,4 @@
-"""Counting a history file for the stats straight from its bytes (postureping.store_tally)
+"""Counting a history file for the stats straight from its bytes (postureping.history.counts)
 gives what counting the parsed events gives, with the same damage reports, whatever the
 file holds."""
 
@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postureping import store_format
-from postureping.events import Event, Kind
-from postureping.store_format import parse
-from postureping.store_tally import tally_lines
-from postureping.tally import Stamping, count
+from postureping.history import format as store_format
+from postureping.history.counts import tally_lines
+from postureping.history.events import Event, Kind
+from postureping.history.format import parse
+from postureping.stats.tally import Stamping, count
 
 PATH = Path("events.jsonl")
 TODAY = date(2025, 10, 26)

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.events import CHECKSUM_KEY, Event, Kind, checksum
-from postureping.store import EventStore
-from postureping.store_format import decode_line, parse
-from postureping.store_import import import_file
-from postureping.store_tail import inspect_tail
-from postureping.store_tally import tally_lines
-from postureping.tally import Stamping, count
+from postureping.history.counts import tally_lines
+from postureping.history.events import CHECKSUM_KEY, Event, Kind, checksum
+from postureping.history.format import decode_line, parse
+from postureping.history.merge import import_file
+from postureping.history.store import EventStore
+from postureping.history.tail import inspect_tail
+from postureping.stats.tally import Stamping, count
 from tests.cli_helpers import EVERY_DAY, data_dir, run_cli, write_settings
 
 PATH = Path("events.jsonl")

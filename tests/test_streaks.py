@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postureping.events import Event, Kind
+from postureping.history.events import Event, Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import Routine
-from postureping.stats import Stats, compute
+from postureping.stats.compute import Stats, compute
 from tests.routine_factory import at, every
 
 BERLIN = ZoneInfo("Europe/Berlin")

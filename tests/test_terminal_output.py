@@ -10,8 +10,8 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from postureping.events import Event, Kind
-from postureping.store import EventStore
+from postureping.history.events import Event, Kind
+from postureping.history.store import EventStore
 from tests.cli_helpers import EVERY_DAY, data_dir, isolated_env, run_cli, write_settings
 from tests.daemon_process import running_daemon
 

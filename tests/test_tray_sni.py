@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from jeepney import DBusAddress, DBusErrorResponse, new_method_call
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 from postureping.tray import sni_spec
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import DaemonProcess, running_daemon

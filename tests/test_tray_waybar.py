@@ -21,7 +21,7 @@ import pytest
 from jeepney import DBusAddress, new_method_call  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 from postureping.tray import sni_spec
 from tests.daemon_process import running_daemon
 from tests.desktop import wait_until

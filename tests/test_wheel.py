@@ -42,7 +42,7 @@ import postureping, postureping.builtin_routines as data
 for module in pkgutil.walk_packages(postureping.__path__, "postureping."):
     if module.name != "postureping.__main__":  # that one runs the CLI
         importlib.import_module(module.name)
-from postureping.builtin import load_builtin_specs
+from postureping.settings.builtin import load_builtin_specs
 from postureping.commands.config import starter_text
 specs = load_builtin_specs()
 print(postureping.__file__)

@@ -1,4 +1,4 @@
-"""postureping.x11_connection against a real X server (Xvfb): the few requests the idle
+"""postureping.desktop.x11 against a real X server (Xvfb): the few requests the idle
 monitor and the fullscreen probe make, on python-xlib's protocol layer."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from Xlib.error import DisplayError
 
+from postureping.desktop.x11 import X11Connection
 from postureping.tray.core import TrayUnavailable
 from postureping.tray.xembed import xembed_tray_present
-from postureping.x11_connection import X11Connection
 from tests.desktop import DesktopSession, wait_until
 from tests.x11_windows import Wm
 

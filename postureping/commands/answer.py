@@ -14,7 +14,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import SPOKEN_HELP, format_duration, parse_spoken_duration
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.events import Event, Kind
+from postureping.history.events import Event, Kind
 
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
 ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}

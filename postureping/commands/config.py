@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from postureping.atomic_file import private_folder, replace_bytes
-from postureping.config_loader import LoadedSettings, leaves
 from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import ConfigError, UserError
 from postureping.routines import DAY_NAMES, At, Every
 from postureping.schedule import schedule_warnings
-from postureping.settings import dump
+from postureping.settings.load import LoadedSettings, leaves
+from postureping.settings.model import dump
 from postureping.terminal import visible, warn
 
 

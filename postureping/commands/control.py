@@ -13,7 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
-from postureping.progress import today_progress
+from postureping.stats.progress import today_progress
 from postureping.terminal import visible
 
 

@@ -20,7 +20,7 @@ from postureping.context import Context
 from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.errors import ConfigError, UserError
-from postureping.store import StoreError
+from postureping.history.store import StoreError
 from postureping.terminal import visible
 
 Level = Literal["ok", "warn", "fail"]
@@ -150,7 +150,7 @@ def sleep(ctx: Context) -> Check:
 
 
 def gnome_breaks(ctx: Context) -> Check:
-    from postureping.gnome_breaks import advice, read_gnome_breaks  # noqa: PLC0415
+    from postureping.desktop.gnome_breaks import advice, read_gnome_breaks  # noqa: PLC0415
 
     breaks = read_gnome_breaks(ctx.environ)
     if not breaks.movement:

@@ -19,7 +19,7 @@ from postureping.atomic_file import replacing
 from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import UserError
-from postureping.events import Event
+from postureping.history.events import Event
 from postureping.paths import argument_path
 
 FORMATS = ("json", "csv")

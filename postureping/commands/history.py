@@ -10,9 +10,9 @@ import json
 from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.events import Event
+from postureping.history.events import Event
+from postureping.history.store import EventStore
 from postureping.since import SINCE_HELP, parse_since
-from postureping.store import EventStore
 from postureping.terminal import visible
 
 DEFAULT_SINCE = "7d"

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from postureping.context import Context
+from postureping.history.merge import import_file
 from postureping.paths import argument_path
-from postureping.store_import import import_file
 from postureping.terminal import visible
 
 

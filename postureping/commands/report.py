@@ -1,7 +1,7 @@
 """`postureping report [--weeks 4] [--output FILE]`: an HTML page with charts of the last weeks.
 
-The page is self-contained (see postureping.report), its charts drawn by
-postureping.charts. By default the page goes to the reports
+The page is self-contained (see postureping.stats.report), its charts drawn by
+postureping.stats.charts. By default the page goes to the reports
 folder in the data folder, and its path is printed, so `xdg-open "$(postureping report)"`
 shows it; `--output -` prints the page itself.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from postureping import __version__, charts
+from postureping import __version__
 from postureping.atomic_file import replacing
 from postureping.commands.stats import stats_for
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.paths import argument_path
-from postureping.report import render
+from postureping.stats import charts
+from postureping.stats.report import render
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 104  # two years: beyond that a bar a day is too thin to see

@@ -9,7 +9,7 @@ from postureping.control.folder import folder_problem
 from postureping.control.instance import InstanceLock
 from postureping.daemon.stop_signal import StopSignal
 from postureping.errors import EXIT_OK, UserError
-from postureping.settings_child import load_settings
+from postureping.settings.child import load_settings
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
-    # Validated in a child process (see postureping.settings_child): an invalid settings
+    # Validated in a child process (see postureping.settings.child): an invalid settings
     # file stops us here, before anything starts.
     try:
         settings = load_settings(ctx.paths, ctx.environ, stop=stop)

@@ -1,8 +1,8 @@
 """`postureping stats [--days 7] [--view week|month] [--json]`: adherence per routine, today's
 progress, the streaks, the hours most often skipped, and a week or month picture.
 
-The numbers come from postureping.stats and the pictures' layout from
-postureping.stats_views (both pure); this module only prints them. The pictures are drawn
+The numbers come from postureping.stats.compute and the pictures' layout from
+postureping.stats.views (both pure); this module only prints them. The pictures are drawn
 with rich, imported only when one is asked for; rich colours them on a terminal only (and
 honours NO_COLOR), so piped output is plain text.
 """
@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.progress import today_progress
-from postureping.stats import Counts, Stats, percent, summarize, window
-from postureping.streaks import Streak
+from postureping.stats.compute import Counts, Stats, percent, summarize, window
+from postureping.stats.progress import today_progress
+from postureping.stats.streaks import Streak
 from postureping.terminal import visible
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from postureping.stats_views import MonthView, WeekView
+    from postureping.stats.views import MonthView, WeekView
 
 MAX_DAYS = 3660
 # "streak" and "best": days in a row with at least one done of the routine (overall: with
@@ -58,7 +58,7 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 def stats_for(ctx: Context, days: int) -> Stats:
     """The statistics of the last `days` days (also used by `report`), from the whole
     history: the streaks may reach back further. The events are counted straight from the
-    file (postureping.store_tally); each damaged line is reported and left out."""
+    file (postureping.history.counts); each damaged line is reported and left out."""
     loaded, now = ctx.loaded, ctx.now()
     counted = ctx.store().tally(window(now, ctx.zone, days))
     ctx.report_damage(counted.damaged)
@@ -178,7 +178,7 @@ def _print_view(stats: Stats, view: str) -> None:
     # rich costs some 30 ms to import: only for the pictures, never in the daemon.
     from rich.console import Console  # noqa: PLC0415
 
-    from postureping.stats_views import month_view, week_view  # noqa: PLC0415
+    from postureping.stats.views import month_view, week_view  # noqa: PLC0415
 
     picture = _week(week_view(stats)) if view == "week" else _month(month_view(stats))
     console = Console(highlight=False, soft_wrap=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from postureping.control.folder import private_folder
 from postureping.errors import UserError
-from postureping.filelock import try_lock
+from postureping.history.lock import try_lock
 
 # Never through a symbolic link: only we can write to the private folder, but the lock may
 # have been planted before the folder was ours to check.

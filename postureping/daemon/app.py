@@ -19,24 +19,24 @@ from postureping.atomic_file import private_folder, replace_bytes
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.transport import make_server
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
+from postureping.daemon.pause import until_tomorrow
+from postureping.daemon.settings import DaemonSettings
 from postureping.daemon.sleep_signal import SleepSignals
 from postureping.daemon.sources import Sources, choose_sources, sources_differ
-from postureping.daemon_settings import DaemonSettings
+from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
 from postureping.errors import ConfigError, UserError
-from postureping.gnome_breaks import advice, read_gnome_breaks
 from postureping.health import SHORT_NOTICE, render_notice
+from postureping.history.store import EventStore
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
-from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
 from postureping.schedule import schedule_warnings
-from postureping.settings_child import load_settings
-from postureping.store import EventStore
+from postureping.settings.child import load_settings
 from postureping.terminal import visible, warn
 
 if TYPE_CHECKING:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from postureping.controller import Answer, Status
+from postureping.daemon.controller import Answer, Status
+from postureping.daemon.pause import PauseState, load_pause, save_pause
 from postureping.daemon.sources import Sources
 from postureping.daemon.timer import Timer, WakeTimer
 from postureping.engine.actions import Action, Log, Record, Said, SavePause, Show, Withdraw
@@ -49,11 +50,10 @@ from postureping.engine.inputs import (
     Triggered,
 )
 from postureping.errors import UserError
-from postureping.events import Kind
+from postureping.history.events import Kind
+from postureping.history.pending import PendingWrites
+from postureping.history.store import EventStore, StoreError
 from postureping.notify.service import NotificationService
-from postureping.pause import PauseState, load_pause, save_pause
-from postureping.pending_writes import PendingWrites
-from postureping.store import EventStore, StoreError
 from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 

@@ -40,7 +40,7 @@ from jeepney import (  # type: ignore[import-untyped]
 )
 from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 
 TIMEOUT = 2.0
 BUS_DRIVER = "org.freedesktop.DBus"

@@ -17,7 +17,7 @@ from typing import Any
 from jeepney import HeaderFields, MatchRule, message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 
 LOGIN1 = "org.freedesktop.login1"
 MANAGER = "org.freedesktop.login1.Manager"

@@ -5,7 +5,7 @@ now), and why reminders must wait (do not disturb, a fullscreen window...), or N
 engine says when to look (`Engine.wants_look`), and whether the probes matter then
 (`Engine.wants_holds`); the daemon looks on its timer's thread. With the holds it also asks
 `breaks()`: whether the desktop's own movement breaks are on (GNOME's, read by
-postureping.gnome_breaks), where the settings leave the walk to them (`desktop_breaks`).
+postureping.desktop.gnome_breaks), where the settings leave the walk to them (`desktop_breaks`).
 
 Threading: `look`, `replace` and `close` may come from different threads (the timer's, a
 reload's); one lock keeps them apart, as the monitor and probe contracts ask (one call at a
@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
-from postureping.daemon_settings import DaemonSettings
+from postureping.daemon.settings import DaemonSettings
 from postureping.dnd.base import HoldProbe, can_watch
 from postureping.dnd.registry import choose_hold_probes
 from postureping.dnd.registry import hold_reason as probes_reason

@@ -17,7 +17,7 @@ or kept: `changed()` only wakes the daemon, which reads the property itself.
 
 Threading: `start` returns at once; connecting and adding the rules happen on a short-lived
 thread (the bus's Hello may take up to 10 s on a stuck bus), the signals arrive on the
-connection's reader thread (postureping.notify.session_bus). Without a bus, or if the bus
+connection's reader thread (postureping.desktop.session_bus). Without a bus, or if the bus
 refuses the rules, it logs that once and gives up: the daemon's looks every 30 s go on.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 from jeepney import HeaderFields, MatchRule, message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
-from postureping.notify.session_bus import SessionBus
+from postureping.desktop.session_bus import SessionBus
 
 PROPERTIES = "org.freedesktop.DBus.Properties"
 BUS = "org.freedesktop.DBus"

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 
 from Xlib import error
 
+from postureping.desktop.x11 import X11Connection
 from postureping.dnd.base import NO_DISPLAY, FailureStreak, ProbeUnavailable
-from postureping.x11_connection import X11Connection
 
 NAME = "fullscreen"
 

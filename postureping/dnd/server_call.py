@@ -19,7 +19,7 @@ from typing import Any
 from jeepney import DBusAddress, HeaderFields, new_method_call  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
 
-from postureping.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import open_blocking
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 from postureping.dnd.server_flag import (
     CALL_TIMEOUT,

@@ -3,7 +3,7 @@
 The dunst and notifications-inhibited probes differ only in the property they read: each
 module configures a ServerFlagProbe. The flag is read with Properties.Get.
 
-Why blocking jeepney, not postureping.notify.session_bus: probes are asked from one thread,
+Why blocking jeepney, not postureping.desktop.session_bus: probes are asked from one thread,
 one call at a time, so a plain blocking connection with a timeout on each call is enough and
 costs no reader thread. Why a connection of its own: the notifier's connection belongs to the
 notification worker; sharing it would couple a slow reminder to a slow probe. The connection
@@ -34,7 +34,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
     unwrap_msg,
 )
 
-from postureping.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import open_blocking
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 from postureping.dnd.flag_watch import FlagWatch
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from postureping.daemon_settings import DaemonSettings
+from postureping.daemon.settings import DaemonSettings
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
 

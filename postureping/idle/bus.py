@@ -5,10 +5,10 @@ it, one call at a time, and it subscribes to no signals, so nothing arrives betw
 the bus's own NameAcquired, which the next call skips. A reply that came too late is skipped
 the same way, so a timeout does not spoil the connection.
 
-Time limits: connecting (authentication and Hello together, see postureping.dbus_blocking) and
-every call take at most `timeout` seconds each. A call that times out leaves
-the connection as it is; one that finds the connection broken makes one new connection and
-tries again, so a call ends within twice `timeout`.
+Time limits: connecting (authentication and Hello together, see
+postureping.desktop.dbus_blocking) and every call take at most `timeout` seconds each. A call
+that times out leaves the connection as it is; one that finds the connection broken makes one
+new connection and tries again, so a call ends within twice `timeout`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from jeepney import HeaderFields  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
 
-from postureping.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import open_blocking
 from postureping.idle.base import IdleUnavailable
 
 CALL_TIMEOUT = 1.0  # seconds; a local service answers in milliseconds

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from postureping.idle.base import IdleUnavailable
 
 if TYPE_CHECKING:
-    from postureping.x11_connection import X11Connection
+    from postureping.desktop.x11 import X11Connection
 
 EXTENSION = "MIT-SCREEN-SAVER"
 WAYLAND_REASON = "Wayland session: X11 idle time only counts X11 windows"
@@ -72,7 +72,7 @@ class X11IdleMonitor:
     def _open(self) -> X11Connection:
         try:
             # Imported here, not with the module: a session without X needs no python-xlib.
-            from postureping.x11_connection import X11Connection  # noqa: PLC0415
+            from postureping.desktop.x11 import X11Connection  # noqa: PLC0415
         except ImportError as error:
             raise IdleUnavailable(f"needs python-xlib ({error})") from error
         connection = X11Connection(self._display_name)

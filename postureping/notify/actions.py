@@ -1,6 +1,6 @@
 """What the notification server's signals mean: which button was pressed, on which reminder.
 
-No I/O of its own: the session bus connection (postureping.notify.session_bus) passes every
+No I/O of its own: the session bus connection (postureping.desktop.session_bus) passes every
 signal it receives to `ActionListener.handle`, and the listener sends what it needs (match
 rules, CloseNotification) through the `send` function it was given.
 
@@ -26,7 +26,7 @@ from jeepney import (  # type: ignore[import-untyped]
     new_method_call,
 )
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)

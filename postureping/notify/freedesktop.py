@@ -27,6 +27,7 @@ from typing import Any
 from jeepney import message_bus, new_method_call  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
+from postureping.desktop.session_bus import BusClosed, SessionBus
 from postureping.notify.actions import (
     NOTIFICATIONS,
     SERVER,
@@ -38,7 +39,6 @@ from postureping.notify.actions import (
 )
 from postureping.notify.base import NotifyError
 from postureping.notify.plyer_backend import dbus_reason, escape_markup
-from postureping.notify.session_bus import BusClosed, SessionBus
 from postureping.reminder import APP_NAME, Reminder
 
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit

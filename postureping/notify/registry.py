@@ -2,7 +2,7 @@
 
 To add a backend: write a class with `name` and `send` (postureping.notify.base.Notifier) in
 its own module under postureping/notify/, add it to BACKENDS and CHOICES (and to the Literal of
-`notifications.backend` in postureping.settings), and decide where `choose` puts it.
+`notifications.backend` in postureping.settings.model), and decide where `choose` puts it.
 
 "freedesktop" (postureping.notify.freedesktop, jeepney, no plyer) sends Done / Snooze / Skip
 buttons and reports which one was pressed. "auto" prefers it on Linux when the daemon wants
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from postureping.controller import Answer
+from postureping.daemon.controller import Answer
 from postureping.errors import UserError
 from postureping.notify.base import Notifier
 from postureping.notify.console import ConsoleNotifier

@@ -42,8 +42,8 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
     new_signal,
 )
 
-from postureping.controller import Controller
-from postureping.notify.session_bus import BusClosed, SessionBus
+from postureping.daemon.controller import Controller
+from postureping.desktop.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
 from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
 from postureping.tray.dbusmenu import Node, Properties

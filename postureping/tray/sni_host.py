@@ -13,7 +13,7 @@ from jeepney import DBusErrorResponse  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]
 
-from postureping.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import open_blocking
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 TIMEOUT = 2.0  # seconds to connect and to get the answer

@@ -13,8 +13,6 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import EnvSettingsSource, SettingsError
 
-from postureping.builtin import load_builtin_specs
-from postureping.config_errors import Loc, key_path, problems_from_validation
 from postureping.errors import ConfigError, Problem
 from postureping.hours import ActiveHours
 from postureping.limits import (
@@ -27,8 +25,10 @@ from postureping.limits import (
 )
 from postureping.paths import CONFIG_ENV, Paths
 from postureping.routines import Routine
-from postureping.settings import ENV_DELIMITER, ENV_PREFIX, Settings
-from postureping.settings_types import describe_value
+from postureping.settings.builtin import load_builtin_specs
+from postureping.settings.model import ENV_DELIMITER, ENV_PREFIX, Settings
+from postureping.settings.problems import Loc, key_path, problems_from_validation
+from postureping.settings.types import describe_value
 
 TOO_DEEP = f"is nested too deeply: tables and lists go at most {MAX_DEPTH} levels deep"
 

@@ -4,7 +4,7 @@ Pure: the done count of each local day, today and the rest weekdays in; values o
 day is one on which no reminder can come (no active hours; for one routine's streak, also a
 weekday it is not set to fire on): it neither breaks nor extends a streak, whatever was done
 on it, so five working days, a weekend and five more make a streak of ten. The caller
-(postureping.stats) says which weekdays rest, from the settings of now: a streak is judged
+(postureping.stats.compute) says which weekdays rest, from the settings of now: a streak is judged
 by today's active hours, also for days when other ones applied.
 """
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from postureping.stats import Counts, RoutineStats, Stats, percent
-from postureping.streaks import Streak
+from postureping.stats.compute import Counts, RoutineStats, Stats, percent
+from postureping.stats.streaks import Streak
 
 # Nothing may be fetched: inline styles and SVG only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -49,7 +49,7 @@ footer { margin-top: 3rem; font-size: .875rem; }
 
 @dataclass(frozen=True)
 class Charts:
-    """The charts as SVG markup to inline (postureping.charts draws them). Trusted markup:
+    """The charts as SVG markup to inline (postureping.stats.charts draws them). Trusted markup:
     whoever makes it escapes the text in it."""
 
     daily: str  # done and prompted, day by day

@@ -8,9 +8,9 @@ from importlib import resources
 
 from pydantic import ValidationError
 
-from postureping.config_errors import Loc, problems_from_validation
 from postureping.errors import ConfigError, Problem
-from postureping.settings import RoutineSpec
+from postureping.settings.model import RoutineSpec
+from postureping.settings.problems import Loc, problems_from_validation
 
 PACKAGE = "postureping.builtin_routines"  # routines/ in the source tree (see pyproject.toml)
 

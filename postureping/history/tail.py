@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from postureping.store_format import decode_line
-from postureping.store_io import FileCalls, read_exactly
+from postureping.history.format import decode_line
+from postureping.history.io import FileCalls, read_exactly
 
 BLOCK = 64 * 1024
 # A damaged tail longer than this stays where it is (readers report it, line by line):

@@ -3,7 +3,7 @@ the hours of the day.
 
 Pure: events, routines, the active hours, the clock and the zone in; values out. Days are
 local calendar days in `zone`, so a week of stats means the same thing across a DST change.
-The active hours say which days are rest days, skipped by the streaks (postureping.streaks).
+The active hours say which days are rest days, skipped by the streaks (postureping.stats.streaks).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from postureping.events import IGNORED_SOURCES, Event, Kind
+from postureping.history.events import IGNORED_SOURCES, Event, Kind
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
-from postureping.streaks import Streak, streak
-from postureping.tally import Stamping, Tally
+from postureping.stats.streaks import Streak, streak
+from postureping.stats.tally import Stamping, Tally
 
 JSON_VERSION = 1
 MOST_SKIPPED = 3  # how many hours `most_skipped_hours` lists at most
@@ -188,7 +188,7 @@ def compute(
     """The stats for the `days` local days ending today; `hours` are the active hours.
 
     Pass the whole history: the streaks may reach further back than the window. Linear in
-    the number of events (see postureping.tally).
+    the number of events (see postureping.stats.tally).
     """
     history = events if isinstance(events, Sequence) else list(events)
     tally = window(now, zone, days).count(history)

@@ -1,7 +1,7 @@
 """The daemon's settings, validated in a child process, so pydantic never loads in the daemon.
 
-Validation is the whole of postureping.config_loader, unchanged: the child runs `load` and sends
-back a DaemonSettings record (postureping.daemon_settings), or the problems it found, which the
+Validation is the whole of postureping.settings.load, unchanged: the child runs `load` and sends
+back a DaemonSettings record (postureping.daemon.settings), or the problems it found, which the
 daemon raises as the same ConfigError a load in its own process would. It takes about a quarter
 of a second, at start-up and at each `reload`; the daemon saves about 12 MiB for as long as it
 runs (see BENCHMARKS.md).
@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from postureping.daemon_settings import DaemonSettings
+from postureping.daemon.settings import DaemonSettings
 from postureping.errors import ConfigError, Problem, UserError
 from postureping.paths import Paths
 
@@ -35,7 +35,7 @@ POLL = 0.1  # seconds between looks at `stop` while the child works
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _CHILD = (
     f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-    "from postureping.settings_child import main; sys.exit(main())"
+    "from postureping.settings.child import main; sys.exit(main())"
 )
 
 
@@ -46,7 +46,7 @@ def load_settings(
     stop: threading.Event | None = None,
 ) -> DaemonSettings:
     """The validated settings. Raises ConfigError listing every problem, as
-    postureping.config_loader.load does, or UserError when the child cannot do its work or
+    postureping.settings.load.load does, or UserError when the child cannot do its work or
     `stop` is set meanwhile (the child is then ended)."""
     request = pickle.dumps((paths, dict(environ)))
     try:

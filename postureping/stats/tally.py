@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from postureping.events import Event, Kind
+from postureping.history.events import Event, Kind
 
 WHOLE_DAY = -1  # the hour of a bucket that spans a stamped day
 EARLIEST_YEAR = 1970  # offset changes are looked up from here on, for DST-day buckets

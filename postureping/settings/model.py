@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
-from postureping.settings_types import (
+from postureping.settings.types import (
     BreakAfter,
     Count,
     DayRanges,

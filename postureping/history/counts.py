@@ -3,10 +3,10 @@
 Pure: bytes in, counts out; never raises on bad content. `stats` over ten years (a million
 lines) spends its time here, so the common line (format 2, as `Event.to_line` writes it) is
 checked against its checksum and counted by a few slices of its bytes: its stamped date, its
-hour where the hour is counted (postureping.tally), and the text from its UTC offset to its
+hour where the hour is counted (postureping.stats.tally), and the text from its UTC offset to its
 checksum (offset, routine, kind, source and snooze). Each distinct slice is decoded and
 checked once. Any other line, and every line whose slices do not decode, goes through the
-full parser (postureping.store_format), which also says what is wrong with a damaged one:
+full parser (postureping.history.format), which also says what is wrong with a damaged one:
 the counts are those of `tally.count(parse(...).events)`, and the damage reports the same.
 
 What the counting does not read it does not check: a line whose checksum matches is trusted
@@ -25,9 +25,9 @@ from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from postureping.durations import parse_duration
-from postureping.events import SAFE_YEARS, Event, Kind
-from postureping.store_format import Damage, chunks, decode_line, last_line, no_cyclic_gc
-from postureping.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
+from postureping.history.events import SAFE_YEARS, Event, Kind
+from postureping.history.format import Damage, chunks, decode_line, last_line, no_cyclic_gc
+from postureping.stats.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
 
 _HEAD = b'{"v":2,"id":"'  # then 32 hex digits, '","ts":"' and the stamp from offset 53
 _DAY, _HOUR, _AFTER_HOUR = slice(53, 63), slice(63, 66), 66

@@ -12,8 +12,8 @@ import logging
 import threading
 from collections import deque
 
-from postureping.events import Event
-from postureping.store import EventStore, StoreError
+from postureping.history.events import Event
+from postureping.history.store import EventStore, StoreError
 
 DEFAULT_LIMIT = 10_000  # weeks of a daemon's events; past it, the oldest go, with an error
 _log = logging.getLogger(__name__)

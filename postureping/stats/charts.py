@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from postureping.report import Charts
-from postureping.stats import Counts, Day, RoutineStats, Stats, percent
+from postureping.stats.compute import Counts, Day, RoutineStats, Stats, percent
+from postureping.stats.report import Charts
 
 DONE = "#2e7d32"
 PROMPTED = "#c8e6c9"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from postureping.errors import Problem
-from postureping.settings_types import EntryErrors, describe_value
+from postureping.settings.types import EntryErrors, describe_value
 
 Loc = tuple[int | str, ...]
 

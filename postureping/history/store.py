@@ -3,7 +3,7 @@
 Writers (the daemon, the CLI) append under an exclusive lock with one write on an O_APPEND
 descriptor, then fsync before they report success, so concurrent writers never interleave,
 a reported event survives a crash, and the cost of an append does not grow with the
-history. Each line carries a checksum (postureping.events), so garbage left by a power cut
+history. Each line carries a checksum (postureping.history.events), so garbage left by a power cut
 is detected, not parsed. Readers take the same lock while they copy the bytes, so they
 never see half of a line being written, and they never raise on bad content.
 
@@ -12,11 +12,11 @@ kept. A damaged tail (a torn last line, garbage after a power cut) is moved by t
 writer to `<file>.damaged`, with a warning, so that the history carries on after it.
 
 Reading the events since a moment reads the file backwards from its end and stops early
-(postureping.store_tail), so the daemon's start-up costs the same with any history.
+(postureping.history.tail), so the daemon's start-up costs the same with any history.
 
 The file and its folder are private to the user (0600 and 0700), whatever the umask, and
 a file or folder that someone else may have put there (a symbolic link, another user's) is
-refused before a byte is read or written (postureping.store_files).
+refused before a byte is read or written (postureping.history.files).
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from postureping.events import Event
-from postureping.filelock import exclusive_lock
-from postureping.store_files import (
+from postureping.history.events import Event
+from postureping.history.files import (
     StoreError,
     check_folder,
     open_file,
@@ -40,8 +39,8 @@ from postureping.store_files import (
     reason,
     sync_folder,
 )
-from postureping.store_format import TORN_LINE, Damage, ReadResult, parse
-from postureping.store_io import (
+from postureping.history.format import TORN_LINE, Damage, ReadResult, parse
+from postureping.history.io import (
     SYSTEM,
     FileCalls,
     count_lines,
@@ -49,11 +48,12 @@ from postureping.store_io import (
     read_exactly,
     write_all,
 )
-from postureping.store_tail import Tail, inspect_tail, start_offset
+from postureping.history.lock import exclusive_lock
+from postureping.history.tail import Tail, inspect_tail, start_offset
 
 if TYPE_CHECKING:
-    from postureping.store_tally import Counted
-    from postureping.tally import Stamping
+    from postureping.history.counts import Counted
+    from postureping.stats.tally import Stamping
 
 __all__ = ["TORN_LINE", "Damage", "EventStore", "ReadResult", "Repair", "StoreError", "parse"]
 
@@ -257,9 +257,9 @@ class EventStore:
 
     def tally(self, stamping: Stamping) -> Counted:
         """The counts of every valid event, for the statistics, and every damaged line: as
-        `tally.count` of `read().events`, without making the events (postureping.store_tally).
+        `tally.count` of `read().events`, without making the events (postureping.history.counts).
         Never writes. Raises StoreError if the file exists but cannot be read."""
-        from postureping.store_tally import tally_lines  # noqa: PLC0415 - for the stats only
+        from postureping.history.counts import tally_lines  # noqa: PLC0415 - for the stats only
 
         with self._reading() as fd:
             data = (

@@ -1,9 +1,9 @@
 """What the daemon process needs of the settings, as plain values.
 
-The settings model (postureping.settings) is validated by pydantic-settings, and pydantic with
+The settings model (postureping.settings.model) is validated by pydantic-settings, and pydantic with
 its core is a third of the daemon's memory (about 12 MiB). The daemon runs all day and needs a
 dozen values of the result, so it validates in a short-lived child process
-(postureping.settings_child) and keeps only this record. Nothing here imports pydantic.
+(postureping.settings.child) and keeps only this record. Nothing here imports pydantic.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from postureping.hours import ActiveHours
 from postureping.routines import Routine
 
 if TYPE_CHECKING:
-    from postureping.config_loader import LoadedSettings
+    from postureping.settings.load import LoadedSettings
 
 
 @dataclass(frozen=True)

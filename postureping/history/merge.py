@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postureping.errors import EXIT_CONFIG
-from postureping.events import Event
+from postureping.history.events import Event
+from postureping.history.store import Damage, EventStore, Repair, StoreError, parse
 from postureping.limits import MAX_LINE, TooLarge, bounded_lines
-from postureping.store import Damage, EventStore, Repair, StoreError, parse
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from postureping.errors import UserError
-from postureping.store_io import FileCalls
+from postureping.history.io import FileCalls
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700

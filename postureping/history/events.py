@@ -1,6 +1,6 @@
 """What happened: every prompt and every answer, as a value with a stable on-disk form.
 
-One event is one line of JSON in the store (postureping.store). The line format is part of
+One event is one line of JSON in the store (postureping.history.store). The line format is part of
 the user's data and of `postureping history --json` (documented in the README), so it changes
 only with a new FORMAT_VERSION.
 
@@ -148,7 +148,7 @@ class Event(_Fields):
         stored as "latest" only if it is later than this event's own: then the line says
         that no event before it is later than that, which lets a reader that wants only
         recent events stop reading backwards at the first line that is older (see
-        postureping.store_tail).
+        postureping.history.tail).
         """
         obj = self.to_json()
         if latest is not None and latest > self.ts:

@@ -2,7 +2,7 @@
 fast, and each line that is not an event reported with its line number and the reason.
 
 Pure: bytes in, values out; never raises on bad content. The line format itself is
-`Event.to_line` (postureping.events) and the README's "The history file".
+`Event.to_line` (postureping.history.events) and the README's "The history file".
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from postureping.durations import parse_duration
-from postureping.events import (
+from postureping.history.events import (
     CHECKSUM_KEY,
     FORMAT_VERSION,
     SAFE_YEARS,

@@ -1,7 +1,7 @@
 """The terminal's pictures of the stats, as values: a week of bars, a month-like heatmap.
 
 Pure: what each row and cell shows (counts, bar lengths, heat levels) is decided here, from
-`Stats`; `commands/stats.py` only draws it. Days are local days, as in postureping.stats.
+`Stats`; `commands/stats.py` only draws it. Days are local days, as in postureping.stats.compute.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from postureping.stats import Day, Stats
+from postureping.stats.compute import Day, Stats
 
 WEEK_DAYS = 7
 MONTH_WEEKS = 5  # rows of the month view: this week and the four before
