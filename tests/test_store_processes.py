@@ -245,7 +245,13 @@ def test_the_daemon_killed_at_random_moments_leaves_a_readable_history(tmp_path:
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(rng.uniform(1.2, 3.5))
+        # Kill at a random moment after this run's first reminder is on disk: a fixed delay
+        # from the start would often kill it before then when the machine is busy.
+        before = count_lines(path) if path.exists() else 0
+        deadline = time.monotonic() + 60
+        while (not path.exists() or count_lines(path) <= before) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 2.3))
         proc.kill()
         proc.wait(10)
         result = EventStore(path).read()  # never raises
