@@ -1,12 +1,15 @@
 """A click on a notification's body (the specification's "default" action): what it means on
 each notification server, and the reminders it may bring back.
 
-Servers that draw buttons (GNOME Shell, KDE Plasma, xfce4-notifyd, swaync and any server not
-named below) close a notification when its body is clicked. That click is not an answer, and
-the reminder would be gone with its buttons: the notifier shows it again, buttons and all, so
-the user can choose. Servers that list actions only in a menu (MENU_SERVERS: dunst, mako) bind
-the click itself to the default action (mako's left button, dunst's `do_action`, its middle
-button by default): there a click counts as Done, the one answer a single click can mean.
+Servers that draw buttons (GNOME Shell, KDE Plasma, swaync and any server not named below)
+invoke the default action and close the notification when its body is clicked. That click is
+not an answer, and the reminder would be gone with its buttons: the notifier shows it again,
+buttons and all, so the user can choose. Servers that list actions only in a menu
+(MENU_SERVERS: dunst, mako) bind the click itself to the default action (mako's left button,
+dunst's `do_action`, its middle button by default): there a click counts as Done, the one
+answer a single click can mean. xfce4-notifyd (NO_DEFAULT_SERVERS) draws a default action as
+one more button and only dismisses the notification on a click on the body (seen with 0.7.3
+under Xvfb): it gets no default action.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from postureping.controller import Answer
 from postureping.notify.actions import MAX_SHOWN
 from postureping.reminder import Reminder
 
-# GetServerInformation's name of the servers that offer actions only in a menu.
+# GetServerInformation's names: the servers that offer actions only in a menu, and those
+# that would show the default action as a button.
 MENU_SERVERS = frozenset({"dunst", "mako"})
+NO_DEFAULT_SERVERS = frozenset({"Xfce Notify Daemon"})
 LABEL_DONE = "Done"  # dunst lists the default action in its menu with this label
 LABEL_SHOW = "Show the choices"  # servers with buttons show no label for the default action
 
@@ -45,18 +50,22 @@ class BodyClicks:
         self._lock = threading.Lock()
         self._reminders: dict[str, Reminder] = {}  # by key, oldest first; guarded by _lock
         self._counts_as_done = False
+        self._offered = True
 
     def server_is(self, name: str) -> None:
         """The notification server's name, from GetServerInformation."""
         self._counts_as_done = name in MENU_SERVERS
+        self._offered = name not in NO_DEFAULT_SERVERS
 
     @property
     def counts_as_done(self) -> bool:
         return self._counts_as_done
 
     @property
-    def label(self) -> str:
-        """The default action's label for the current server."""
+    def label(self) -> str | None:
+        """The default action's label for the current server; None: offer no default action."""
+        if not self._offered:
+            return None
         return LABEL_DONE if self._counts_as_done else LABEL_SHOW
 
     def remember(self, reminder: Reminder) -> None:

@@ -41,7 +41,7 @@ from postureping.notify.actions import (
 )
 from postureping.notify.app_icon import app_icon, icon_hints
 from postureping.notify.base import NotifyError
-from postureping.notify.clicks import BodyClicks
+from postureping.notify.clicks import LABEL_DONE, BodyClicks
 from postureping.notify.plyer_backend import dbus_reason, escape_markup
 from postureping.notify.session_bus import BusClosed, SessionBus
 from postureping.reminder import APP_NAME, Reminder
@@ -209,7 +209,9 @@ class FreedesktopNotifier:
             name = ""
         self._clicks.server_is(str(name))
         self._server_named = owner
-        meaning = "counts as done" if self._clicks.counts_as_done else "shows the choices"
+        meaning = {None: "is not offered", LABEL_DONE: "counts as done"}.get(
+            self._clicks.label, "shows the choices"
+        )
         _log.debug("the notification server is %s; a click %s", name or "unnamed", meaning)
 
     def _show_again(self, key: str, reminder: Reminder) -> None:
