@@ -111,6 +111,7 @@ def test_build_gives_an_sdist_and_a_wheel_that_twine_passes(built: tuple[Path, P
         assert f"postureping/builtin_routines/{name}" in names
     assert "postureping/default_config/config.toml" in names
     assert "postureping/tray/pixmaps.bin" in names
+    assert "postureping/tray/postureping.png" in names  # notifications' app_icon
     assert not [n for n in names if n.startswith("tests/")]
     # The MIT licence's text travels with both (PEP 639: .dist-info/licenses/ in the wheel).
     [licence] = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
