@@ -478,7 +478,10 @@ def test_done_on_the_daemons_notification(menu_desktop: DesktopSession, tmp_path
         env[name] = menu_desktop.env[name]
     with running_daemon(["--no-tray"], env, root) as daemon:
         daemon.wait_for_output("postureping is running", timeout=WAIT)
-        menu_desktop.close_all()  # the first run's welcome notice
+        # The first run's welcome notice goes first; closed before it is up, it would be
+        # a second bubble beside the reminder.
+        wait_until(lambda: menu_desktop.displayed_count() == 1, timeout=WAIT, what="welcome")
+        menu_desktop.close_all()
         assert run_cli(root, "trigger", "walk").returncode == 0
         wait_until(lambda: menu_desktop.displayed_count() == 1, timeout=WAIT, what="the bubble")
         menu_desktop.run("dunstctl", "context")
