@@ -2,7 +2,7 @@
 postureping with `pipx install ./` and runs every command the README lists
 (scripts/check-fresh-debian: debootstrap, chroot, an unprivileged user, no compiler).
 
-It takes about 3 minutes and needs root, debootstrap and the network (the Debian mirror and
+It takes three to four minutes and needs root, debootstrap and the network (the Debian mirror and
 PyPI), so it is not part of the 15-minute CI run: it runs only with POSTUREPING_FRESH_DEBIAN=1.
 """
 
@@ -24,7 +24,7 @@ SCRIPT = ROOT / "scripts" / "check-fresh-debian"
 
 @pytest.mark.skipif(
     os.environ.get("POSTUREPING_FRESH_DEBIAN") != "1",
-    reason="set POSTUREPING_FRESH_DEBIAN=1 to debootstrap a fresh Debian 12 (about 3 min, "
+    reason="set POSTUREPING_FRESH_DEBIAN=1 to debootstrap a fresh Debian 12 (3-4 min, "
     "root, network): too slow for CI's 15-minute budget",
 )
 def test_a_fresh_debian_installs_with_pipx_and_runs_every_command(tmp_path: Path) -> None:
