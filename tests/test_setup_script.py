@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "postureping", "routines", "config", "scripts")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "postureping", "routines", "config", "scripts")
 OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "No matching distribution")
 
 

@@ -83,3 +83,31 @@ def test_every_reminder_reaches_mako_and_its_done_is_recorded(sway: SwaySession)
     assert "desktop notifications are not working" not in daemon.output
     assert "lost the connection" not in daemon.output
     assert "Traceback" not in daemon.output
+
+
+def test_a_click_on_a_reminder_in_mako_is_done(sway: SwaySession) -> None:
+    """mako lists actions only in its menu (`makoctl menu`) and binds its left button to the
+    default action (`invoke-default-action`), which is what `makoctl invoke` without an action
+    does: the click counts as Done. The reminder carries the app's icon."""
+    extra = real_time(
+        "walk",
+        notifications__backend="auto",
+        activity__idle="false",
+        routines__walk__every="2s",
+    )
+    with running_daemon(
+        ["--no-tray"], sway.postureping_env(extra), sway.home, program=sway.postureping_program
+    ) as daemon:
+        daemon.wait_for_output("running without a tray icon", timeout=20)
+        shown = wait_for_reminder(sway, daemon, set())
+        assert shown["actions"]["default"] == "Done", shown
+        assert shown["app-icon"].startswith("file:///"), shown
+        assert shown["app-icon"].endswith("/postureping/tray/postureping.png"), shown
+        sway.makoctl("invoke", "-n", str(shown["id"]))  # the left button's binding
+        wait_until(
+            lambda: ("walk", "done", "notification") in history(sway, extra),
+            timeout=SLACK,
+            what="the click's answer in the history",
+        )
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output

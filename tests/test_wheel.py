@@ -26,7 +26,7 @@ from tests.cli_helpers import isolated_env
 pytestmark = pytest.mark.slow  # builds, downloads and installs into empty venvs
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "postureping", "routines", "config")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "postureping", "routines", "config")
 OFFLINE = (
     "NewConnectionError",
     "Temporary failure in name resolution",
@@ -111,12 +111,19 @@ def test_build_gives_an_sdist_and_a_wheel_that_twine_passes(built: tuple[Path, P
         assert f"postureping/builtin_routines/{name}" in names
     assert "postureping/default_config/config.toml" in names
     assert "postureping/tray/pixmaps.bin" in names
+    assert "postureping/tray/postureping.png" in names  # notifications' app_icon
     assert not [n for n in names if n.startswith("tests/")]
+    # The MIT licence's text travels with both (PEP 639: .dist-info/licenses/ in the wheel).
+    [licence] = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    licence_text = zipfile.ZipFile(wheel).read(licence).decode()
+    assert licence_text == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Copyright (c) 2026 the postureping authors" in licence_text
     with tarfile.open(sdist) as archive:
         members = {m.name.split("/", 1)[1] for m in archive.getmembers() if "/" in m.name}
     for name in source_routines:
         assert f"routines/{name}" in members
     assert {"config/config.toml", "postureping/tray/pixmaps.bin", "README.md"} <= members
+    assert "LICENSE" in members
 
 
 def test_the_wheel_installs_from_a_wheelhouse_without_building(

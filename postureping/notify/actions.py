@@ -33,25 +33,31 @@ SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATI
 BUS_DRIVER = "org.freedesktop.DBus"
 
 # The buttons, in the order they are shown. The snooze label matches the engine's default
-# snooze (postureping.engine.engine.DEFAULT_SNOOZE). There is no "default" action on purpose:
-# a click on the bubble itself is not an answer (dunst then offers this list in its context
-# menu).
+# snooze (postureping.engine.engine.DEFAULT_SNOOZE).
 ACTIONS: tuple[tuple[Answer, str], ...] = (
     (Answer.DONE, "Done"),
     (Answer.SNOOZE, "Snooze 10 min"),
     (Answer.SKIP, "Skip"),
 )
+# The specification's key for a click on the notification's body. Servers that draw buttons
+# show no button for it; dunst lists it in its context menu, with its label.
+DEFAULT = "default"
 MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
 
 OnAction = Callable[[str, Answer], None]
+# A click on the body of the notification with this Reminder.key: the answer it counts as, or
+# None when it only asks to see the choices (the notifier shows the reminder again).
+OnClick = Callable[[str], Answer | None]
 Send = Callable[[Any], None]
 
 _log = logging.getLogger(__name__)
 
 
-def action_list() -> list[str]:
-    """The `actions` argument of Notify: key, label, key, label..."""
-    return [text for answer, label in ACTIONS for text in (answer.value, label)]
+def action_list(click_label: str | None = None) -> list[str]:
+    """The `actions` argument of Notify: key, label, key, label...; with `click_label`, the
+    default action (a click on the body) first."""
+    click = [DEFAULT, click_label] if click_label is not None else []
+    return click + [text for answer, label in ACTIONS for text in (answer.value, label)]
 
 
 def answer_for(key: str) -> Answer | None:
@@ -115,14 +121,23 @@ class ActionListener:
     """Turns the server's signals into `on_action(key, answer)` calls, `key` being the
     answered notification's Reminder.key.
 
-    `handle` runs on the connection's receiver thread only, and so does `on_action`: once per
-    answered notification, which is then closed. `follow` may be called from any thread.
+    `handle` runs on the connection's receiver thread only, and so do `on_action` and
+    `on_click`: once per answered or clicked notification, which is then closed. A click on
+    the body (the DEFAULT action) is the answer `on_click` returns, or no answer when it
+    returns None or is not given. `follow` may be called from any thread.
     """
 
-    def __init__(self, shown: ShownNotifications, on_action: OnAction | None, send: Send) -> None:
+    def __init__(
+        self,
+        shown: ShownNotifications,
+        on_action: OnAction | None,
+        send: Send,
+        on_click: OnClick | None = None,
+    ) -> None:
         self._shown = shown
         self._on_action = on_action
         self._send = send
+        self._on_click = on_click
         self._lock = threading.Lock()
         self._server: str | None = None
 
@@ -182,17 +197,19 @@ class ActionListener:
 
     def _invoked(self, notification_id: int, key: str) -> None:
         answer = answer_for(key)
-        if answer is None:
+        if answer is None and (key != DEFAULT or self._on_click is None):
             _log.debug("ignored action %r on notification %d", key, notification_id)
             return
         shown = self._shown.pop(notification_id)
         if shown is None:  # another application's, or answered already
             return
         try:
-            if self._on_action is not None:
+            if answer is None and self._on_click is not None:
+                answer = self._on_click(shown)
+            if answer is not None and self._on_action is not None:
                 self._on_action(shown, answer)
         except Exception:  # the adapter boundary: the listener must keep running
-            _log.exception("could not record %s for notification %s", answer, shown)
+            _log.exception("could not record %s for notification %s", answer or key, shown)
         finally:
             # dunst leaves the bubble up after an action from its menu; an answered
             # reminder should go away, as the specification expects by default.

@@ -1,5 +1,7 @@
 """The native freedesktop backend (Linux and other free desktops): Notify over the session bus
-with jeepney, with Done / Snooze / Skip buttons when the server lists the `actions` capability.
+with jeepney, with the app's icon (postureping.notify.app_icon), and with Done / Snooze / Skip
+buttons and a default action (a click on the body; postureping.notify.clicks says what it
+means on each server) when the server lists the `actions` capability.
 
 Life cycle: the constructor does no I/O. The first `send` connects, starts the connection's
 reader thread, subscribes to the server's signals and only then calls Notify. A lost
@@ -12,7 +14,8 @@ Threading: `send` follows the Notifier contract (one call at a time, from the no
 worker). `on_action(key, answer)` (the answered Reminder.key) is called on the reader thread
 (session_bus.READER_NAME), at most once per notification; it must return promptly and must
 not wait for a reminder to be shown, since replies to Notify arrive on that same thread. An
-exception from it is logged, never raised.
+exception from it is logged, never raised. A click that shows a reminder again does so from
+a short-lived thread of its own, through the same lock as `send`.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ from postureping.notify.actions import (
     action_list,
     owner_rule,
 )
+from postureping.notify.app_icon import app_icon, icon_hints
 from postureping.notify.base import NotifyError
+from postureping.notify.clicks import LABEL_DONE, BodyClicks
 from postureping.notify.plyer_backend import dbus_reason, escape_markup
 from postureping.reminder import APP_NAME, Reminder
 
@@ -59,15 +64,21 @@ def expire_timeout_ms(reminder: Reminder) -> int:
 
 
 def notify_message(
-    reminder: Reminder, capabilities: list[str], replaces_id: int, with_actions: bool
+    reminder: Reminder,
+    capabilities: list[str],
+    replaces_id: int,
+    with_actions: bool,
+    click_label: str | None = None,
 ) -> Any:
-    """The Notify call for `reminder`, given what the server can do."""
+    """The Notify call for `reminder`, given what the server can do; with `click_label`, the
+    buttons come with a default action of that label."""
     # The summary is plain text by the specification (dunst escapes it itself); the body is
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
-    actions = action_list() if with_actions and "actions" in capabilities else []
-    hints = {"urgency": ("y", URGENCY_LOW if reminder.quiet else URGENCY_NORMAL)}
-    args = (APP_NAME, replaces_id, "", reminder.title, body, actions, hints)
+    actions = action_list(click_label) if with_actions and "actions" in capabilities else []
+    urgency = URGENCY_LOW if reminder.quiet else URGENCY_NORMAL
+    hints = {"urgency": ("y", urgency), **icon_hints()}
+    args = (APP_NAME, replaces_id, app_icon(), reminder.title, body, actions, hints)
     return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
 
 
@@ -92,41 +103,49 @@ class FreedesktopNotifier:
         self._bus: SessionBus | None = None
         self._listener: ActionListener | None = None
         self._closed = False
+        self._clicks = BodyClicks(self._show_again)
+        self._server_named: str | None = None  # the unique name whose server name is known
 
     @classmethod
     def supports_actions(cls, timeout: float = DEFAULT_TIMEOUT) -> bool:
         """Whether a notification server on the session bus lists `actions` in its
         capabilities. False on any failure (no bus, no server, no answer within `timeout`)."""
         try:
-            bus = SessionBus.connect(timeout)
-        except _BUS_ERRORS:
+            return "actions" in server_capabilities(timeout)
+        except NotifyError:
             return False
+
+    @classmethod
+    def server_present(cls, timeout: float = DEFAULT_TIMEOUT) -> bool:
+        """Whether a notification server on the session bus answers GetCapabilities (with
+        or without `actions`). False on any failure, as for `supports_actions`."""
         try:
-            bus.start(lambda message: None)
-            (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
-        except (DBusErrorResponse, *_BUS_ERRORS):
+            server_capabilities(timeout)
+        except NotifyError:
             return False
-        finally:
-            bus.close()
-        return "actions" in capabilities
+        return True
 
     def send(self, reminder: Reminder) -> None:
         with self._lock:
-            if self._closed:
-                raise NotifyError("the freedesktop notifier is closed")
+            self._send_locked(reminder)
+
+    def _send_locked(self, reminder: Reminder) -> None:
+        """`send`, with the lock held: one reminder at a time on the connection."""
+        if self._closed:
+            raise NotifyError("the freedesktop notifier is closed")
+        try:
             try:
-                try:
-                    self._show(reminder)
-                except BusClosed:  # lost midway (and reported): once more, on a new connection
-                    self._show(reminder)
-            except DBusErrorResponse as error:
-                text = error.data[0] if error.data and isinstance(error.data[0], str) else None
-                raise NotifyError(dbus_reason(error.name, text)) from error
-            except TimeoutError as error:
-                raise NotifyError("the notification server did not answer") from error
-            except _BUS_ERRORS as error:
-                self._disconnect()
-                raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+                self._show(reminder)
+            except BusClosed:  # lost midway (and reported): once more, on a new connection
+                self._show(reminder)
+        except DBusErrorResponse as error:
+            text = error.data[0] if error.data and isinstance(error.data[0], str) else None
+            raise NotifyError(dbus_reason(error.name, text)) from error
+        except TimeoutError as error:
+            raise NotifyError("the notification server did not answer") from error
+        except _BUS_ERRORS as error:
+            self._disconnect()
+            raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
 
     def troubles(self) -> tuple[str, ...]:
         """What went wrong with the connection since the notifier started (the latest
@@ -137,6 +156,7 @@ class FreedesktopNotifier:
     def withdraw(self, key: str) -> None:
         """Close the notification with this key, if it is still known (answered, missed)."""
         with self._lock:
+            self._clicks.forget(key)
             notification_id = self._shown.id_for(key)
             if notification_id == 0 or self._closed:
                 return
@@ -164,16 +184,46 @@ class FreedesktopNotifier:
         if listener.server is None:  # not known yet, or it left the bus since
             (owner,) = bus.call(message_bus.GetNameOwner(NOTIFICATIONS))
             listener.follow(str(owner))
+        if listener.server != self._server_named:
+            self._learn_server(bus, listener.server)
         (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
         replaces_id = self._shown.id_for(reminder.key)
         if reminder.redraw and replaces_id == 0:
             return  # answered or closed meanwhile: nothing on screen to bring up to date
         with_actions = self._on_action is not None and not reminder.quiet
-        message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
+        click = self._clicks.label if with_actions else None
+        message = notify_message(reminder, list(capabilities), replaces_id, with_actions, click)
         (notification_id,) = bus.call(message)
         if not reminder.quiet:
             self._shown.add(int(notification_id), reminder.key)
+            if with_actions:
+                self._clicks.remember(reminder)
         _log.debug("notification %d shows %s", notification_id, reminder.key)
+
+    def _learn_server(self, bus: SessionBus, owner: str | None) -> None:
+        """What a click on the body means depends on the server: ask its name."""
+        try:
+            name, *_ = bus.call(new_method_call(SERVER, "GetServerInformation"))
+        except DBusErrorResponse as error:  # optional in practice: take it for one with buttons
+            _log.debug("the notification server gave no information: %s", error)
+            name = ""
+        self._clicks.server_is(str(name))
+        self._server_named = owner
+        meaning = {None: "is not offered", LABEL_DONE: "counts as done"}.get(
+            self._clicks.label, "shows the choices"
+        )
+        _log.debug("the notification server is %s; a click %s", name or "unnamed", meaning)
+
+    def _show_again(self, key: str, reminder: Reminder) -> None:
+        """A click on a server with buttons closed the reminder: show it again (a thread of
+        its own, see BodyClicks.clicked), unless it was withdrawn or replaced meanwhile."""
+        with self._lock:
+            if self._closed or not self._clicks.is_latest(key, reminder):
+                return
+            try:
+                self._send_locked(reminder)
+            except NotifyError as error:
+                _log.warning("could not show the reminder %r again: %s", reminder.title, error)
 
     def _connection(self) -> tuple[SessionBus, ActionListener]:
         if self._bus is not None and self._listener is not None and self._bus.alive:
@@ -181,7 +231,8 @@ class FreedesktopNotifier:
         self._disconnect()
         bus = SessionBus.connect(self._timeout)
         try:
-            listener = ActionListener(self._shown, self._on_action, bus.send)
+            on_click = self._clicks.clicked if self._on_action is not None else None
+            listener = ActionListener(self._shown, self._on_action, bus.send, on_click)
             bus.start(listener.handle, on_lost=self._lost)
             # Before asking who the server is, so that a restart in between is not missed.
             bus.call(message_bus.AddMatch(owner_rule()))

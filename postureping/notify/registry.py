@@ -5,10 +5,12 @@ its own module under postureping/notify/, add it to BACKENDS and CHOICES (and to
 `notifications.backend` in postureping.settings.model), and decide where `choose` puts it.
 
 "freedesktop" (postureping.notify.freedesktop, jeepney, no plyer) sends Done / Snooze / Skip
-buttons and reports which one was pressed. "auto" prefers it on Linux when the daemon wants
-answers (`on_action`) and the server's GetCapabilities lists `actions` (dunst, GNOME, KDE do);
-otherwise plyer. The console is the fallback in every case. The freedesktop module is imported
-only when chosen: jeepney is a Linux-only dependency.
+buttons and reports which one was pressed. "auto" chooses it on Linux whenever a notification
+server answers on the session bus: with buttons where the server's GetCapabilities lists
+`actions` (dunst, mako, GNOME, KDE do), without them where it does not (notify-osd), so one
+D-Bus stack shows every reminder. plyer is left for macOS, Windows, and a Linux session with
+no notification server on its bus. The console is the fallback in every case. The freedesktop
+module is imported only when chosen: jeepney is a Linux-only dependency.
 """
 
 from __future__ import annotations
@@ -40,14 +42,14 @@ def _freedesktop(on_action: OnAction | None = None) -> Notifier:
     return FreedesktopNotifier(on_action)
 
 
-def _server_has_actions() -> bool:
+def _server_on_bus() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
         from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
     except ImportError:
         return False
-    return FreedesktopNotifier.supports_actions(AUTO_PROBE_TIMEOUT)
+    return FreedesktopNotifier.server_present(AUTO_PROBE_TIMEOUT)
 
 
 BACKENDS: dict[str, Callable[[], Notifier]] = {
@@ -68,15 +70,13 @@ def choose(
     daemon keeps running, and no reminder is lost, when no notification server is there.
     `on_action(key, answer)` receives the buttons pressed on freedesktop notifications (`key`
     is the Reminder's; see postureping.notify.freedesktop for the thread it runs on). For
-    "auto" this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) only when `on_action`
-    is given.
+    "auto" on Linux this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) whether a
+    notification server is there.
     """
     console = ConsoleNotifier(stream)
     if backend == "console":
         return console, None
-    if backend == "freedesktop" or (
-        backend == "auto" and on_action is not None and _server_has_actions()
-    ):
+    if backend == "freedesktop" or (backend == "auto" and _server_on_bus()):
         return _freedesktop(on_action), console
     if backend in ("auto", "plyer"):
         return BACKENDS["plyer"](), console

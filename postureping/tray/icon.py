@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from postureping.tray.menu import IconState
-from postureping.tray.pixmaps import DATA, PIXMAP_SIZES, Pixmap, pack
+from postureping.tray.pixmaps import DATA, NOTIFY_ICON, PIXMAP_SIZES, Pixmap, pack, unpack
 
 SIZE = 64
 _TEAL = (32, 140, 128, 255)
@@ -69,11 +69,23 @@ def _figure(pen: ImageDraw.ImageDraw, colour: tuple[int, int, int, int]) -> None
     pen.line((32, 41, 40, 55), fill=colour, width=5)
 
 
+def png_of(pixmap: Pixmap) -> Image.Image:
+    """An ARGB32 pixmap as an RGBA image (for the notifications' PNG)."""
+    width, height, pixels = pixmap
+    alpha, red, green, blue = Image.frombytes("RGBA", (width, height), pixels).split()
+    return Image.merge("RGBA", (red, green, blue, alpha))
+
+
 def main() -> int:
-    """Draw the StatusNotifierItem pixmaps into postureping/tray/pixmaps.bin."""
+    """Draw the StatusNotifierItem pixmaps into postureping/tray/pixmaps.bin, and the
+    notifications' app icon (the largest "active" pixmap of that file) into NOTIFY_ICON."""
     target = Path(__file__).with_name(DATA)
-    target.write_bytes(pack({state: draw_pixmaps(state) for state in IconState}))
+    pixmaps = {state: draw_pixmaps(state) for state in IconState}
+    target.write_bytes(pack(pixmaps))
     print(f"wrote {target}")
+    icon = Path(__file__).with_name(NOTIFY_ICON)
+    png_of(unpack(target.read_bytes())[IconState.ACTIVE][-1]).save(icon, optimize=True)
+    print(f"wrote {icon}")
     return 0
 
 

@@ -20,6 +20,9 @@ from postureping.tray.menu import IconState
 
 PIXMAP_SIZES = (22, 32, 64)  # a panel picks the closest to its own size
 DATA = "pixmaps.bin"
+# The largest "active" pixmap as a PNG file, for notifications' app_icon
+# (postureping.notify.app_icon); written with DATA.
+NOTIFY_ICON = "postureping.png"
 
 Pixmap = tuple[int, int, bytes]  # width, height, ARGB32 pixels in network byte order
 
