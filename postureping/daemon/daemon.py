@@ -121,10 +121,10 @@ class Daemon:
             pause, warning = load_pause(self._pause_file)
             if warning:
                 self._log.warning("%s", warning)
-        done, prompted = self._count_today(now)
+        done, prompted, last_prompts = self._count_today(now)
         self._timer.start()
         with self._lock:
-            self._handle(Start(now, pause, done, prompted))
+            self._handle(Start(now, pause, done, prompted, last_prompts))
         self._tell_listeners()
 
     def stop(self) -> None:
@@ -221,17 +221,20 @@ class Daemon:
         if (wake := self.engine.next_wake(now)) is not None:
             self._timer.arm(wake)
 
-    def _count_today(self, now: datetime) -> tuple[int, int]:
+    def _count_today(self, now: datetime) -> tuple[int, int, tuple[tuple[str, datetime], ...]]:
+        """Today's done and prompted counts, and each routine's latest prompt today."""
         zone = self.config.zone
         midnight = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
         try:
             events = self._store.read(since=midnight).events
         except StoreError as error:
             self._log.warning("%s", error)
-            return 0, 0
+            return 0, 0, ()
+        prompts = {e.routine: e.ts for e in events if e.kind is Kind.PROMPTED}
         return (
             sum(e.kind is Kind.DONE for e in events),
-            sum(e.kind is Kind.PROMPTED for e in events),
+            len([e for e in events if e.kind is Kind.PROMPTED]),
+            tuple(prompts.items()),
         )
 
     # -- Controller -----------------------------------------------------------------------
