@@ -60,9 +60,7 @@ class Reminder:
             title, body = routine.title, routine.body(said.get(routine.id))
         else:
             title = group_title([r.title for r in routines])
-            body = "\n".join(
-                f"\N{BULLET} {r.title}: {said.get(r.id, r.message)}" for r in routines
-            )
+            body = "\n".join(f"\N{BULLET} {r.title}: {said.get(r.id, r.message)}" for r in routines)
         guided = next((r for r in routines if r.guided), None)
         # "auto" opens the window for a fresh reminder of that one routine alone; a reminder
         # shown again, a group, or a redraw offers the button instead.

@@ -86,9 +86,12 @@ class Daemon:
         on_quit: Callable[[], None] | None = None,
         timer: Timer | None = None,
         readings: Callable[[datetime], Reading] = Reading.now,
+        guide: Callable[[str], None] | None = None,
     ) -> None:
         """`timer` (default: apscheduler's, WakeTimer) calls `wake`; `readings` reads the three
-        clocks at a wall time (tests with a made-up clock give their own)."""
+        clocks at a wall time (tests with a made-up clock give their own); `guide` opens a
+        routine's guided window (postureping.guide.launch), without waiting for it."""
+        self._guide = guide
         self._store = store
         self._writes = PendingWrites(store)
         self._notifications = notifications
@@ -195,6 +198,9 @@ class Daemon:
 
     def _carry_out(self, action: Action, outcome: _Outcome) -> None:
         match action:
+            case Show(reminder) if reminder.auto_guide and self._guide is not None:
+                assert reminder.guide is not None
+                self._guide(reminder.guide)  # guide = "auto": the window instead
             case Show(reminder):
                 self._notifications.deliver(reminder)
             case Withdraw(key):
@@ -276,6 +282,17 @@ class Daemon:
 
     def trigger(self, routine_id: str) -> None:
         self._request(Triggered(self._clock(), routine_id))
+
+    def guide(self, routine_id: str) -> None:
+        routine = next((r for r in self.config.routines if r.id == routine_id), None)
+        if routine is None:
+            valid = ", ".join(r.id for r in self.config.routines)
+            raise UserError(f"unknown routine {routine_id!r}; valid routines: {valid}")
+        if not routine.steps:
+            raise UserError(f"routine {routine_id!r} has no steps to guide you through")
+        if self._guide is None:
+            raise UserError("this daemon cannot open the guide")
+        self._guide(routine_id)
 
     def reload(self) -> str:
         if self._reload is None:

@@ -214,6 +214,7 @@ class Engine:
             prompted_today=today.prompted,
             demo=self.config.demo,
             routines=tuple((r.id, r.title) for r in self.config.enabled),
+            guided=tuple(r.id for r in self.config.routines if r.guided),
             activity=Activity(monitor, away, self._holding(now)),
             held=tuple(self._held),
             open=prompts,

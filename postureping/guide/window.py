@@ -1,7 +1,8 @@
 """The guided routine's window, in tkinter (it ships with Python on Windows and macOS; Debian
 and Ubuntu have it as python3-tk). X11, and Wayland through XWayland.
 
-Keys: Space pauses and goes on, Enter is Done, Esc closes (nothing recorded), N is Next.
+Keys: Space pauses and goes on, Enter is Done, Esc closes (nothing recorded), N is Next, S is
+Skip.
 The buttons take no keyboard focus, so Space never presses one of them by accident.
 """
 
@@ -12,7 +13,7 @@ import tkinter as tk
 from collections.abc import Callable
 
 from postureping.guide import theme
-from postureping.guide.session import Cue, GuideSession, Outcome, View
+from postureping.guide.session import OTHER_SIDE, Cue, GuideSession, Outcome, View
 from postureping.guide.sound import Player
 
 FRAME_MS = 100  # how often the countdown is looked at
@@ -100,6 +101,7 @@ class GuideWindow:
             ("<KP_Enter>", self.done),
             ("<Escape>", self.close),
             ("<n>", self.next),
+            ("<s>", self.skip),
         ):
             root.bind_all(key, _key(action))
 
@@ -144,7 +146,8 @@ class GuideWindow:
             self._timer.configure(fg=self._colours.muted)
         else:
             self._timer.configure(fg=self._colours.accent)
-        self._cue.configure(text=view.cue)
+        strong = view.paused or view.cue == OTHER_SIDE  # to be seen: in the warm colour
+        self._cue.configure(text=view.cue, fg=self._colours.cue if strong else self._colours.muted)
         self._buttons["Pause"].configure(text="Go on" if view.paused else "Pause")
         width = max(1, self._bar.winfo_width())
         self._bar.delete("all")

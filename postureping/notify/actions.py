@@ -42,16 +42,22 @@ ACTIONS: tuple[tuple[Answer, str], ...] = (
     (Answer.SKIP, "Skip"),
 )
 MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
+# The Start button of a reminder with steps: its key names the routine ("guide:stretch").
+GUIDE_PREFIX = "guide:"
+GUIDE_LABEL = "Start"
 
 OnAction = Callable[[str, Answer], None]
+OnGuide = Callable[[str], None]  # the routine id
 Send = Callable[[Any], None]
 
 _log = logging.getLogger(__name__)
 
 
-def action_list() -> list[str]:
-    """The `actions` argument of Notify: key, label, key, label..."""
-    return [text for answer, label in ACTIONS for text in (answer.value, label)]
+def action_list(guide: str | None = None) -> list[str]:
+    """The `actions` argument of Notify: key, label, key, label...; first a Start button for
+    the guided routine `guide`, if any."""
+    start = [GUIDE_PREFIX + guide, GUIDE_LABEL] if guide is not None else []
+    return start + [text for answer, label in ACTIONS for text in (answer.value, label)]
 
 
 def answer_for(key: str) -> Answer | None:
@@ -119,9 +125,16 @@ class ActionListener:
     answered notification, which is then closed. `follow` may be called from any thread.
     """
 
-    def __init__(self, shown: ShownNotifications, on_action: OnAction | None, send: Send) -> None:
+    def __init__(
+        self,
+        shown: ShownNotifications,
+        on_action: OnAction | None,
+        send: Send,
+        on_guide: OnGuide | None = None,
+    ) -> None:
         self._shown = shown
         self._on_action = on_action
+        self._on_guide = on_guide
         self._send = send
         self._lock = threading.Lock()
         self._server: str | None = None
@@ -181,6 +194,9 @@ class ActionListener:
                 self.follow(new_owner)
 
     def _invoked(self, notification_id: int, key: str) -> None:
+        if key.startswith(GUIDE_PREFIX) and self._on_guide is not None:
+            self._guide(notification_id, key.removeprefix(GUIDE_PREFIX))
+            return
         answer = answer_for(key)
         if answer is None:
             _log.debug("ignored action %r on notification %d", key, notification_id)
@@ -194,7 +210,22 @@ class ActionListener:
         except Exception:  # the adapter boundary: the listener must keep running
             _log.exception("could not record %s for notification %s", answer, shown)
         finally:
-            # dunst leaves the bubble up after an action from its menu; an answered
-            # reminder should go away, as the specification expects by default.
-            close = new_method_call(SERVER, "CloseNotification", "u", (notification_id,))
-            self._send(close)
+            self._close(notification_id)
+
+    def _guide(self, notification_id: int, routine_id: str) -> None:
+        """Start: the guide opens, and the reminder stays open until the guide answers it."""
+        if self._shown.pop(notification_id) is None:  # another application's, or gone
+            return
+        try:
+            if self._on_guide is not None:
+                self._on_guide(routine_id)
+        except Exception:  # the adapter boundary: the listener must keep running
+            _log.exception("could not open the guide for %s", routine_id)
+        finally:
+            self._close(notification_id)
+
+    def _close(self, notification_id: int) -> None:
+        # dunst leaves the bubble up after an action from its menu; an answered reminder
+        # should go away, as the specification expects by default.
+        close = new_method_call(SERVER, "CloseNotification", "u", (notification_id,))
+        self._send(close)

@@ -32,6 +32,7 @@ from postureping.notify.actions import (
     SERVER,
     ActionListener,
     OnAction,
+    OnGuide,
     ShownNotifications,
     action_list,
     owner_rule,
@@ -59,13 +60,19 @@ def expire_timeout_ms(reminder: Reminder) -> int:
 
 
 def notify_message(
-    reminder: Reminder, capabilities: list[str], replaces_id: int, with_actions: bool
+    reminder: Reminder,
+    capabilities: list[str],
+    replaces_id: int,
+    with_actions: bool,
+    with_guide: bool = False,
 ) -> Any:
-    """The Notify call for `reminder`, given what the server can do."""
+    """The Notify call for `reminder`, given what the server can do; `with_guide`: a Start
+    button for a reminder with a guided routine."""
     # The summary is plain text by the specification (dunst escapes it itself); the body is
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
-    actions = action_list() if with_actions and "actions" in capabilities else []
+    guide = reminder.guide if with_guide else None
+    actions = action_list(guide) if with_actions and "actions" in capabilities else []
     hints = {"urgency": ("y", URGENCY_LOW if reminder.quiet else URGENCY_NORMAL)}
     args = (APP_NAME, replaces_id, "", reminder.title, body, actions, hints)
     return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
@@ -82,8 +89,12 @@ class FreedesktopNotifier:
         on_action: OnAction | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC).astimezone(),
+        on_guide: OnGuide | None = None,
     ) -> None:
+        """`on_guide(routine_id)`, called like `on_action`: a Start button was pressed (a
+        reminder with a guided routine shows one only when it is given)."""
         self._on_action = on_action
+        self._on_guide = on_guide
         self._timeout = timeout
         self._clock = clock
         self._troubles: deque[str] = deque(maxlen=MAX_TROUBLES)  # appends are thread-safe
@@ -169,7 +180,10 @@ class FreedesktopNotifier:
         if reminder.redraw and replaces_id == 0:
             return  # answered or closed meanwhile: nothing on screen to bring up to date
         with_actions = self._on_action is not None and not reminder.quiet
-        message = notify_message(reminder, list(capabilities), replaces_id, with_actions)
+        with_guide = self._on_guide is not None
+        message = notify_message(
+            reminder, list(capabilities), replaces_id, with_actions, with_guide
+        )
         (notification_id,) = bus.call(message)
         if not reminder.quiet:
             self._shown.add(int(notification_id), reminder.key)
@@ -181,7 +195,7 @@ class FreedesktopNotifier:
         self._disconnect()
         bus = SessionBus.connect(self._timeout)
         try:
-            listener = ActionListener(self._shown, self._on_action, bus.send)
+            listener = ActionListener(self._shown, self._on_action, bus.send, self._on_guide)
             bus.start(listener.handle, on_lost=self._lost)
             # Before asking who the server is, so that a restart in between is not missed.
             bus.call(message_bus.AddMatch(owner_rule()))

@@ -24,12 +24,13 @@ from postureping.notify.console import ConsoleNotifier
 from postureping.notify.plyer_backend import PlyerNotifier
 
 OnAction = Callable[[str, Answer], None]
+OnGuide = Callable[[str], None]
 
 # "auto" asks the server for its capabilities at start-up; an absent bus answers at once.
 AUTO_PROBE_TIMEOUT = 2.0
 
 
-def _freedesktop(on_action: OnAction | None = None) -> Notifier:
+def _freedesktop(on_action: OnAction | None = None, on_guide: OnGuide | None = None) -> Notifier:
     try:
         from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
     except ImportError as error:
@@ -37,7 +38,7 @@ def _freedesktop(on_action: OnAction | None = None) -> Notifier:
             f"the freedesktop notification backend needs jeepney ({error}); "
             'install it, or set notifications.backend = "auto"'
         ) from error
-    return FreedesktopNotifier(on_action)
+    return FreedesktopNotifier(on_action, on_guide=on_guide)
 
 
 def _server_has_actions() -> bool:
@@ -60,7 +61,11 @@ CHOICES = ("auto", "freedesktop", "plyer", "console")
 
 
 def choose(
-    backend: str, stream: TextIO | None = None, *, on_action: OnAction | None = None
+    backend: str,
+    stream: TextIO | None = None,
+    *,
+    on_action: OnAction | None = None,
+    on_guide: OnGuide | None = None,
 ) -> tuple[Notifier, Notifier | None]:
     """The primary notifier for the `notifications.backend` setting and its fallback.
 
@@ -69,7 +74,7 @@ def choose(
     `on_action(key, answer)` receives the buttons pressed on freedesktop notifications (`key`
     is the Reminder's; see postureping.notify.freedesktop for the thread it runs on). For
     "auto" this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) only when `on_action`
-    is given.
+    is given. `on_guide(routine_id)`: the Start button of a reminder with steps.
     """
     console = ConsoleNotifier(stream)
     if backend == "console":
@@ -77,7 +82,7 @@ def choose(
     if backend == "freedesktop" or (
         backend == "auto" and on_action is not None and _server_has_actions()
     ):
-        return _freedesktop(on_action), console
+        return _freedesktop(on_action, on_guide), console
     if backend in ("auto", "plyer"):
         return BACKENDS["plyer"](), console
     raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")
