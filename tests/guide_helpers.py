@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from postureping.guide.theme import DARK, LIGHT
@@ -42,6 +43,17 @@ per_side = true
 text = "Stand up and breathe out."
 seconds = 2
 """
+
+
+def require_tkinter() -> None:
+    """Skip without tkinter (Debian's Python needs python3-tk); in CI, fail instead."""
+    try:
+        import tkinter  # noqa: F401, PLC0415
+    except ImportError as error:
+        reason = f"the guide's window needs tkinter ({error}; Debian: apt install python3-tk)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI is expected to have it (.ci/run)", pytrace=False)
+        pytest.skip(reason)
 
 
 def guide_env(desktop: DesktopSession, root: Path, guide: str = "ask") -> dict[str, str]:

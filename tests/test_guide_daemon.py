@@ -19,6 +19,7 @@ from tests.guide_helpers import (
     guide_window,
     history,
     press,
+    require_tkinter,
     shot,
     window_gone,
 )
@@ -44,11 +45,14 @@ def menu_desktop(desktop_programs: None, tmp_path: Path) -> Iterator[DesktopSess
         yield session
 
 
+@pytest.fixture(autouse=True)
+def _tkinter() -> None:
+    require_tkinter()
+
+
 def answered_by_the_guide(root: Path, env: dict[str, str]) -> list[tuple[str, str, str]]:
     return [
-        (e["routine"], e["kind"], e["source"])
-        for e in history(root, env)
-        if e["source"] == "guide"
+        (e["routine"], e["kind"], e["source"]) for e in history(root, env) if e["source"] == "guide"
     ]
 
 
@@ -82,9 +86,7 @@ def test_start_on_a_dunst_notification_opens_the_guide(
         daemon.wait_for_output("postureping is running", timeout=WAIT)
         assert run_cli(tmp_path, "trigger", "quick", env=env).returncode == 0
         daemon.wait_for_output("reminder: Quick stretch", timeout=WAIT)
-        wait_until(
-            lambda: menu_desktop.displayed_count() >= 1, timeout=WAIT, what="the reminder"
-        )
+        wait_until(lambda: menu_desktop.displayed_count() >= 1, timeout=WAIT, what="the reminder")
         menu_desktop.run("dunstctl", "context")
         finish_in_the_window(menu_desktop, daemon, tmp_path, env, "guide-from-dunst.png")
         offered = (tmp_path / "menu" / "offered.txt").read_text().splitlines()

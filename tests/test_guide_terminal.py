@@ -67,7 +67,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 def start(tmux: Tmux, root: Path, *args: str) -> None:
     """`postureping guide ARGS` in the terminal; its exit status is written after it."""
     command = shlex.join([sys.executable, "-m", "postureping", "guide", *args])
-    script = f"cd {shlex.quote(str(root))}; {command}; echo \"exit=$?\"; sleep 600"
+    script = f'cd {shlex.quote(str(root))}; {command}; echo "exit=$?"; sleep 600'
     tmux("new-session", "-d", "-s", SESSION, "-x", "100", "-y", "30", script)
 
 
@@ -102,9 +102,7 @@ def test_space_pauses_and_enter_is_done_on_the_terminal(tmux: Tmux, tmp_path: Pa
 
 
 @pytest.mark.parametrize("key", ["Escape", "q"])
-def test_esc_or_q_closes_it_and_nothing_is_recorded(
-    tmux: Tmux, tmp_path: Path, key: str
-) -> None:
+def test_esc_or_q_closes_it_and_nothing_is_recorded(tmux: Tmux, tmp_path: Path, key: str) -> None:
     start(tmux, tmp_path, "quick")
     tmux.wait_for("Step 1 of 3")
     tmux("send-keys", "-t", SESSION, key)

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from postureping.guide.theme import DARK, LIGHT
 from tests.cli_helpers import isolated_env, run_cli
 from tests.desktop import DesktopSession, wait_until
@@ -19,10 +21,16 @@ from tests.guide_helpers import (
     history,
     pixels_of,
     press,
+    require_tkinter,
     shot,
     start_guide,
     window_gone,
 )
+
+
+@pytest.fixture(autouse=True)
+def _tkinter() -> None:
+    require_tkinter()
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
