@@ -149,3 +149,37 @@ def test_with_no_display_and_no_terminal_it_says_why(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     window = run_cli(tmp_path, "guide", "stretch", "--view", "window", env={"DISPLAY": ""})
     assert window.returncode == 1 and "cannot open the guide's window" in window.stderr
+
+
+def test_with_sound_on_each_step_change_plays_a_sound(
+    desktop: DesktopSession, tmp_path: Path
+) -> None:
+    """`[guide] sound = true`: the desktop's sound player (here a stand-in
+    canberra-gtk-play that notes what it was asked to play) at each step change."""
+    env = guide_env(desktop, tmp_path)
+    config = Path(env["POSTUREPING_CONFIG"])
+    config.write_text(config.read_text() + "\n[guide]\nsound = true\n")
+    played = tmp_path / "played.txt"
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    player = programs / "canberra-gtk-play"
+    player.write_text(f'#!/bin/sh\necho "$*" >> {played}\n')
+    player.chmod(0o755)
+    env["PATH"] = f"{programs}:{env['PATH']}"
+    process = start_guide(env, tmp_path, "quick", "--read", "0.5")
+    try:
+        guide_window(desktop)
+        code, _out, err = finish(process)
+    finally:
+        process.kill()
+    assert code == 0, err
+
+    def sounds() -> list[str] | None:
+        lines = played.read_text().splitlines() if played.exists() else []
+        return lines if lines and lines[-1] == "--id complete" else None
+
+    played_sounds = wait_until(sounds, timeout=WAIT, what="the sound at the end")
+    # Three countdowns start, one "other side", two new steps (a stall may merge two of
+    # them into one sound), and the end.
+    assert 4 <= played_sounds.count("--id message") <= 6, played_sounds
+    assert played_sounds.count("--id complete") == 1
