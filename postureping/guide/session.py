@@ -133,11 +133,7 @@ class GuideSession:
         """On to the next step now (after the last: finished, outcome DONE)."""
         if self.finished:
             return []
-        paused = self._since is None
-        cues = self._advance(now)
-        if paused and not self.finished:
-            self._since = None
-        return cues
+        return self._advance(now)  # paused, it stays paused
 
     def finish(self, outcome: Outcome) -> None:
         """End with `outcome` (Done or Skip picked, or the last step over)."""
