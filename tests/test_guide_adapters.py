@@ -199,3 +199,21 @@ def test_gnomes_setting_is_read_without_a_portal(tmp_path: Path) -> None:
     assert theme.desktop_prefers_dark({"PATH": str(tmp_path)})
     gsettings.write_text("#!/bin/sh\necho \"'default'\"\n")
     assert not theme.desktop_prefers_dark({"PATH": str(tmp_path)})
+
+
+# -- doctor ---------------------------------------------------------------------------------
+
+
+def test_doctor_says_whether_the_guide_can_open_a_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postureping.commands import doctor  # noqa: PLC0415
+    from postureping.context import Context  # noqa: PLC0415
+
+    ctx = Context(resolve_paths(None, {"HOME": str(tmp_path)}), {})
+    check = doctor.guide(ctx)
+    assert check.level == "ok" and check.detail.startswith("a window (Tk ")
+    monkeypatch.setitem(sys.modules, "tkinter", None)  # a Python without Tk
+    missing = doctor.guide(ctx)
+    assert missing.level == "warn"
+    assert "python3-tk" in missing.detail and "terminal" in missing.detail
