@@ -146,3 +146,31 @@ def test_a_routine_set_to_auto_opens_the_guide_instead_of_a_notification(
         assert answered_by_the_guide(tmp_path, env) == []
         assert daemon.stop() == 0
     assert "Traceback" not in daemon.output
+
+
+def test_auto_shows_the_notification_when_no_window_can_open(
+    desktop: DesktopSession, tmp_path: Path
+) -> None:
+    """No display for the guide (a session over SSH, say): the reminder is not lost, the
+    notification comes instead, with its buttons."""
+    env = guide_env(desktop, tmp_path, guide="auto")
+    env["POSTUREPING_NOTIFICATIONS__BACKEND"] = "freedesktop"
+    env.pop("DISPLAY")
+    with running_daemon(["--no-tray"], env, tmp_path) as daemon:
+        daemon.wait_for_output("postureping is running", timeout=WAIT)
+        assert run_cli(tmp_path, "trigger", "quick", env=env).returncode == 0
+        daemon.wait_for_output("the guide for 'quick' ended with status 1", timeout=WAIT)
+
+        def summaries() -> list[str] | None:
+            shown = [entry["summary"] for entry in desktop.history()]
+            return shown if "Quick stretch" in shown else None
+
+        assert (
+            wait_until(summaries, timeout=WAIT, what="the notification instead").count(
+                "Quick stretch"
+            )
+            == 1
+        )
+        assert daemon.stop() == 0
+    assert "no window can open here" in daemon.output
+    assert "Traceback" not in daemon.output

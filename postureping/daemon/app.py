@@ -101,7 +101,7 @@ def serve(
         pause_file=None if demo else ctx.paths.daemon_state,
         reload=reload,
         on_quit=stop.set,
-        guide=lambda routine_id: launch_guide(routine_id, ctx.paths, log),
+        guide=lambda routine_id, failed: launch_guide(routine_id, ctx.paths, log, failed),
     )
     sources.on_change(daemon.poke)  # a hold that ends is seen at once where a probe tells
     zone = ctx.zone

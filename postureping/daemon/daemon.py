@@ -58,6 +58,8 @@ from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 
 CLOCK_CHECK = timedelta(minutes=1)  # the clocks are compared at least this often
+# Opens a routine's guided window: (routine id, what to do if it cannot be shown).
+GuideOpener = Callable[[str, Callable[[], None] | None], None]
 
 
 @dataclass
@@ -86,11 +88,12 @@ class Daemon:
         on_quit: Callable[[], None] | None = None,
         timer: Timer | None = None,
         readings: Callable[[datetime], Reading] = Reading.now,
-        guide: Callable[[str], None] | None = None,
+        guide: GuideOpener | None = None,
     ) -> None:
         """`timer` (default: apscheduler's, WakeTimer) calls `wake`; `readings` reads the three
         clocks at a wall time (tests with a made-up clock give their own); `guide` opens a
-        routine's guided window (postureping.guide.launch), without waiting for it."""
+        routine's guided window (postureping.guide.launch), without waiting for it, and calls
+        its second argument, when given, if the window could not be shown."""
         self._guide = guide
         self._store = store
         self._writes = PendingWrites(store)
@@ -200,7 +203,9 @@ class Daemon:
         match action:
             case Show(reminder) if reminder.auto_guide and self._guide is not None:
                 assert reminder.guide is not None
-                self._guide(reminder.guide)  # guide = "auto": the window instead
+                # guide = "auto": the window instead; the notification if it cannot open.
+                fallback = replace(reminder, auto_guide=False)
+                self._guide(reminder.guide, lambda: self._notifications.deliver(fallback))
             case Show(reminder):
                 self._notifications.deliver(reminder)
             case Withdraw(key):
@@ -292,7 +297,7 @@ class Daemon:
             raise UserError(f"routine {routine_id!r} has no steps to guide you through")
         if self._guide is None:
             raise UserError("this daemon cannot open the guide")
-        self._guide(routine_id)
+        self._guide(routine_id, None)
 
     def reload(self) -> str:
         if self._reload is None:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 
 from postureping.paths import Paths
 
@@ -22,8 +23,14 @@ def guide_command(routine_id: str, paths: Paths) -> list[str]:
     return [sys.executable, "-m", "postureping", *config, "guide", routine_id]
 
 
-def launch_guide(routine_id: str, paths: Paths, log: logging.Logger) -> None:
-    """Start the guide for `routine_id`; its failure goes to the log."""
+def launch_guide(
+    routine_id: str,
+    paths: Paths,
+    log: logging.Logger,
+    on_failure: Callable[[], None] | None = None,
+) -> None:
+    """Start the guide for `routine_id`; its failure goes to the log, and then `on_failure`
+    is called (on another thread) if given."""
     command = guide_command(routine_id, paths)
     try:
         process = subprocess.Popen(
@@ -32,6 +39,8 @@ def launch_guide(routine_id: str, paths: Paths, log: logging.Logger) -> None:
         )  # fmt: skip
     except OSError as error:
         log.warning("could not open the guide for %r: %s", routine_id, error)
+        if on_failure is not None:
+            on_failure()
         return
     log.info("guide opened: %s", routine_id)
 
@@ -48,5 +57,7 @@ def launch_guide(routine_id: str, paths: Paths, log: logging.Logger) -> None:
                 "the guide for %r ended with status %d: %s",
                 routine_id, process.returncode, reason or "no message",
             )  # fmt: skip
+            if on_failure is not None:
+                on_failure()
 
     threading.Thread(target=reap, name="guide-reaper", daemon=True).start()
