@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +34,10 @@ class Reminder:
     routine_ids: tuple[str, ...] = ()
     quiet: bool = False
     redraw: bool = False
+    # The routine whose guided window its Start button opens (None: no such button), and
+    # whether that window opens by itself instead of the notification ("auto").
+    guide: str | None = None
+    auto_guide: bool = False
 
     @classmethod
     def for_routines(
@@ -45,22 +49,33 @@ class Reminder:
         demo: bool = False,
         again: bool = False,
         redraw: bool = False,
+        messages: Mapping[str, str] | None = None,
     ) -> Reminder:
         """One notification for one routine (its message and steps), or for several due
-        together (each title with its message, one a line)."""
+        together (each title with its message, one a line). `messages` (routine id -> text)
+        picks which of its messages each routine shows; by default its first."""
+        said = messages or {}
         if len(routines) == 1:
             (routine,) = routines
-            title, body = routine.title, routine.body()
+            title, body = routine.title, routine.body(said.get(routine.id))
         else:
             title = group_title([r.title for r in routines])
-            body = "\n".join(f"\N{BULLET} {r.title}: {r.message}" for r in routines)
+            body = "\n".join(f"\N{BULLET} {r.title}: {said.get(r.id, r.message)}" for r in routines)
+        guided = next((r for r in routines if r.guided), None)
+        # "auto" opens the window for a fresh reminder of that one routine alone; a reminder
+        # shown again, a group, or a redraw offers the button instead.
+        auto = guided is not None and guided.guide == "auto" and len(routines) == 1
+        auto = auto and not again and not redraw
         if again:
             title = f"Reminder: {title}"
         if demo:
             title = f"[demo] {title}"
             body += "\n(postureping demo: one minute of the schedule lasts one second)"
         ids = tuple(r.id for r in routines)
-        return cls(key, title, body, timeout, demo, ids, redraw=redraw)
+        return cls(
+            key, title, body, timeout, demo, ids, redraw=redraw,
+            guide=guided.id if guided is not None else None, auto_guide=auto,
+        )  # fmt: skip
 
     @classmethod
     def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:

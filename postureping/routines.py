@@ -14,6 +14,7 @@ from postureping.durations import format_duration, humanize
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
+GUIDE_MODES = ("ask", "auto", "off")
 
 
 class Category(StrEnum):
@@ -27,13 +28,14 @@ class Category(StrEnum):
 class Step:
     text: str
     seconds: int | None = None  # how long to hold or repeat it; None for a plain checklist item
+    # Done on one side, then the other, within `seconds`: the guide says "other side" halfway.
+    per_side: bool = False
 
     def __str__(self) -> str:
-        return (
-            f"{self.text} ({humanize(timedelta(seconds=self.seconds))})"
-            if self.seconds
-            else self.text
-        )
+        if not self.seconds:
+            return self.text
+        length = humanize(timedelta(seconds=self.seconds))
+        return f"{self.text} ({length}{', half each side' if self.per_side else ''})"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ Cadence = Every | At
 
 @dataclass(frozen=True)
 class Routine:
+    """`message` is the routine's first message; `messages` all of them (at least that one),
+    which reminders take in turn (postureping.messages). `guide` says whether a reminder with
+    steps offers the guided window ("ask"), opens it instead of a notification ("auto"), or
+    neither ("off")."""
+
     id: str
     title: str
     message: str
@@ -73,6 +80,18 @@ class Routine:
     builtin: bool = True
     break_after: timedelta | None = None  # an absence this long counts as done; None: never
     count_active: bool = False  # an interval counts time at the computer only
+    messages: tuple[str, ...] = ()  # empty: just `message`
+    guide: str = "ask"  # GUIDE_MODES
+
+    @property
+    def all_messages(self) -> tuple[str, ...]:
+        return self.messages or (self.message,)
+
+    @property
+    def guided(self) -> bool:
+        """Whether the guided window is offered for this routine: it has steps to walk through
+        and its `guide` is not "off"."""
+        return bool(self.steps) and self.guide != "off"
 
     def describe_cadence(self) -> str:
         text = self.cadence.describe()
@@ -80,9 +99,10 @@ class Routine:
             text += " on " + describe_days(self.days)
         return text
 
-    def body(self) -> str:
-        """The notification body: the message, then the steps, one a line."""
-        lines = [self.message]
+    def body(self, message: str | None = None) -> str:
+        """The notification body: the message (`message`, else the first), then the steps, one
+        a line."""
+        lines = [message or self.message]
         lines += [f"{n}. {step}" for n, step in enumerate(self.steps, 1)]
         return "\n".join(lines)
 

@@ -148,6 +148,8 @@ def test_routines_json(tmp_path: Path) -> None:
         "id",
         "title",
         "message",
+        "messages",
+        "guide",
         "category",
         "duration",
         "every",

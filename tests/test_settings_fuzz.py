@@ -29,7 +29,7 @@ KEYS = {
     "stats": ("daily_goal",),
     "store": ("path",),
     "routine": ("title", "message", "steps", "duration", "every", "at", "days", "enabled",
-                "break_after", "count", "id", "category"),
+                "break_after", "count", "id", "category", "messages", "guide"),
 }  # fmt: skip
 ROUTINE_IDS = ("walk", "stretch", "eyes", "desk-height", "water", "nosuch", "Walk", "")
 

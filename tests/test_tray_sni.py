@@ -112,6 +112,7 @@ def test_the_daemon_shows_its_icon_and_menu_to_the_host(host: StandInHost, bus: 
             "Pause",
             "Resume",
             "Remind me now",
+            "Start a guided routine",
             "-",
             "No settings file yet (postureping config init)",
             "Quit",

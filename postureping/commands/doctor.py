@@ -2,9 +2,9 @@
 
 Checks the settings file, the history file, the notification server, the tray host, the idle
 monitor, the do-not-disturb probes, logind, what tells of a screen lock, GNOME's own movement
-breaks, and whether a daemon runs. Each check is one line: "ok", "warn" (postureping works,
-with less) or "fail" (something the user should fix). Exit status 1 when any check failed,
-else 0. Nothing is written anywhere.
+breaks, whether the guided routine can open a window, and whether a daemon runs. Each check
+is one line: "ok", "warn" (postureping works, with less) or "fail" (something the user should
+fix). Exit status 1 when any check failed, else 0. Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -179,6 +179,20 @@ def screen_lock(ctx: Context) -> Check:
     return Check("screen lock", "warn", f"nothing tells of a lock now ({detail})")
 
 
+def guide(ctx: Context) -> Check:
+    """The guided routine's window needs tkinter; without it the guide uses the terminal."""
+    try:
+        import tkinter  # noqa: PLC0415
+    except ImportError as error:
+        return Check(
+            "guide",
+            "warn",
+            f"no window: tkinter is missing ({error}; Debian and Ubuntu: apt install "
+            "python3-tk); `postureping guide` works on a terminal",
+        )
+    return Check("guide", "ok", f"a window (Tk {tkinter.TkVersion})")
+
+
 def daemon(ctx: Context) -> Check:
     try:
         reply = send(ctx.paths, Request("status"), timeout=2.0)
@@ -199,5 +213,6 @@ CHECKS: tuple[Callable[[Context], Check], ...] = (
     sleep,
     screen_lock,
     gnome_breaks,
+    guide,
     daemon,
 )

@@ -63,6 +63,8 @@ def _json(routine: Routine, due: datetime | None) -> dict[str, Any]:
         "id": routine.id,
         "title": routine.title,
         "message": routine.message,
+        "messages": list(routine.all_messages),
+        "guide": routine.guide if routine.steps else None,
         "category": str(routine.category),
         "duration": format_duration(routine.duration),
         "every": format_duration(cadence.interval) if isinstance(cadence, Every) else None,
@@ -70,6 +72,8 @@ def _json(routine: Routine, due: datetime | None) -> dict[str, Any]:
         "days": [DAY_NAMES[d] for d in sorted(routine.days)],
         "enabled": routine.enabled,
         "builtin": routine.builtin,
-        "steps": [{"text": s.text, "seconds": s.seconds} for s in routine.steps],
+        "steps": [
+            {"text": s.text, "seconds": s.seconds, "per_side": s.per_side} for s in routine.steps
+        ],
         "next_due": due.isoformat() if due is not None else None,
     }

@@ -30,6 +30,7 @@ from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
 from postureping.errors import ConfigError, UserError
+from postureping.guide.launch import launch_guide
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
 from postureping.notify.registry import choose
@@ -80,7 +81,11 @@ def serve(
         if daemon is not None:
             daemon.answer_shown(key, answer)
 
-    primary, fallback = choose(settings.backend, on_action=on_action)
+    def on_guide(routine_id: str) -> None:
+        """A Start button on a notification (the notifier's bus thread)."""
+        _start_guide(daemon, routine_id, log)
+
+    primary, fallback = choose(settings.backend, on_action=on_action, on_guide=on_guide)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
     sources = Sources(*choose_sources(settings, ctx.environ, log), log)
     sources.desktop_breaks = gnome_breaks_reader(settings, ctx.environ)
@@ -96,6 +101,7 @@ def serve(
         pause_file=None if demo else ctx.paths.daemon_state,
         reload=reload,
         on_quit=stop.set,
+        guide=lambda routine_id, failed: launch_guide(routine_id, ctx.paths, log, failed),
     )
     sources.on_change(daemon.poke)  # a hold that ends is seen at once where a probe tells
     zone = ctx.zone
@@ -129,6 +135,14 @@ def serve(
         notifications.close(timeout=2.0)
         if (close := getattr(primary, "close", None)) is not None:
             close(2.0)  # the freedesktop notifier's bus connection
+
+
+def _start_guide(daemon: Daemon | None, routine_id: str, log: logging.Logger) -> None:
+    if daemon is not None:
+        try:
+            daemon.guide(routine_id)
+        except UserError as error:
+            log.warning("%s", error.message)
 
 
 def _listen(daemon: Daemon, ctx: Context, log: logging.Logger) -> tuple[SleepSignals, LockSignals]:

@@ -82,6 +82,7 @@ class Status:
     open: tuple[Prompt, ...] = ()  # every reminder that awaits an answer, oldest first
     last_break: BreakCounted | None = None  # the latest break that counted as done
     notifications: NotifyHealth | None = None  # None: not known (the engine's own status)
+    guided: tuple[str, ...] = ()  # routines with a guided window (steps, guide not "off")
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` document (see the README)."""
@@ -157,6 +158,10 @@ class Controller(Protocol):
 
     def trigger(self, routine_id: str) -> None:
         """Remind now, whatever the schedule and the active hours."""
+        ...
+
+    def guide(self, routine_id: str) -> None:
+        """Open the routine's guided window (in a process of its own), without waiting."""
         ...
 
     def reload(self) -> str:

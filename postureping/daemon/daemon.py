@@ -58,6 +58,8 @@ from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 
 CLOCK_CHECK = timedelta(minutes=1)  # the clocks are compared at least this often
+# Opens a routine's guided window: (routine id, what to do if it cannot be shown).
+GuideOpener = Callable[[str, Callable[[], None] | None], None]
 
 
 @dataclass
@@ -86,9 +88,13 @@ class Daemon:
         on_quit: Callable[[], None] | None = None,
         timer: Timer | None = None,
         readings: Callable[[datetime], Reading] = Reading.now,
+        guide: GuideOpener | None = None,
     ) -> None:
         """`timer` (default: apscheduler's, WakeTimer) calls `wake`; `readings` reads the three
-        clocks at a wall time (tests with a made-up clock give their own)."""
+        clocks at a wall time (tests with a made-up clock give their own); `guide` opens a
+        routine's guided window (postureping.guide.launch), without waiting for it, and calls
+        its second argument, when given, if the window could not be shown."""
+        self._guide = guide
         self._store = store
         self._writes = PendingWrites(store)
         self._notifications = notifications
@@ -121,10 +127,10 @@ class Daemon:
             pause, warning = load_pause(self._pause_file)
             if warning:
                 self._log.warning("%s", warning)
-        done, prompted = self._count_today(now)
+        done, prompted, last_prompts = self._count_today(now)
         self._timer.start()
         with self._lock:
-            self._handle(Start(now, pause, done, prompted))
+            self._handle(Start(now, pause, done, prompted, last_prompts))
         self._tell_listeners()
 
     def stop(self) -> None:
@@ -195,6 +201,11 @@ class Daemon:
 
     def _carry_out(self, action: Action, outcome: _Outcome) -> None:
         match action:
+            case Show(reminder) if reminder.auto_guide and self._guide is not None:
+                assert reminder.guide is not None
+                # guide = "auto": the window instead; the notification if it cannot open.
+                fallback = replace(reminder, auto_guide=False)
+                self._guide(reminder.guide, lambda: self._notifications.deliver(fallback))
             case Show(reminder):
                 self._notifications.deliver(reminder)
             case Withdraw(key):
@@ -221,17 +232,20 @@ class Daemon:
         if (wake := self.engine.next_wake(now)) is not None:
             self._timer.arm(wake)
 
-    def _count_today(self, now: datetime) -> tuple[int, int]:
+    def _count_today(self, now: datetime) -> tuple[int, int, tuple[tuple[str, datetime], ...]]:
+        """Today's done and prompted counts, and each routine's latest prompt today."""
         zone = self.config.zone
         midnight = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
         try:
             events = self._store.read(since=midnight).events
         except StoreError as error:
             self._log.warning("%s", error)
-            return 0, 0
+            return 0, 0, ()
+        prompts = {e.routine: e.ts for e in events if e.kind is Kind.PROMPTED}
         return (
             sum(e.kind is Kind.DONE for e in events),
-            sum(e.kind is Kind.PROMPTED for e in events),
+            len([e for e in events if e.kind is Kind.PROMPTED]),
+            tuple(prompts.items()),
         )
 
     # -- Controller -----------------------------------------------------------------------
@@ -273,6 +287,17 @@ class Daemon:
 
     def trigger(self, routine_id: str) -> None:
         self._request(Triggered(self._clock(), routine_id))
+
+    def guide(self, routine_id: str) -> None:
+        routine = next((r for r in self.config.routines if r.id == routine_id), None)
+        if routine is None:
+            valid = ", ".join(r.id for r in self.config.routines)
+            raise UserError(f"unknown routine {routine_id!r}; valid routines: {valid}")
+        if not routine.steps:
+            raise UserError(f"routine {routine_id!r} has no steps to guide you through")
+        if self._guide is None:
+            raise UserError("this daemon cannot open the guide")
+        self._guide(routine_id, None)
 
     def reload(self) -> str:
         if self._reload is None:

@@ -73,6 +73,7 @@ from postureping.engine.inputs import (
 )
 from postureping.errors import UserError
 from postureping.history.events import Event, Kind
+from postureping.messages import MessageTurns
 from postureping.presence import MIN_CHECK, Absence, Presence, break_thresholds
 from postureping.reminder import Reminder
 from postureping.routines import Every, Routine
@@ -114,6 +115,7 @@ class Engine:
         self._today: _Today | None = None
         self._last_break: BreakCounted | None = None
         self._out: list[Action] = []
+        self._turns = MessageTurns()  # which message each routine showed last
 
     # -- the one entry point ------------------------------------------------------------------
 
@@ -212,6 +214,7 @@ class Engine:
             prompted_today=today.prompted,
             demo=self.config.demo,
             routines=tuple((r.id, r.title) for r in self.config.enabled),
+            guided=tuple(r.id for r in self.config.routines if r.guided),
             activity=Activity(monitor, away, self._holding(now)),
             held=tuple(self._held),
             open=prompts,
@@ -235,6 +238,10 @@ class Engine:
     def _start(self, event: Start) -> None:
         now = event.now
         self._today = _Today(self._local_day(now), event.done_today, event.prompted_today)
+        for routine_id, prompted_at in event.last_prompts:
+            routine = next((r for r in self.config.routines if r.id == routine_id), None)
+            if routine is not None:
+                self._turns.seed(routine, prompted_at)
         self._restart_all(now)
         pause = event.pause or PauseState()
         if pause.active(now):
@@ -347,6 +354,7 @@ class Engine:
         records = [Event.new(rid, Kind.MISSED, self._source, now) for rid in replaced]
         self._leave(replaced, now)
         for routine in routines:
+            self._turns.advance(routine, now)
             records.append(Event.new(routine.id, Kind.PROMPTED, self._source, now))
             self._held.pop(routine.id, None)
             if (track := self._tracks.get(routine.id)) is not None:
@@ -412,6 +420,7 @@ class Engine:
             demo=config.demo,
             again=again,
             redraw=redraw,
+            messages={r.id: self._turns.current(r) for r in routines},
         )
 
     def _next_check(self, after: datetime) -> datetime:

@@ -20,6 +20,8 @@ class Start:
     pause: PauseState | None = None  # None: not paused
     done_today: int = 0
     prompted_today: int = 0
+    # (routine id, time) of each routine's latest prompt today: which message it showed.
+    last_prompts: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -43,21 +43,27 @@ ACTIONS: tuple[tuple[Answer, str], ...] = (
 # show no button for it; dunst lists it in its context menu, with its label.
 DEFAULT = "default"
 MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
+# The Start button of a reminder with steps: its key names the routine ("guide:stretch").
+GUIDE_PREFIX = "guide:"
+GUIDE_LABEL = "Start"
 
 OnAction = Callable[[str, Answer], None]
 # A click on the body of the notification with this Reminder.key: the answer it counts as, or
 # None when it only asks to see the choices (the notifier shows the reminder again).
 OnClick = Callable[[str], Answer | None]
+OnGuide = Callable[[str], None]  # the routine id
 Send = Callable[[Any], None]
 
 _log = logging.getLogger(__name__)
 
 
-def action_list(click_label: str | None = None) -> list[str]:
+def action_list(click_label: str | None = None, guide: str | None = None) -> list[str]:
     """The `actions` argument of Notify: key, label, key, label...; with `click_label`, the
-    default action (a click on the body) first."""
+    default action (a click on the body) first; then a Start button for the guided routine
+    `guide`, if any; then the answers."""
     click = [DEFAULT, click_label] if click_label is not None else []
-    return click + [text for answer, label in ACTIONS for text in (answer.value, label)]
+    start = [GUIDE_PREFIX + guide, GUIDE_LABEL] if guide is not None else []
+    return click + start + [text for answer, label in ACTIONS for text in (answer.value, label)]
 
 
 def answer_for(key: str) -> Answer | None:
@@ -133,9 +139,11 @@ class ActionListener:
         on_action: OnAction | None,
         send: Send,
         on_click: OnClick | None = None,
+        on_guide: OnGuide | None = None,
     ) -> None:
         self._shown = shown
         self._on_action = on_action
+        self._on_guide = on_guide
         self._send = send
         self._on_click = on_click
         self._lock = threading.Lock()
@@ -196,6 +204,9 @@ class ActionListener:
                 self.follow(new_owner)
 
     def _invoked(self, notification_id: int, key: str) -> None:
+        if key.startswith(GUIDE_PREFIX) and self._on_guide is not None:
+            self._guide(notification_id, key.removeprefix(GUIDE_PREFIX))
+            return
         answer = answer_for(key)
         if answer is None and (key != DEFAULT or self._on_click is None):
             _log.debug("ignored action %r on notification %d", key, notification_id)
@@ -211,7 +222,22 @@ class ActionListener:
         except Exception:  # the adapter boundary: the listener must keep running
             _log.exception("could not record %s for notification %s", answer or key, shown)
         finally:
-            # dunst leaves the bubble up after an action from its menu; an answered
-            # reminder should go away, as the specification expects by default.
-            close = new_method_call(SERVER, "CloseNotification", "u", (notification_id,))
-            self._send(close)
+            self._close(notification_id)
+
+    def _guide(self, notification_id: int, routine_id: str) -> None:
+        """Start: the guide opens, and the reminder stays open until the guide answers it."""
+        if self._shown.pop(notification_id) is None:  # another application's, or gone
+            return
+        try:
+            if self._on_guide is not None:
+                self._on_guide(routine_id)
+        except Exception:  # the adapter boundary: the listener must keep running
+            _log.exception("could not open the guide for %s", routine_id)
+        finally:
+            self._close(notification_id)
+
+    def _close(self, notification_id: int) -> None:
+        # dunst leaves the bubble up after an action from its menu; an answered reminder
+        # should go away, as the specification expects by default.
+        close = new_method_call(SERVER, "CloseNotification", "u", (notification_id,))
+        self._send(close)

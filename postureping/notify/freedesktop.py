@@ -36,6 +36,7 @@ from postureping.notify.actions import (
     SERVER,
     ActionListener,
     OnAction,
+    OnGuide,
     ShownNotifications,
     action_list,
     owner_rule,
@@ -68,14 +69,19 @@ def notify_message(
     capabilities: list[str],
     replaces_id: int,
     with_actions: bool,
+    *,
     click_label: str | None = None,
+    with_guide: bool = False,
 ) -> Any:
     """The Notify call for `reminder`, given what the server can do; with `click_label`, the
-    buttons come with a default action of that label."""
+    buttons come with a default action of that label; `with_guide`: a Start button for a
+    reminder with a guided routine."""
     # The summary is plain text by the specification (dunst escapes it itself); the body is
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
-    actions = action_list(click_label) if with_actions and "actions" in capabilities else []
+    guide = reminder.guide if with_guide else None
+    shows = with_actions and "actions" in capabilities
+    actions = action_list(click_label, guide) if shows else []
     urgency = URGENCY_LOW if reminder.quiet else URGENCY_NORMAL
     hints = {"urgency": ("y", urgency), **icon_hints()}
     args = (APP_NAME, replaces_id, app_icon(), reminder.title, body, actions, hints)
@@ -93,8 +99,12 @@ class FreedesktopNotifier:
         on_action: OnAction | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC).astimezone(),
+        on_guide: OnGuide | None = None,
     ) -> None:
+        """`on_guide(routine_id)`, called like `on_action`: a Start button was pressed (a
+        reminder with a guided routine shows one only when it is given)."""
         self._on_action = on_action
+        self._on_guide = on_guide
         self._timeout = timeout
         self._clock = clock
         self._troubles: deque[str] = deque(maxlen=MAX_TROUBLES)  # appends are thread-safe
@@ -192,7 +202,15 @@ class FreedesktopNotifier:
             return  # answered or closed meanwhile: nothing on screen to bring up to date
         with_actions = self._on_action is not None and not reminder.quiet
         click = self._clicks.label if with_actions else None
-        message = notify_message(reminder, list(capabilities), replaces_id, with_actions, click)
+        with_guide = self._on_guide is not None
+        message = notify_message(
+            reminder,
+            list(capabilities),
+            replaces_id,
+            with_actions,
+            click_label=click,
+            with_guide=with_guide,
+        )
         (notification_id,) = bus.call(message)
         if not reminder.quiet:
             self._shown.add(int(notification_id), reminder.key)
@@ -232,7 +250,9 @@ class FreedesktopNotifier:
         bus = SessionBus.connect(self._timeout)
         try:
             on_click = self._clicks.clicked if self._on_action is not None else None
-            listener = ActionListener(self._shown, self._on_action, bus.send, on_click)
+            listener = ActionListener(
+                self._shown, self._on_action, bus.send, on_click, self._on_guide
+            )
             bus.start(listener.handle, on_lost=self._lost)
             # Before asking who the server is, so that a restart in between is not missed.
             bus.call(message_bus.AddMatch(owner_rule()))

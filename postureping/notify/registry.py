@@ -26,12 +26,13 @@ from postureping.notify.console import ConsoleNotifier
 from postureping.notify.plyer_backend import PlyerNotifier
 
 OnAction = Callable[[str, Answer], None]
+OnGuide = Callable[[str], None]
 
 # "auto" asks the server for its capabilities at start-up; an absent bus answers at once.
 AUTO_PROBE_TIMEOUT = 2.0
 
 
-def _freedesktop(on_action: OnAction | None = None) -> Notifier:
+def _freedesktop(on_action: OnAction | None = None, on_guide: OnGuide | None = None) -> Notifier:
     try:
         from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
     except ImportError as error:
@@ -39,7 +40,7 @@ def _freedesktop(on_action: OnAction | None = None) -> Notifier:
             f"the freedesktop notification backend needs jeepney ({error}); "
             'install it, or set notifications.backend = "auto"'
         ) from error
-    return FreedesktopNotifier(on_action)
+    return FreedesktopNotifier(on_action, on_guide=on_guide)
 
 
 def _server_on_bus() -> bool:
@@ -62,7 +63,11 @@ CHOICES = ("auto", "freedesktop", "plyer", "console")
 
 
 def choose(
-    backend: str, stream: TextIO | None = None, *, on_action: OnAction | None = None
+    backend: str,
+    stream: TextIO | None = None,
+    *,
+    on_action: OnAction | None = None,
+    on_guide: OnGuide | None = None,
 ) -> tuple[Notifier, Notifier | None]:
     """The primary notifier for the `notifications.backend` setting and its fallback.
 
@@ -71,13 +76,14 @@ def choose(
     `on_action(key, answer)` receives the buttons pressed on freedesktop notifications (`key`
     is the Reminder's; see postureping.notify.freedesktop for the thread it runs on). For
     "auto" on Linux this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) whether a
-    notification server is there.
+    notification server is there. `on_guide(routine_id)`: the Start button of a reminder with
+    steps.
     """
     console = ConsoleNotifier(stream)
     if backend == "console":
         return console, None
     if backend == "freedesktop" or (backend == "auto" and _server_on_bus()):
-        return _freedesktop(on_action), console
+        return _freedesktop(on_action, on_guide), console
     if backend in ("auto", "plyer"):
         return BACKENDS["plyer"](), console
     raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")

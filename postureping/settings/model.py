@@ -4,7 +4,7 @@ the environment variables that override it, and the built-in routine files."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -32,6 +32,9 @@ WORKDAY = (TimeRange(9 * 60, 18 * 60),)
 DEFAULT_BREAK = timedelta(minutes=2)  # the shortest absence that counts as a natural break
 
 
+Message = Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +42,8 @@ class StrictModel(BaseModel):
 class StepSpec(StrictModel):
     text: str = Field(min_length=1, max_length=200)
     seconds: Count | None = Field(default=None, ge=1, le=3600)
+    # One side, then the other, within `seconds`: the guide says "other side" halfway.
+    per_side: Flag = False
 
 
 class RoutineFields(StrictModel):
@@ -46,6 +51,8 @@ class RoutineFields(StrictModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=80)
     message: str | None = Field(default=None, min_length=1, max_length=500)
+    # Several wordings, shown in turn (never the same twice in a row); `message` is the first.
+    messages: tuple[Message, ...] | None = Field(default=None, min_length=1, max_length=20)
     steps: tuple[StepSpec, ...] | None = None
     duration: Duration | None = None
     every: Duration | None = None
@@ -56,6 +63,9 @@ class RoutineFields(StrictModel):
     break_after: BreakAfter | None = None
     # "active": the interval counts only time at the computer, not time away from it.
     count: Literal["wall", "active"] | None = None
+    # The guided window for a routine with steps: "ask" offers a Start button, "auto" opens it
+    # instead of a notification, "off" neither.
+    guide: Literal["ask", "auto", "off"] | None = None
 
     @model_validator(mode="after")
     def _one_cadence(self) -> Self:
@@ -91,6 +101,8 @@ class RoutineSpec(RoutineFields):
         if "every" in changes or "at" in changes:
             base.pop("every", None)
             base.pop("at", None)
+        if "message" in changes and "messages" not in changes:
+            base.pop("messages", None)  # your own message replaces the built-in wordings
         return RoutineSpec.model_validate({**base, **changes})
 
     def to_routine(self, *, builtin: bool) -> Routine:
@@ -104,11 +116,19 @@ class RoutineSpec(RoutineFields):
             cadence=cadence,
             days=self.days if self.days is not None else ALL_DAYS,
             enabled=True if self.enabled is None else self.enabled,
-            steps=tuple(Step(s.text, s.seconds) for s in self.steps or ()),
+            steps=tuple(Step(s.text, s.seconds, s.per_side) for s in self.steps or ()),
             builtin=builtin,
             break_after=self._break_after(),
             count_active=self.count == "active",
+            messages=self._messages(),
+            guide=self.guide or "ask",
         )
+
+    def _messages(self) -> tuple[str, ...]:
+        """`message` first, then the other `messages` (a message in both counts once)."""
+        if not self.messages:
+            return ()
+        return tuple(dict.fromkeys((self.message, *self.messages)))
 
     def _break_after(self) -> timedelta | None:
         """Set, or by default a movement routine's own duration, at least DEFAULT_BREAK."""
@@ -126,6 +146,13 @@ class NotificationSettings(StrictModel):
     answer_within: Duration = timedelta(minutes=10)
     # Show an unanswered reminder again up to this many times before it counts as missed.
     renotify: Count = Field(default=0, ge=0, le=10)
+
+
+class GuideSettings(StrictModel):
+    """[guide]: the guided routine window."""
+
+    # A short sound (or the bell) at each step change.
+    sound: Flag = False
 
 
 class ActivitySettings(StrictModel):
@@ -181,6 +208,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     stats: StatsSettings = StatsSettings()
     activity: ActivitySettings = ActivitySettings()
+    guide: GuideSettings = GuideSettings()
     routines: dict[str, RoutineOverride] = Field(default_factory=dict)
     custom_routines: tuple[RoutineSpec, ...] = ()
 

@@ -38,6 +38,7 @@ from postureping.tray.menu import (
     Quit,
     RemindNow,
     Resume,
+    StartGuide,
     TrayView,
     build_view,
 )
@@ -217,6 +218,8 @@ class TrayCore(ABC):
                     controller.resume()
                 case RemindNow(routine_id):
                     controller.trigger(routine_id)
+                case StartGuide(routine_id):
+                    controller.guide(routine_id)
                 case OpenSettings(path):
                     open_file(path, self._log, self._tell)
                 case Quit():

@@ -70,6 +70,13 @@ class RemindNow:
 
 
 @dataclass(frozen=True)
+class StartGuide:
+    """Open the routine's guided window (its steps, with a countdown)."""
+
+    routine_id: str
+
+
+@dataclass(frozen=True)
 class OpenSettings:
     path: Path
 
@@ -86,6 +93,7 @@ Action = (
     | PauseUntilResumed
     | Resume
     | RemindNow
+    | StartGuide
     | OpenSettings
     | Quit
 )
@@ -145,6 +153,11 @@ def build_view(
         ids = tuple(p.routine_id for p in group)
         titles = shorten(", ".join(p.title for p in group))
         menu += [
+            Item(f"Start: {shorten(p.title)}", StartGuide(p.routine_id))
+            for p in group
+            if p.routine_id in status.guided
+        ]
+        menu += [
             Item(f"Done: {titles}", AnswerPrompt(Answer.DONE, ids)),
             Item(f"Snooze {_minutes(SNOOZE)}", AnswerPrompt(Answer.SNOOZE, ids, SNOOZE)),
             Item("Skip", AnswerPrompt(Answer.SKIP, ids)),
@@ -162,6 +175,16 @@ def build_view(
             "Remind me now",
             submenu=tuple(Item(shorten(title), RemindNow(rid)) for rid, title in _by_due(status)),
         ),
+    ]
+    guided = [(rid, title) for rid, title in _by_due(status) if rid in status.guided]
+    if guided:
+        menu.append(
+            Item(
+                "Start a guided routine",
+                submenu=tuple(Item(shorten(title), StartGuide(rid)) for rid, title in guided),
+            )
+        )
+    menu += [
         SEPARATOR,
         Item("Open settings file", OpenSettings(settings_path))
         if settings_exists
