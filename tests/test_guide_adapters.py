@@ -56,7 +56,7 @@ def test_a_reminder_with_steps_names_its_guided_routine() -> None:
 
 
 def test_the_start_button_comes_first_and_only_when_asked_for() -> None:
-    assert action_list("stretch")[:2] == ["guide:stretch", "Start"]
+    assert action_list(guide="stretch")[:2] == ["guide:stretch", "Start"]
     assert action_list()[:2] == ["done", "Done"]
     reminder = Reminder.for_routines("k", [STRETCH], timedelta(seconds=20))
     with_guide = notify_message(reminder, ["actions"], 0, with_actions=True, with_guide=True)
@@ -70,7 +70,7 @@ def test_start_opens_the_guide_and_closes_the_notification() -> None:
     opened: list[str] = []
     shown = ShownNotifications()
     shown.add(7, "stretch-key")
-    listener = ActionListener(shown, peer.on_action, peer.sent.append, opened.append)
+    listener = ActionListener(shown, peer.on_action, peer.sent.append, on_guide=opened.append)
     listener.follow(SERVER_NAME)
     peer.sent.clear()
     listener.handle(invoked(SERVER_NAME, 7, "guide:stretch"))
