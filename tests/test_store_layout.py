@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
-from postureping.history.events import EVENT_KEYS, Event, Kind
+import pytest
+
+from postureping.history.events import EVENT_KEYS, Event, Kind, unchecked
 from postureping.history.layout import LATEST, Key, pattern, written
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -35,3 +38,12 @@ def test_an_optional_key_added_to_the_layout_is_matched_present_or_not() -> None
         assert values is not None
         assert values.groups()[2] == (b"fine" if tail else None)
     assert line.fullmatch(b',"routine":"walk","kind":"done","answer":"a\\"b"') is None
+
+
+def test_an_event_made_unchecked_needs_a_value_for_every_field() -> None:
+    fields = (uuid.uuid4().hex, NOW, "walk", Kind.DONE, "cli")
+    with pytest.raises(TypeError, match="6 fields, not 5"):
+        unchecked(fields)  # the snooze left out: a default is not filled in
+    with pytest.raises(TypeError):
+        unchecked((*fields, None, "one too many"))
+    assert unchecked((*fields, None)) == Event(*fields)
