@@ -1,8 +1,11 @@
 """Which notifier shows reminders, by the name used in the settings file.
 
-To add a backend: write a class with `name` and `send` (postureping.notify.base.Notifier) in
-its own module under postureping/notify/, add it to BACKENDS and CHOICES (and to the Literal of
-`notifications.backend` in postureping.settings.model), and decide where `choose` puts it.
+BACKENDS is the dispatch table: each name the `notifications.backend` setting accepts (the
+settings model takes its allowed values from here, CHOICES) and how to make its notifier and
+fallback. To add a backend: write a class with `name` and `send`
+(postureping.notify.base.Notifier) in its own module under postureping/notify/ and add one
+entry to BACKENDS; import its module inside the entry's function when it needs a library
+that is not everywhere.
 
 "freedesktop" (postureping.notify.freedesktop, jeepney, no plyer) sends Done / Snooze / Skip
 buttons and reports which one was pressed. "auto" prefers it on Linux when the daemon wants
@@ -50,13 +53,24 @@ def _server_has_actions() -> bool:
     return FreedesktopNotifier.supports_actions(AUTO_PROBE_TIMEOUT)
 
 
-BACKENDS: dict[str, Callable[[], Notifier]] = {
-    "freedesktop": _freedesktop,
-    "plyer": PlyerNotifier,
-    "console": ConsoleNotifier,
-}
+# The notifier for a setting and its fallback, from the console notifier (the fallback of
+# every desktop choice) and the daemon's handler of the buttons pressed, if any.
+Pick = Callable[[ConsoleNotifier, OnAction | None], tuple[Notifier, Notifier | None]]
 
-CHOICES = ("auto", "freedesktop", "plyer", "console")
+
+def _auto(console: ConsoleNotifier, on_action: OnAction | None) -> tuple[Notifier, Notifier]:
+    if on_action is not None and _server_has_actions():
+        return _freedesktop(on_action), console
+    return PlyerNotifier(), console
+
+
+BACKENDS: dict[str, Pick] = {
+    "auto": _auto,
+    "freedesktop": lambda console, on_action: (_freedesktop(on_action), console),
+    "plyer": lambda console, _: (PlyerNotifier(), console),
+    "console": lambda console, _: (console, None),
+}
+CHOICES = tuple(BACKENDS)
 
 
 def choose(
@@ -71,13 +85,7 @@ def choose(
     "auto" this asks the session bus (up to AUTO_PROBE_TIMEOUT seconds) only when `on_action`
     is given.
     """
-    console = ConsoleNotifier(stream)
-    if backend == "console":
-        return console, None
-    if backend == "freedesktop" or (
-        backend == "auto" and on_action is not None and _server_has_actions()
-    ):
-        return _freedesktop(on_action), console
-    if backend in ("auto", "plyer"):
-        return BACKENDS["plyer"](), console
-    raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")
+    pick = BACKENDS.get(backend)
+    if pick is None:
+        raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")
+    return pick(ConsoleNotifier(stream), on_action)
