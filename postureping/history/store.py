@@ -80,13 +80,6 @@ class Repair:
         )
 
 
-def has_torn_tail(fd: int) -> bool:
-    """Whether the open file's last byte is something other than a newline, i.e. its last
-    line was cut short by a crash. Reads one byte: O(1) whatever the file's size."""
-    size = os.fstat(fd).st_size
-    return size > 0 and read_exactly(SYSTEM, fd, size - 1, size) != b"\n"
-
-
 class EventStore:
     def __init__(self, path: Path, calls: FileCalls = SYSTEM) -> None:
         """`calls` makes every file operation: tests pass one that fails on cue."""
