@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace, ctx: Context, stop: StopSignal) -> int:
         raise UserError(folder_problem(ctx.paths.runtime_dir, error)) from error
     try:
         # Imported here: the daemon's modules are for `run` alone.
-        from postureping.daemon.app import serve  # noqa: PLC0415
+        from postureping.daemon.app import serve
 
         serve(ctx, settings, stop, demo=args.demo, tray=not args.no_tray)
         return EXIT_OK

@@ -210,7 +210,7 @@ def _tray(
     daemon: Daemon, ctx: Context, notifications: NotificationService, log: logging.Logger
 ) -> TrayIcon:
     # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
-    from postureping.tray.choose import make_tray  # noqa: PLC0415
+    from postureping.tray.choose import make_tray
 
     def tell(title: str, body: str) -> None:
         notifications.deliver(Reminder.notice("tray-problem", title, body))

@@ -116,11 +116,11 @@ def screen_time_state(environ: Mapping[str, str], timeout: float = TIMEOUT) -> i
     """GNOME Shell's break manager state (ScreenTime's `State`), or None where nothing
     answers."""
     try:
-        from jeepney import DBusAddress, Properties  # type: ignore[import-untyped]  # noqa: PLC0415
-        from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]  # noqa: PLC0415
+        from jeepney import DBusAddress, Properties  # type: ignore[import-untyped]
+        from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
-        from postureping.idle.base import IdleUnavailable  # noqa: PLC0415
-        from postureping.idle.bus import SessionBusCaller  # noqa: PLC0415
+        from postureping.idle.base import IdleUnavailable
+        from postureping.idle.bus import SessionBusCaller
     except ImportError:
         return None
     try:

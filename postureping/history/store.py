@@ -252,7 +252,7 @@ class EventStore:
         """The counts of every valid event, for the statistics, and every damaged line: as
         `tally.count` of `read().events`, without making the events (postureping.history.counts).
         Never writes. Raises StoreError if the file exists but cannot be read."""
-        from postureping.history.counts import tally_lines  # noqa: PLC0415 - for the stats only
+        from postureping.history.counts import tally_lines  # for the stats only
 
         with self._reading() as fd:
             data = (

@@ -34,7 +34,7 @@ AUTO_PROBE_TIMEOUT = 2.0
 
 def _freedesktop(on_action: OnAction | None = None) -> Notifier:
     try:
-        from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
+        from postureping.notify.freedesktop import FreedesktopNotifier
     except ImportError as error:
         raise UserError(
             f"the freedesktop notification backend needs jeepney ({error}); "
@@ -47,7 +47,7 @@ def _server_has_actions() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
+        from postureping.notify.freedesktop import FreedesktopNotifier
     except ImportError:
         return False
     return FreedesktopNotifier.supports_actions(AUTO_PROBE_TIMEOUT)
