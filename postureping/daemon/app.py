@@ -1,8 +1,9 @@
-"""`postureping run` put together: the daemon with its notifiers, desktop sources, timer, tray,
-control channel and signals, from start to stop; and what `reload` changes.
+"""`postureping run` put together: the settings validated, the one-daemon-per-user lock, and
+the daemon with its notifiers, desktop sources, timer, tray, control channel and signals,
+from start to stop. What `reload` changes is postureping.daemon.reload.
 
-commands/run.py validates the settings and takes the one-daemon-per-user lock, then calls
-`serve`, which returns when SIGTERM, SIGINT or `postureping quit` sets `stop`.
+commands/run.py installs the stop signal and calls `run_daemon`, which returns when SIGTERM,
+SIGINT or `postureping quit` sets `stop`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING, TextIO
 from postureping.atomic_file import private_folder, replace_bytes
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
+from postureping.control.folder import folder_problem
+from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
 from postureping.daemon.controller import Answer
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.pause import until_tomorrow
+from postureping.daemon.reload import Reload, gnome_breaks_reader
 from postureping.daemon.settings import DaemonSettings
 from postureping.daemon.sleep_signal import SleepSignals
-from postureping.daemon.sources import Sources, choose_sources, sources_differ
+from postureping.daemon.sources import Sources, choose_sources
 from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
-from postureping.engine.config import EngineConfig
-from postureping.errors import ConfigError, UserError
+from postureping.errors import EXIT_OK, UserError
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
 from postureping.notify.registry import choose
@@ -42,7 +44,6 @@ from postureping.terminal import visible, warn
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
 
-NOT_RELOADED = "not reloaded: the old settings stay in force"
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
 
@@ -66,6 +67,28 @@ def daemon_logger(stream: TextIO) -> logging.Logger:
     # apscheduler reports every job run; our own log says what matters.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     return log
+
+
+def run_daemon(ctx: Context, stop: threading.Event, *, demo: bool, tray: bool) -> int:
+    """The daemon, from the settings check to its stop; the exit status."""
+    # Validated in a child process (see postureping.settings.child): an invalid settings
+    # file stops us here, before anything starts.
+    try:
+        settings = load_settings(ctx.paths, ctx.environ, stop=stop)
+    except UserError:
+        if stop.is_set():  # SIGTERM or Ctrl-C while the settings were checked: a clean stop
+            return EXIT_OK
+        raise
+    lock = InstanceLock(ctx.paths.instance_lock)
+    try:
+        lock.acquire()  # one daemon per user: a second one stops here with exit status 1
+    except OSError as error:
+        raise UserError(folder_problem(ctx.paths.runtime_dir, error)) from error
+    try:
+        serve(ctx, settings, stop, demo=demo, tray=tray)
+        return EXIT_OK
+    finally:
+        lock.release()
 
 
 def serve(
@@ -142,59 +165,6 @@ def _listen(daemon: Daemon, ctx: Context, log: logging.Logger) -> tuple[SleepSig
     else:
         log.info("screen locks: not told (%s)", "; ".join(locks.problems))
     return sleep, locks
-
-
-class Reload:
-    """`postureping reload`: the settings validated again (in the child process), and, if
-    they ask for other idle or do-not-disturb sources, those chosen again."""
-
-    def __init__(
-        self,
-        ctx: Context,
-        settings: DaemonSettings,
-        sources: Sources,
-        log: logging.Logger,
-        *,
-        demo: bool,
-    ) -> None:
-        self._ctx = ctx
-        self._current = settings
-        self._sources = sources
-        self._log = log
-        self._demo = demo
-        self._lock = threading.Lock()  # one reload at a time
-
-    def config(self, settings: DaemonSettings) -> EngineConfig:
-        return EngineConfig.from_settings(
-            settings, self._ctx.zone, idle_monitor=self._sources.monitor_name, demo=self._demo
-        )
-
-    def __call__(self) -> EngineConfig:
-        ctx = self._ctx
-        with self._lock:
-            try:
-                fresh = load_settings(ctx.paths, ctx.environ)
-            except ConfigError as error:
-                refused = ConfigError(list(error.problems), outcome=NOT_RELOADED)
-                self._log.warning("settings %s", refused.message.removeprefix("invalid settings, "))
-                raise refused from None
-            for warning in schedule_warnings(fresh.routines, fresh.hours):
-                self._log.warning("%s", warning)
-            if sources_differ(self._current, fresh):
-                self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
-            self._sources.desktop_breaks = gnome_breaks_reader(fresh, ctx.environ)
-            self._current = fresh
-            return self.config(fresh)
-
-
-def gnome_breaks_reader(
-    settings: DaemonSettings, environ: Mapping[str, str]
-) -> Callable[[], bool] | None:
-    """What tells whether GNOME's movement breaks are on, where the settings leave the walk
-    to them; None where they do not (then GNOME is never asked)."""
-    if settings.gnome_movement_breaks != "skip-walk":
-        return None
-    return lambda: read_gnome_breaks(environ).movement
 
 
 def _warn_at_start(settings: DaemonSettings, log: logging.Logger) -> None:
