@@ -103,7 +103,7 @@ def serve(
         if daemon is not None:
             daemon.answer_shown(key, answer)
 
-    primary, fallback = choose(settings.backend, on_action=on_action)
+    primary, fallback = choose(settings.notifications.backend, on_action=on_action)
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
     sources = Sources(*choose_sources(settings, ctx.environ, log), log)
     sources.desktop_breaks = gnome_breaks_reader(settings, ctx.environ)
@@ -205,7 +205,7 @@ def _welcome_once(
     if marker.exists():
         return
     breaks = read_gnome_breaks(ctx.environ)
-    note = advice(breaks, settings.gnome_movement_breaks) + "." if breaks.movement else ""
+    note = advice(breaks, settings.activity.gnome_movement_breaks) + "." if breaks.movement else ""
     print(render_notice(), end="\n\n", flush=True)
     if note:
         print(note, end="\n\n", flush=True)

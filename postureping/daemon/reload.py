@@ -42,8 +42,8 @@ class Reload:
         self._lock = threading.Lock()  # one reload at a time
 
     def config(self, settings: DaemonSettings) -> EngineConfig:
-        return EngineConfig.from_settings(
-            settings, self._ctx.zone, idle_monitor=self._sources.monitor_name, demo=self._demo
+        return settings.engine_config(
+            self._ctx.zone, idle_monitor=self._sources.monitor_name, demo=self._demo
         )
 
     def __call__(self) -> EngineConfig:
@@ -69,6 +69,6 @@ def gnome_breaks_reader(
 ) -> Callable[[], bool] | None:
     """What tells whether GNOME's movement breaks are on, where the settings leave the walk
     to them; None where they do not (then GNOME is never asked)."""
-    if settings.gnome_movement_breaks != "skip-walk":
+    if settings.activity.gnome_movement_breaks != "skip-walk":
         return None
     return lambda: read_gnome_breaks(environ).movement
