@@ -57,7 +57,7 @@ def idle_config(root: Path) -> Path:
     """A settings file for an idle daemon: active all day, every day, with the built-in
     interval routines scheduled (the first due 25 minutes after start-up) and the routines
     at fixed times of day turned off, so no reminder comes while a benchmark watches."""
-    from postureping.settings.builtin import load_builtin_specs  # noqa: PLC0415
+    from postureping.settings.builtin import load_builtin_specs
 
     days = "".join(f'{day} = ["00:00-24:00"]\n' for day in DAYS)
     fixed = "".join(

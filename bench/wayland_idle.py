@@ -68,7 +68,7 @@ def real_sway() -> Iterator[str | None]:
     if os.geteuid() != 0 or shutil.which("sway") is None:
         yield None
         return
-    from tests.sway_session import start_sway  # noqa: PLC0415
+    from tests.sway_session import start_sway
 
     with start_sway() as sway:
         yield os.fspath(sway.runtime_dir / sway.wayland_display)

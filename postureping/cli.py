@@ -93,8 +93,8 @@ def _command_name(argv: Sequence[str]) -> str | None:
 
 def _report_crash(ctx: Context | None) -> int:
     """An unexpected error: one line for the user, the details in a log for a bug report."""
-    import platform  # noqa: PLC0415
-    import traceback  # noqa: PLC0415
+    import platform
+    import traceback
 
     details = (
         f"postureping {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
@@ -102,7 +102,7 @@ def _report_crash(ctx: Context | None) -> int:
     )
     log_file = None
     if ctx is not None:
-        from postureping.atomic_file import private_folder, replace_bytes  # noqa: PLC0415
+        from postureping.atomic_file import private_folder, replace_bytes
 
         try:
             private_folder(ctx.paths.state_dir)
@@ -134,7 +134,7 @@ def _output_failed(error: OutputError, ctx: Context | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from postureping.context import Context  # noqa: PLC0415 - keep --version and --help light
+    from postureping.context import Context  # keep --version and --help light
 
     ctx: Context | None = None
     watch_stdout()

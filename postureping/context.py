@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     """The validated settings and routines (raises ConfigError on any invalid input), with
     what the quick commands need of them remembered (postureping.settings.cache)."""
-    from postureping.settings.cache import Essentials, remember  # noqa: PLC0415
-    from postureping.settings.load import load  # noqa: PLC0415 - pydantic: not for every command
+    from postureping.settings.cache import Essentials, remember
+    from postureping.settings.load import load  # pydantic: not for every command
 
     loaded = load(paths, environ)
     remember(paths, environ, Essentials(tuple(r.id for r in loaded.routines), loaded.store_file))
@@ -70,7 +70,7 @@ class Context:
     def essentials(self) -> Essentials:
         """The routine ids and the history's path: remembered from the last full load of
         unchanged settings (postureping.settings.cache), else from a full load."""
-        from postureping.settings.cache import Essentials, recall  # noqa: PLC0415
+        from postureping.settings.cache import Essentials, recall
 
         if "loaded" not in self.__dict__ and (known := recall(self.paths, self.environ)):
             return known
@@ -89,7 +89,7 @@ class Context:
         return routine_id
 
     def store(self) -> EventStore:
-        from postureping.history.store import EventStore  # noqa: PLC0415
+        from postureping.history.store import EventStore
 
         return EventStore(self.essentials.store_file)
 

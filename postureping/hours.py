@@ -83,7 +83,7 @@ class ActiveHours:
         return any(s <= moment < e for s, e in self.windows_on(day, zone))
 
     def describe(self) -> list[str]:
-        from postureping.routines import DAY_NAMES  # noqa: PLC0415 - avoid a cycle at import
+        from postureping.routines import DAY_NAMES  # avoid a cycle at import
 
         return [
             f"{DAY_NAMES[i]}: " + (", ".join(str(r) for r in ranges) if ranges else "off")

@@ -75,7 +75,7 @@ def pipe_name(runtime_dir: Path, user: str) -> str:
     a list of pipes, and a hash of the runtime folder, which is the user's own and holds the
     instance lock: one lock, one pipe, and daemons run with folders of their own (tests, a
     second profile) do not meet."""
-    import hashlib  # noqa: PLC0415 (3 ms at import, and only Windows needs it)
+    import hashlib  # 3 ms at import, and only Windows needs it
 
     folder = ntpath.normcase(str(runtime_dir))  # Windows paths ignore case
     digest = hashlib.sha256(folder.encode()).hexdigest()[:12]

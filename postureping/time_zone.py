@@ -28,7 +28,7 @@ _MAX_POSIX = 100
 def local_zone() -> ZoneInfo:
     """The zone that $TZ names, or the system's. Raises UserError (exit status 2) naming TZ
     when it holds something else, or when the system's setting cannot be read."""
-    import tzlocal  # noqa: PLC0415 - only commands that deal with times of day need it
+    import tzlocal  # only commands that deal with times of day need it
 
     tz = os.environ.get("TZ", "")
     try:

@@ -70,7 +70,7 @@ def missing_mutter() -> str | None:
     missing = [f"{name} (apt package {pkg})" for name, pkg in REQUIRED_PROGRAMS.items()
                if not shutil.which(name)]  # fmt: skip
     try:
-        import jeepney  # type: ignore[import-untyped]  # noqa: F401, PLC0415
+        import jeepney  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         missing.append("the jeepney Python package")
     return "GNOME idle test needs " + ", ".join(missing) if missing else None
@@ -78,7 +78,7 @@ def missing_mutter() -> str | None:
 
 def require_mutter() -> None:
     """Skip a test that needs Mutter where it is missing; in CI (`CI=true`), fail instead."""
-    import pytest  # noqa: PLC0415  (this module is also a plain harness)
+    import pytest  # this module is also a plain harness
 
     if reason := missing_mutter():
         if os.environ.get("CI") == "true":
@@ -126,8 +126,8 @@ def _call(
     body: tuple[Any, ...] = (),
 ) -> tuple[Any, ...]:
     """Call a method over `conn` and return the reply's arguments; raise for an error reply."""
-    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-    from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]  # noqa: PLC0415
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]
 
     address = DBusAddress(path, bus_name=bus_name, interface=interface)
     message = new_method_call(address, method, signature, body)
@@ -163,8 +163,8 @@ def start_mutter(root: Path) -> Iterator[MutterSession]:
     is running. Each stop is registered as soon as its process exists, so a failed start-up or
     a failed test leaves nothing running.
     """
-    from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]  # noqa: PLC0415
-    from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]  # noqa: PLC0415
+    from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
+    from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 
     root.mkdir(parents=True, exist_ok=True)
     (home := root / "home").mkdir(exist_ok=True)

@@ -151,7 +151,7 @@ def missing_sway(*, mako: bool = False, waybar: bool = False, swaync: bool = Fal
 
 def require_sway(*, mako: bool = False, waybar: bool = False, swaync: bool = False) -> None:
     """Skip a test that needs the sway session where it cannot run; with CI=true, fail."""
-    import pytest  # noqa: PLC0415  (this module is also a plain harness)
+    import pytest  # this module is also a plain harness
 
     require_root()  # sway refuses root: the session runs as a user the test creates
     if reason := missing_sway(mako=mako, waybar=waybar, swaync=swaync):
@@ -389,7 +389,7 @@ def _shared_lib() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="pp-sway-python-", dir="/tmp"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     lib = folder / "lib"
-    import postureping  # noqa: PLC0415
+    import postureping
 
     no_cache = shutil.ignore_patterns("__pycache__")
     shutil.copytree(Path(postureping.__file__ or "").parent, lib / "postureping", ignore=no_cache)
@@ -413,7 +413,7 @@ def _shared_lib() -> Path:
 
 def _package_dirs() -> dict[str, Path]:
     """The packages pyproject.toml maps to other folders of the source tree (package-dir)."""
-    import tomllib  # noqa: PLC0415
+    import tomllib
 
     pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
     mapping = tomllib.loads(pyproject.read_text())["tool"]["setuptools"].get("package-dir", {})
@@ -423,7 +423,7 @@ def _package_dirs() -> dict[str, Path]:
 def _requirement_closure(name: str) -> list[metadata.Distribution]:
     """The installed distributions `name` needs on this machine (markers evaluated, extras
     left out), itself excluded."""
-    from packaging.requirements import Requirement  # noqa: PLC0415
+    from packaging.requirements import Requirement
 
     seen: dict[str, metadata.Distribution] = {}
     todo = [name]

@@ -197,7 +197,7 @@ def test_stats_of_an_empty_history(tmp_path: Path) -> None:
 
 def _on_a_terminal(root: Path, *args: str, env: dict[str, str]) -> str:
     """The CLI's output when its stdout is a terminal (a pseudo-terminal)."""
-    import pty  # noqa: PLC0415 - POSIX only
+    import pty  # POSIX only
 
     leader, follower = pty.openpty()
     try:

@@ -68,7 +68,7 @@ def test_windows_states_that_hold() -> None:
 
 @linux_only
 def test_never_hold_matches_either_part_of_wm_class() -> None:
-    from postureping.dnd.fullscreen import describe, folded, is_exempt  # noqa: PLC0415
+    from postureping.dnd.fullscreen import describe, folded, is_exempt
 
     never = folded({"Alacritty", "code"})
     assert is_exempt(("Alacritty", "Alacritty"), never)
@@ -461,7 +461,7 @@ def wm(desktop_module: DesktopSession) -> Iterator[Wm]:
 def test_a_fullscreen_active_window_holds(
     desktop_module: DesktopSession, wm: Wm, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from postureping.dnd.fullscreen import FullscreenProbe  # noqa: PLC0415
+    from postureping.dnd.fullscreen import FullscreenProbe
 
     probe = FullscreenProbe.open(desktop_module.env, frozenset())
     exempting = FullscreenProbe.open(desktop_module.env, frozenset({"NAVIGATOR"}))
@@ -492,7 +492,7 @@ def test_a_fullscreen_active_window_holds(
 def test_losing_the_x_server_is_logged_once(
     desktop: DesktopSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from postureping.dnd.fullscreen import FullscreenProbe  # noqa: PLC0415
+    from postureping.dnd.fullscreen import FullscreenProbe
 
     probe = FullscreenProbe.open(desktop.env, frozenset())
     for program in ("dunst", "Xvfb"):
@@ -510,8 +510,8 @@ def test_losing_the_x_server_is_logged_once(
 
 def request_fullscreen(wm: Wm, window: Any, on: bool) -> None:
     """Ask the window manager to change fullscreen, as an application does (EWMH)."""
-    from Xlib import X  # noqa: PLC0415
-    from Xlib.protocol.event import ClientMessage  # noqa: PLC0415
+    from Xlib import X
+    from Xlib.protocol.event import ClientMessage
 
     action = 1 if on else 0  # _NET_WM_STATE_ADD or _NET_WM_STATE_REMOVE
     data = [action, wm.atom("_NET_WM_STATE_FULLSCREEN"), 0, 1, 0]  # 1: from an application
@@ -537,7 +537,7 @@ def test_a_real_window_manager(desktop: DesktopSession, tmp_path: Path) -> None:
     pytest.importorskip("Xlib")
     if not shutil.which("openbox"):
         pytest.skip("openbox is not installed (apt package openbox)")
-    from postureping.dnd.fullscreen import FullscreenProbe  # noqa: PLC0415
+    from postureping.dnd.fullscreen import FullscreenProbe
 
     home = tmp_path / "home"  # openbox keeps a log in ~/.cache
     env = desktop.env | {"HOME": os.fspath(home), "XDG_CACHE_HOME": os.fspath(home / ".cache")}

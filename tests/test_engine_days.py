@@ -39,7 +39,7 @@ DEFAULTS = default_settings(Path("/nonexistent"))
 
 
 def config(**changes: object) -> EngineConfig:
-    base = EngineConfig.from_settings(DEFAULTS, BERLIN, idle_monitor="x11")
+    base = DEFAULTS.engine_config(BERLIN, idle_monitor="x11")
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

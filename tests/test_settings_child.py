@@ -64,10 +64,23 @@ def test_the_child_gives_what_a_load_here_gives(tmp_path: Path) -> None:
     settings = load_settings(paths, environ)
     assert settings == DaemonSettings.from_loaded(load(paths, environ))
     assert settings.config_file == paths.config_file
-    assert settings.backend == "console" and settings.renotify == 2
-    assert settings.never_hold == frozenset({"mpv", "firefox"})  # the schema folds case
+    assert settings.notifications.backend == "console" and settings.notifications.renotify == 2
+    assert set(settings.activity.never_hold) == {"mpv", "firefox"}  # the schema folds case
     by_id = {r.id: r for r in settings.routines}
     assert by_id["squats"].builtin is False and by_id["stretch"].enabled is False
+
+
+def test_every_setting_of_the_daemons_sections_reaches_it_with_no_copy_by_hand(
+    tmp_path: Path,
+) -> None:
+    """A new field of [notifications] or [activity] needs no change to the daemon's record."""
+    paths = resolve_paths(write(tmp_path, SETTINGS), {})
+    loaded = load(paths, {})
+    settings = load_settings(paths, {})
+    for name in ("notifications", "activity"):
+        model = getattr(loaded.settings, name)
+        for field in type(model).model_fields:
+            assert getattr(getattr(settings, name), field) == getattr(model, field), field
 
 
 def test_without_a_settings_file_the_defaults_apply(tmp_path: Path) -> None:
@@ -127,7 +140,7 @@ def test_the_child_imports_this_copy_whatever_the_working_folder_holds(
     (decoy / "pickle.py").write_text("raise SystemExit('decoy')\n")
     monkeypatch.chdir(decoy)
     paths = resolve_paths(write(tmp_path, SETTINGS), {})
-    assert load_settings(paths, {}).backend == "console"
+    assert load_settings(paths, {}).notifications.backend == "console"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for Python")

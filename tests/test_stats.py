@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from postureping.history.events import Event, Kind
 from postureping.hours import ActiveHours
-from postureping.stats.compute import Counts, Stats, compute, most_skipped, percent
+from postureping.stats.compute import Counts, Stats, most_skipped, percent, summarize, window
 from postureping.stats.streaks import Run
 from postureping.stats.tally import Tally, count, offset_changes
 from tests.routine_factory import at, every
@@ -37,7 +37,8 @@ def day(days_ago: int, hour: int = 12) -> datetime:
 
 
 def stats(events: list[Event], days: int = 7, daily_goal: int = 1, now: datetime = NOW) -> Stats:
-    return compute(events, ROUTINES, now, BERLIN, days=days, daily_goal=daily_goal, hours=ALWAYS)
+    tally = window(now, BERLIN, days).count(events)
+    return summarize(tally, ROUTINES, now, BERLIN, daily_goal=daily_goal, hours=ALWAYS)
 
 
 def test_counts_and_adherence_per_routine_and_overall() -> None:
@@ -140,7 +141,8 @@ def test_which_routines_are_listed() -> None:
     idle = replace(every(30, rid="idle"), enabled=False)
     used = replace(every(30, rid="used"), enabled=False)
     events = [ev(Kind.DONE, day(1), "used"), ev(Kind.DONE, day(1), "gone"), ev(Kind.DONE, day(1))]
-    result = compute(events, (*ROUTINES, idle, used), NOW, BERLIN, days=7, hours=ALWAYS)
+    tally = window(NOW, BERLIN, 7).count(events)
+    result = summarize(tally, (*ROUTINES, idle, used), NOW, BERLIN, daily_goal=1, hours=ALWAYS)
     assert [(r.id, r.title) for r in result.routines] == [
         ("walk", "Walk"),
         ("stretch", "Stretch"),

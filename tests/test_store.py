@@ -25,7 +25,6 @@ from postureping.history.store import (
     ReadResult,
     Repair,
     StoreError,
-    has_torn_tail,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -255,17 +254,6 @@ def test_a_last_line_missing_only_its_newline_still_counts(tmp_path: Path) -> No
     assert store.read().events == [whole]
     store.append(event(1))
     assert len(store.read().events) == 2 and store.read().damaged == []
-
-
-def test_the_tail_check_looks_at_the_last_byte(tmp_path: Path) -> None:
-    path = tmp_path / "f"
-    for content, torn in [(b"", False), (b"{}\n", False), (b"{}\n{", True), (b"\n\n", False)]:
-        path.write_bytes(content)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            assert has_torn_tail(fd) is torn, content
-        finally:
-            os.close(fd)
 
 
 def test_append_cost_does_not_grow_with_the_file(tmp_path: Path) -> None:

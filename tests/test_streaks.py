@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from postureping.history.events import Event, Kind
 from postureping.hours import ActiveHours, TimeRange
 from postureping.routines import Routine
-from postureping.stats.compute import Stats, compute
+from postureping.stats.compute import Stats, summarize, window
 from tests.routine_factory import at, every
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,7 +45,8 @@ def stats(
     routines: tuple[Routine, ...] = ROUTINES,
     daily_goal: int = 1,
 ) -> Stats:
-    return compute(events, routines, now, BERLIN, days=7, daily_goal=daily_goal, hours=hours)
+    tally = window(now, BERLIN, 7).count(events)
+    return summarize(tally, routines, now, BERLIN, daily_goal=daily_goal, hours=hours)
 
 
 def test_two_working_weeks_make_a_streak_of_ten_days() -> None:

@@ -179,7 +179,7 @@ def test_pixmap_data_round_trip_and_damage() -> None:
 
 
 def test_the_gtk_tray_gets_rgba_pixels() -> None:
-    from postureping.tray.gtk_tray import rgba  # noqa: PLC0415
+    from postureping.tray.gtk_tray import rgba
 
     assert rgba(bytes([255, 10, 20, 30, 128, 1, 2, 3])) == bytes([10, 20, 30, 255, 1, 2, 3, 128])
     width, _, argb = argb_pixmaps(IconState.ACTIVE)[-1]

@@ -117,10 +117,10 @@ def python_for(user: OtherUser, folder: Path) -> tuple[str, dict[str, str]]:
     """An interpreter the user can run, and the environment that lets it import postureping
     (this checkout's code) and the two libraries the control commands need, copied into
     `folder`: the test's own interpreter and packages may sit where the user cannot read."""
-    import platformdirs  # noqa: PLC0415
-    import tzlocal  # noqa: PLC0415
+    import platformdirs
+    import tzlocal
 
-    import postureping  # noqa: PLC0415
+    import postureping
 
     lib = folder / "lib"
     for package in (postureping, platformdirs, tzlocal):

@@ -17,7 +17,6 @@ from postureping.errors import EXIT_CONFIG, UserError
 from postureping.history.events import Event, Kind
 
 KINDS = {"done": Kind.DONE, "skip": Kind.SKIPPED, "snooze": Kind.SNOOZED}
-ANSWERS = {"done": "done", "skip": "skip", "snooze": "snooze"}
 DEFAULT_SNOOZE = "10m"
 MAX_SNOOZE = timedelta(days=1)
 SOURCE = "cli"
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     # them here would double the command's time (pydantic), and answering is its hot path.
     request = Request(
         "answer",
-        {"answer": ANSWERS[args.command], "routine": routine_id, "source": SOURCE,
+        {"answer": args.command, "routine": routine_id, "source": SOURCE,
          "snooze": duration or (DEFAULT_SNOOZE if snooze else None)},
     )  # fmt: skip
     try:

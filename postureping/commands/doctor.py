@@ -77,7 +77,7 @@ def history(ctx: Context) -> Check:
 def notifications(ctx: Context) -> Check:
     if not sys.platform.startswith("linux"):
         return Check("notifications", "ok", "the system's notifications (plyer)")
-    from postureping.notify.freedesktop import server_information  # noqa: PLC0415
+    from postureping.notify.freedesktop import server_information
 
     info = server_information()
     trouble = _daemon_trouble(ctx)
@@ -110,14 +110,14 @@ def _daemon_trouble(ctx: Context) -> str | None:
 
 
 def tray(ctx: Context) -> Check:
-    from postureping.tray.choose import describe_tray_host  # noqa: PLC0415
+    from postureping.tray.choose import describe_tray_host
 
     level, detail = describe_tray_host(ctx.environ)
     return Check("tray", level, detail)
 
 
 def idle(ctx: Context) -> Check:
-    from postureping.idle.registry import choose_idle_monitor, describe  # noqa: PLC0415
+    from postureping.idle.registry import choose_idle_monitor, describe
 
     monitor, failed = choose_idle_monitor(ctx.environ)
     tried = "; ".join(f"{name}: {why}" for name, why in failed)
@@ -128,7 +128,7 @@ def idle(ctx: Context) -> Check:
 
 
 def do_not_disturb(ctx: Context) -> Check:
-    from postureping.dnd.registry import choose_hold_probes  # noqa: PLC0415
+    from postureping.dnd.registry import choose_hold_probes
 
     probes, failed = choose_hold_probes(ctx.environ, frozenset())
     for probe in probes:
@@ -140,7 +140,7 @@ def do_not_disturb(ctx: Context) -> Check:
 
 
 def sleep(ctx: Context) -> Check:
-    from postureping.daemon.sleep_signal import SleepSignals  # noqa: PLC0415
+    from postureping.daemon.sleep_signal import SleepSignals
 
     signals = SleepSignals(lambda: None)
     if signals.start():
@@ -150,7 +150,7 @@ def sleep(ctx: Context) -> Check:
 
 
 def gnome_breaks(ctx: Context) -> Check:
-    from postureping.desktop.gnome_breaks import advice, read_gnome_breaks  # noqa: PLC0415
+    from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 
     breaks = read_gnome_breaks(ctx.environ)
     if not breaks.movement:
@@ -164,7 +164,7 @@ def gnome_breaks(ctx: Context) -> Check:
 
 
 def screen_lock(ctx: Context) -> Check:
-    from postureping.daemon.lock_signal import LockSignals  # noqa: PLC0415
+    from postureping.daemon.lock_signal import LockSignals
 
     signals = LockSignals(lambda locked: None, ctx.environ)
     try:
@@ -182,7 +182,7 @@ def screen_lock(ctx: Context) -> Check:
 def guide(ctx: Context) -> Check:
     """The guided routine's window needs tkinter; without it the guide uses the terminal."""
     try:
-        import tkinter  # noqa: PLC0415
+        import tkinter
     except ImportError as error:
         return Check(
             "guide",

@@ -176,9 +176,9 @@ def _row(name: str, counts: Counts, streak: Streak, width: int) -> str:
 
 def _print_view(stats: Stats, view: str) -> None:
     # rich costs some 30 ms to import: only for the pictures, never in the daemon.
-    from rich.console import Console  # noqa: PLC0415
+    from rich.console import Console
 
-    from postureping.stats.views import month_view, week_view  # noqa: PLC0415
+    from postureping.stats.views import month_view, week_view
 
     picture = _week(week_view(stats)) if view == "week" else _month(month_view(stats))
     console = Console(highlight=False, soft_wrap=True)
@@ -187,7 +187,7 @@ def _print_view(stats: Stats, view: str) -> None:
 
 
 def _week(view: WeekView) -> Text:
-    from rich.text import Text  # noqa: PLC0415
+    from rich.text import Text
 
     text = Text("Last 7 days: reminders done (█) and not done (░)\n")
     for bar in view.bars:
@@ -207,7 +207,7 @@ def _week(view: WeekView) -> Text:
 
 
 def _month(view: MonthView) -> Text:
-    from rich.text import Text  # noqa: PLC0415
+    from rich.text import Text
 
     text = Text(
         f"Last {len(view.weeks)} weeks: done a day ({SHADES[0]} none, "

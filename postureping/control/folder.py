@@ -113,7 +113,7 @@ def user_name(uid: int) -> str:
     """`jane (uid 1000)`, or `uid 1000` for an id with no name."""
     if sys.platform == "win32":
         return f"uid {uid}"
-    import pwd  # noqa: PLC0415 (POSIX only; needed only to word a refusal)
+    import pwd  # POSIX only; needed only to word a refusal
 
     try:
         return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"

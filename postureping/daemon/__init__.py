@@ -1,7 +1,8 @@
 """The reminder daemon: `postureping run`, its threads and its adapters around the engine.
 
-- `app.py`: the daemon put together (notifiers, desktop sources, timer, tray, control
-  channel, signals) from start to stop, and what `reload` changes.
+- `app.py`: the daemon put together (settings check, instance lock, notifiers, desktop
+  sources, timer, tray, control channel, signals) from start to stop.
+- `reload.py`: what `postureping reload` changes in the running daemon.
 - `daemon.py`: the engine's adapters and the `Controller` the edges talk to.
 - `controller.py`: what the tray, the notification buttons and the control socket may ask.
 - `settings.py`: what the daemon needs of the settings, as plain values.

@@ -1,8 +1,9 @@
-"""`postureping run` put together: the daemon with its notifiers, desktop sources, timer, tray,
-control channel and signals, from start to stop; and what `reload` changes.
+"""`postureping run` put together: the settings validated, the one-daemon-per-user lock, and
+the daemon with its notifiers, desktop sources, timer, tray, control channel and signals,
+from start to stop. What `reload` changes is postureping.daemon.reload.
 
-commands/run.py validates the settings and takes the one-daemon-per-user lock, then calls
-`serve`, which returns when SIGTERM, SIGINT or `postureping quit` sets `stop`.
+commands/run.py installs the stop signal and calls `run_daemon`, which returns when SIGTERM,
+SIGINT or `postureping quit` sets `stop`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING, TextIO
 from postureping.atomic_file import private_folder, replace_bytes
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
+from postureping.control.folder import folder_problem
+from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
 from postureping.daemon.controller import Answer
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.pause import until_tomorrow
+from postureping.daemon.reload import Reload, gnome_breaks_reader
 from postureping.daemon.settings import DaemonSettings
 from postureping.daemon.sleep_signal import SleepSignals
-from postureping.daemon.sources import Sources, choose_sources, sources_differ
+from postureping.daemon.sources import Sources, choose_sources
 from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
-from postureping.engine.config import EngineConfig
-from postureping.errors import ConfigError, UserError
+from postureping.errors import EXIT_OK, UserError
 from postureping.guide.launch import launch_guide
 from postureping.health import SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
@@ -43,7 +45,6 @@ from postureping.terminal import visible, warn
 if TYPE_CHECKING:
     from postureping.tray.core import TrayIcon
 
-NOT_RELOADED = "not reloaded: the old settings stay in force"
 NOTIFY_TIME_LIMIT = 10.0  # seconds a notification backend may take before we give up on it
 
 
@@ -69,6 +70,28 @@ def daemon_logger(stream: TextIO) -> logging.Logger:
     return log
 
 
+def run_daemon(ctx: Context, stop: threading.Event, *, demo: bool, tray: bool) -> int:
+    """The daemon, from the settings check to its stop; the exit status."""
+    # Validated in a child process (see postureping.settings.child): an invalid settings
+    # file stops us here, before anything starts.
+    try:
+        settings = load_settings(ctx.paths, ctx.environ, stop=stop)
+    except UserError:
+        if stop.is_set():  # SIGTERM or Ctrl-C while the settings were checked: a clean stop
+            return EXIT_OK
+        raise
+    lock = InstanceLock(ctx.paths.instance_lock)
+    try:
+        lock.acquire()  # one daemon per user: a second one stops here with exit status 1
+    except OSError as error:
+        raise UserError(folder_problem(ctx.paths.runtime_dir, error)) from error
+    try:
+        serve(ctx, settings, stop, demo=demo, tray=tray)
+        return EXIT_OK
+    finally:
+        lock.release()
+
+
 def serve(
     ctx: Context, settings: DaemonSettings, stop: threading.Event, *, demo: bool, tray: bool
 ) -> None:
@@ -85,7 +108,9 @@ def serve(
         """A Start button on a notification (the notifier's bus thread)."""
         _start_guide(daemon, routine_id, log)
 
-    primary, fallback = choose(settings.backend, on_action=on_action, on_guide=on_guide)
+    primary, fallback = choose(
+        settings.notifications.backend, on_action=on_action, on_guide=on_guide
+    )
     notifications = NotificationService(primary, fallback, NOTIFY_TIME_LIMIT, log)
     sources = Sources(*choose_sources(settings, ctx.environ, log), log)
     sources.desktop_breaks = gnome_breaks_reader(settings, ctx.environ)
@@ -158,59 +183,6 @@ def _listen(daemon: Daemon, ctx: Context, log: logging.Logger) -> tuple[SleepSig
     return sleep, locks
 
 
-class Reload:
-    """`postureping reload`: the settings validated again (in the child process), and, if
-    they ask for other idle or do-not-disturb sources, those chosen again."""
-
-    def __init__(
-        self,
-        ctx: Context,
-        settings: DaemonSettings,
-        sources: Sources,
-        log: logging.Logger,
-        *,
-        demo: bool,
-    ) -> None:
-        self._ctx = ctx
-        self._current = settings
-        self._sources = sources
-        self._log = log
-        self._demo = demo
-        self._lock = threading.Lock()  # one reload at a time
-
-    def config(self, settings: DaemonSettings) -> EngineConfig:
-        return EngineConfig.from_settings(
-            settings, self._ctx.zone, idle_monitor=self._sources.monitor_name, demo=self._demo
-        )
-
-    def __call__(self) -> EngineConfig:
-        ctx = self._ctx
-        with self._lock:
-            try:
-                fresh = load_settings(ctx.paths, ctx.environ)
-            except ConfigError as error:
-                refused = ConfigError(list(error.problems), outcome=NOT_RELOADED)
-                self._log.warning("settings %s", refused.message.removeprefix("invalid settings, "))
-                raise refused from None
-            for warning in schedule_warnings(fresh.routines, fresh.hours):
-                self._log.warning("%s", warning)
-            if sources_differ(self._current, fresh):
-                self._sources.replace(*choose_sources(fresh, ctx.environ, self._log))
-            self._sources.desktop_breaks = gnome_breaks_reader(fresh, ctx.environ)
-            self._current = fresh
-            return self.config(fresh)
-
-
-def gnome_breaks_reader(
-    settings: DaemonSettings, environ: Mapping[str, str]
-) -> Callable[[], bool] | None:
-    """What tells whether GNOME's movement breaks are on, where the settings leave the walk
-    to them; None where they do not (then GNOME is never asked)."""
-    if settings.gnome_movement_breaks != "skip-walk":
-        return None
-    return lambda: read_gnome_breaks(environ).movement
-
-
 def _warn_at_start(settings: DaemonSettings, log: logging.Logger) -> None:
     """Settings that are valid but probably a mistake (a walk every 10 s): on stderr, where
     the terminal shows them even when the log goes elsewhere, and in the log."""
@@ -224,7 +196,7 @@ def _tray(
     daemon: Daemon, ctx: Context, notifications: NotificationService, log: logging.Logger
 ) -> TrayIcon:
     # Imported only when wanted: with --no-tray the daemon does without the tray's modules.
-    from postureping.tray.choose import make_tray  # noqa: PLC0415
+    from postureping.tray.choose import make_tray
 
     def tell(title: str, body: str) -> None:
         notifications.deliver(Reminder.notice("tray-problem", title, body))
@@ -249,7 +221,7 @@ def _welcome_once(
     if marker.exists():
         return
     breaks = read_gnome_breaks(ctx.environ)
-    note = advice(breaks, settings.gnome_movement_breaks) + "." if breaks.movement else ""
+    note = advice(breaks, settings.activity.gnome_movement_breaks) + "." if breaks.movement else ""
     print(render_notice(), end="\n\n", flush=True)
     if note:
         print(note, end="\n\n", flush=True)

@@ -124,10 +124,10 @@ def _close(monitor: IdleMonitor | None, probes: Sequence[HoldProbe]) -> None:
 
 def sources_differ(old: DaemonSettings, new: DaemonSettings) -> bool:
     """Whether `new` asks for other idle and do-not-disturb sources than `old`."""
-    return (old.idle, old.respect_do_not_disturb, old.never_hold) != (
-        new.idle,
-        new.respect_do_not_disturb,
-        new.never_hold,
+    return (old.activity.idle, old.activity.respect_do_not_disturb, old.activity.never_hold) != (
+        new.activity.idle,
+        new.activity.respect_do_not_disturb,
+        new.activity.never_hold,
     )
 
 
@@ -137,7 +137,7 @@ def choose_sources(
     """The idle monitor and the hold probes the settings ask for that work on this desktop,
     each choice logged."""
     monitor: IdleMonitor | None = None
-    if settings.idle:
+    if settings.activity.idle:
         monitor, failed = choose_idle_monitor(environ)
         if monitor is not None:
             log.info("idle time from: %s", describe(monitor))
@@ -149,8 +149,8 @@ def choose_sources(
     else:
         log.info("idle time: not watched (activity.idle = false)")
     probes: list[HoldProbe] = []
-    if settings.respect_do_not_disturb:
-        probes, _ = choose_hold_probes(environ, settings.never_hold)
+    if settings.activity.respect_do_not_disturb:
+        probes, _ = choose_hold_probes(environ, frozenset(settings.activity.never_hold))
         if probes:
             log.info("reminders wait for: %s", ", ".join(p.name for p in probes))
     else:

@@ -116,21 +116,19 @@ def screen_time_state(environ: Mapping[str, str], timeout: float = TIMEOUT) -> i
     """GNOME Shell's break manager state (ScreenTime's `State`), or None where nothing
     answers."""
     try:
-        from jeepney import DBusAddress, Properties  # type: ignore[import-untyped]  # noqa: PLC0415
-        from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]  # noqa: PLC0415
+        from jeepney import DBusAddress, Properties  # type: ignore[import-untyped]
+        from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
-        from postureping.idle.base import IdleUnavailable  # noqa: PLC0415
-        from postureping.idle.bus import SessionBusCaller  # noqa: PLC0415
+        from postureping.desktop.dbus_blocking import BlockingBus, BusUnavailable
     except ImportError:
         return None
-    try:
-        bus = SessionBusCaller(environ, timeout)
-    except IdleUnavailable:
+    if not (bus_address := environ.get("DBUS_SESSION_BUS_ADDRESS")):
         return None
+    bus = BlockingBus(bus_address, timeout)
     try:
         address = DBusAddress(SCREEN_TIME_PATH, bus_name=SHELL, interface=SCREEN_TIME)
         reply = bus.call(Properties(address).get("State"))
-    except (DBusErrorResponse, IdleUnavailable):
+    except (DBusErrorResponse, BusUnavailable):
         return None
     finally:
         bus.close()

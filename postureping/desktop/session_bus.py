@@ -1,4 +1,5 @@
-"""One connection to the D-Bus session bus, for calls and signals alike, with its reader thread.
+"""One threaded connection to a D-Bus bus (the session bus, or the system bus for logind and
+the screen lock), for calls and signals alike, with its reader thread.
 
 Why one connection for both: dunst (like KDE) sends ActionInvoked and NotificationClosed only
 to the connection that called Notify, so the connection that sends must also be the one
@@ -7,8 +8,10 @@ that listens.
 Why jeepney's threading flavour of blocking I/O rather than `jeepney.io.blocking`: it adds a
 send lock, so calls may come from any thread, and a stop pipe, so `close()` wakes the reader
 at once. The reader therefore waits in `receive()` with no timeout and no polling (an idle
-daemon never wakes up for it), and still stops within milliseconds. The Hello call inside
-jeepney's connect has a fixed 10 s limit; every call made here has `timeout`.
+daemon never wakes up for it), and still stops within milliseconds. Connecting (address,
+authentication and Hello) is postureping.desktop.dbus_connect, shared with the blocking
+connection (postureping.desktop.dbus_blocking): all of it within `timeout`, and every call
+made here has `timeout` too.
 
 Threading: the reader thread (READER_NAME) is the only one that reads. It hands each reply to
 the thread waiting in `call`, every signal to `on_signal` and every method call to `on_call`,
@@ -32,17 +35,27 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from jeepney import HeaderFields, MessageFlag, MessageType  # type: ignore[import-untyped]
+from jeepney import (  # type: ignore[import-untyped]
+    HeaderFields,
+    MessageFlag,
+    MessageType,
+    message_bus,
+)
 from jeepney.io.threading import (  # type: ignore[import-untyped]
+    DBusConnection,
+    DBusRouter,
+    Proxy,
     ReceiveStopped,
-    open_dbus_connection,
 )
 from jeepney.wrappers import new_error, unwrap_msg  # type: ignore[import-untyped]
+
+from postureping.desktop.dbus_connect import connect
 
 READER_NAME = "postureping-notify-bus"
 UNKNOWN_METHOD = "org.freedesktop.DBus.Error.UnknownMethod"
@@ -79,7 +92,7 @@ class SessionBus:
         within `timeout`), ValueError (refused) or RuntimeError (an unusable address).
         `bus="SYSTEM"` connects to the system bus instead (DBUS_SYSTEM_BUS_ADDRESS, else
         the standard socket)."""
-        return cls(open_dbus_connection(bus=bus, auth_timeout=timeout), timeout)
+        return connect(bus, timeout, lambda sock, left: cls(_hello(sock, left), timeout))
 
     def start(
         self,
@@ -211,6 +224,14 @@ class SessionBus:
                 reply = new_error(call, FAILED, "s", (f"{type(error).__name__}: {error}",))
         if not call.header.flags & MessageFlag.no_reply_expected:
             self._conn.send(reply)
+
+
+def _hello(sock: socket.socket, timeout: float) -> Any:
+    """The threaded connection on `sock`, once the bus has answered its Hello."""
+    conn = DBusConnection(sock)
+    with DBusRouter(conn) as router:
+        (conn.unique_name,) = Proxy(message_bus, router, timeout=timeout).Hello()
+    return conn
 
 
 def _tell_lost(on_lost: OnLost, reason: str) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 from jeepney import HeaderFields, MatchRule, message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse  # type: ignore[import-untyped]
 
+from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.desktop.session_bus import SessionBus
 
 PROPERTIES = "org.freedesktop.DBus.Properties"
@@ -116,7 +117,7 @@ class FlagWatch:
 
         try:
             bus = SessionBus.connect(TIMEOUT, bus=self._address)
-        except (OSError, ValueError, RuntimeError) as error:
+        except CONNECTION_ERRORS as error:
             self._gave_up(f"cannot connect to the session bus: {error}")
             return
         with self._lock:

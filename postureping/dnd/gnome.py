@@ -88,10 +88,10 @@ class GnomeProbe:
 
 
 def _import_gio() -> Any:
-    import gi  # noqa: PLC0415  # optional: the `tray` extra
+    import gi  # optional: the `tray` extra
 
     gi.require_version("Gio", "2.0")
-    from gi.repository import Gio  # noqa: PLC0415
+    from gi.repository import Gio
 
     return Gio
 

@@ -44,31 +44,31 @@ _log = logging.getLogger(__name__)
 
 
 def _gnome(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd.gnome import GnomeProbe  # noqa: PLC0415
+    from postureping.dnd.gnome import GnomeProbe
 
     return GnomeProbe.open(environ)
 
 
 def _notifications_inhibited(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd import notifications  # noqa: PLC0415  # needs jeepney
+    from postureping.dnd import notifications  # needs jeepney
 
     return notifications.open_probe(environ)
 
 
 def _dunst(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd import dunst  # noqa: PLC0415  # needs jeepney
+    from postureping.dnd import dunst  # needs jeepney
 
     return dunst.open_probe(environ)
 
 
 def _mako(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd import mako  # noqa: PLC0415  # needs jeepney
+    from postureping.dnd import mako  # needs jeepney
 
     return mako.open_probe(environ)
 
 
 def _swaync(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd import swaync  # noqa: PLC0415  # needs jeepney
+    from postureping.dnd import swaync  # needs jeepney
 
     return swaync.open_probe(environ)
 
@@ -76,25 +76,25 @@ def _swaync(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe
 def _fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
     if not environ.get("DISPLAY"):  # checked first: python-xlib is big, and useless then
         raise ProbeUnavailable(NO_DISPLAY)
-    from postureping.dnd.fullscreen import FullscreenProbe  # noqa: PLC0415  # needs python-xlib
+    from postureping.dnd.fullscreen import FullscreenProbe  # needs python-xlib
 
     return FullscreenProbe.open(environ, never_hold)
 
 
 def _sway_fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd.sway import SwayProbe  # noqa: PLC0415
+    from postureping.dnd.sway import SwayProbe
 
     return SwayProbe.open(environ, never_hold)
 
 
 def _wlr_fullscreen(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd.wlr_toplevel import WlrToplevelProbe  # noqa: PLC0415
+    from postureping.dnd.wlr_toplevel import WlrToplevelProbe
 
     return WlrToplevelProbe.open(environ, never_hold)
 
 
 def _windows_focus(environ: Mapping[str, str], never_hold: frozenset[str]) -> HoldProbe:
-    from postureping.dnd.windows_focus import WindowsFocusProbe  # noqa: PLC0415
+    from postureping.dnd.windows_focus import WindowsFocusProbe
 
     return WindowsFocusProbe.open()
 

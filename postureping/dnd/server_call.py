@@ -11,7 +11,6 @@ the probe is kept, answers None, logs that once, and follows the server once one
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,7 +18,8 @@ from typing import Any
 from jeepney import DBusAddress, HeaderFields, new_method_call  # type: ignore[import-untyped]
 from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
 
-from postureping.desktop.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import BlockingBus
+from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 from postureping.dnd.server_flag import (
     CALL_TIMEOUT,
@@ -58,7 +58,7 @@ class ServerCall:
         self.what = f"{interface}.{method}"
         self._message = new_method_call(DBusAddress(path, NOTIFICATIONS, interface), method)
         self._signature = signature
-        self._conn: Any = None
+        self._bus = BlockingBus(address, CALL_TIMEOUT)
 
     @classmethod
     def on_session_bus(
@@ -71,9 +71,9 @@ class ServerCall:
 
     def read(self) -> tuple[Any, ...]:
         """The reply's arguments. Raises ReadError (PropertyMissing: not this server; NoBus)."""
-        conn = self.connection()
+        self.connection()  # NoBus: raised before the call
         try:
-            reply = conn.send_and_get_reply(self._message, timeout=CALL_TIMEOUT)
+            reply = self._bus.exchange(self._message)
             body = tuple(unwrap_msg(reply))
         except DBusErrorResponse as error:
             raise self._explained(error) from error
@@ -95,18 +95,13 @@ class ServerCall:
 
     def connection(self) -> Any:
         """The blocking connection (opened if needed); raises NoBus."""
-        if self._conn is None:
-            try:
-                self._conn = open_blocking(self._address, CALL_TIMEOUT)
-            except (OSError, ValueError, RuntimeError) as error:  # TimeoutError is an OSError
-                raise NoBus(f"no D-Bus session bus at {self._address} ({error})") from error
-        return self._conn
+        try:
+            return self._bus.connection()
+        except CONNECTION_ERRORS as error:  # TimeoutError is an OSError
+            raise NoBus(f"no D-Bus session bus at {self._address} ({error})") from error
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
+        self._bus.disconnect()
 
     def _explained(self, error: DBusErrorResponse) -> ReadError:
         text = error.data[0] if error.data and isinstance(error.data[0], str) else error.name

@@ -22,7 +22,6 @@ as soon as the flag changes, where the server sends them (Plasma does for `Inhib
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -34,7 +33,8 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
     unwrap_msg,
 )
 
-from postureping.desktop.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import BlockingBus
+from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 from postureping.dnd.flag_watch import FlagWatch
 
@@ -74,7 +74,7 @@ class ServerProperty:
         self._address = address
         self._what = f"{interface} {name}"
         self._message = Properties(DBusAddress(PATH, NOTIFICATIONS, interface)).get(name)
-        self._conn: Any = None
+        self._bus = BlockingBus(address, CALL_TIMEOUT)
 
     @classmethod
     def on_session_bus(
@@ -87,9 +87,9 @@ class ServerProperty:
 
     def read(self) -> bool:
         """The property's value. Raises ReadError (PropertyMissing, NoBus...)."""
-        conn = self._connection()
+        self._connection()  # NoBus: raised before the call
         try:
-            reply = conn.send_and_get_reply(self._message, timeout=CALL_TIMEOUT)
+            reply = self._bus.exchange(self._message)
             (value,) = unwrap_msg(reply)
         except DBusErrorResponse as error:
             raise _explained(error, self._what) from error
@@ -107,18 +107,13 @@ class ServerProperty:
         return bool(data)
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
+        self._bus.disconnect()
 
     def _connection(self) -> Any:
-        if self._conn is None:
-            try:
-                self._conn = open_blocking(self._address, CALL_TIMEOUT)
-            except (OSError, ValueError, RuntimeError) as error:  # TimeoutError is an OSError
-                raise NoBus(f"no D-Bus session bus at {self._address} ({error})") from error
-        return self._conn
+        try:
+            return self._bus.connection()
+        except CONNECTION_ERRORS as error:  # TimeoutError is an OSError
+            raise NoBus(f"no D-Bus session bus at {self._address} ({error})") from error
 
 
 class ServerFlagProbe:

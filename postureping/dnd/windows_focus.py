@@ -45,7 +45,7 @@ def query_state() -> int:
     """The shell's current QUERY_USER_NOTIFICATION_STATE. Raises OSError on failure."""
     if sys.platform != "win32":
         raise OSError("SHQueryUserNotificationState exists only on Windows")
-    import ctypes  # noqa: PLC0415 - here: the daemon tries this probe on every system
+    import ctypes  # here: the daemon tries this probe on every system
 
     state = ctypes.c_int(0)
     result = ctypes.windll.shell32.SHQueryUserNotificationState(ctypes.byref(state))

@@ -1,4 +1,5 @@
-"""What the reminder engine is configured with: the settings it needs, as plain values."""
+"""What the reminder engine is configured with: the settings it needs, as plain values
+(made from the daemon's settings by postureping.daemon.settings.DaemonSettings.engine_config)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from postureping.daemon.settings import DaemonSettings
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
 
@@ -29,34 +29,6 @@ class EngineConfig:
     # Routines not reminded while the desktop's own movement breaks are on (GNOME's, with
     # activity.gnome_movement_breaks = "skip-walk"): each such reminder counts afresh instead.
     left_to_desktop: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: DaemonSettings,
-        zone: ZoneInfo,
-        *,
-        idle_monitor: str | None = None,
-        demo: bool = False,
-    ) -> EngineConfig:
-        return cls(
-            routines=settings.routines,
-            # Demo mode ignores active hours so a newcomer sees reminders at any time of day.
-            hours=ActiveHours.always() if demo else settings.hours,
-            zone=zone,
-            notification_timeout=settings.notification_timeout,
-            answer_within=settings.answer_within,
-            renotify=settings.renotify,
-            away_after=settings.away_after,
-            after_return=settings.after_return,
-            idle_monitor=idle_monitor,
-            demo=demo,
-            left_to_desktop=(
-                frozenset({"walk"})
-                if settings.gnome_movement_breaks == "skip-walk"
-                else frozenset()
-            ),
-        )
 
     @cached_property
     def enabled(self) -> tuple[Routine, ...]:

@@ -1,6 +1,8 @@
 """The event history: every prompt and every answer, one JSON line each, only appended to.
 
-- `events.py`: the event values and their stable on-disk form.
+- `events.py`: the event values and their stable on-disk form; `EVENT_KEYS` lists a line's
+  keys, which every reader and the writer derive from (a new field: one Key there).
+- `layout.py`: how a line is laid out, and the patterns the fast readers match it with.
 - `store.py`: the store: append under a lock, read, repair nothing silently.
 - `format.py`: reading a file's bytes: each line checked against its checksum and parsed.
 - `counts.py`: counting a file's events for the statistics without making an Event of each.

@@ -4,10 +4,12 @@ Pure: bytes in, counts out; never raises on bad content. `stats` over ten years 
 lines) spends its time here, so the common line (format 2, as `Event.to_line` writes it) is
 checked against its checksum and counted by a few slices of its bytes: its stamped date, its
 hour where the hour is counted (postureping.stats.tally), and the text from its UTC offset to its
-checksum (offset, routine, kind, source and snooze). Each distinct slice is decoded and
-checked once. Any other line, and every line whose slices do not decode, goes through the
-full parser (postureping.history.format), which also says what is wrong with a damaged one:
-the counts are those of `tally.count(parse(...).events)`, and the damage reports the same.
+checksum (offset, routine, kind, source and the optional keys). Each distinct slice is
+decoded and checked once. The offsets and patterns come from the line's layout
+(postureping.history.layout and postureping.history.events.EVENT_KEYS). Any other line, and
+every line whose slices do not decode, goes through the full parser
+(postureping.history.format), which also says what is wrong with a damaged one: the counts
+are those of `tally.count(parse(...).events)`, and the damage reports the same.
 
 What the counting does not read it does not check: a line whose checksum matches is trusted
 for its id and for the minutes and seconds of its stamp, which the counts do not use.
@@ -24,20 +26,34 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from pathlib import Path
 
-from postureping.durations import parse_duration
-from postureping.history.events import SAFE_YEARS, Event, Kind
-from postureping.history.format import Damage, chunks, decode_line, last_line, no_cyclic_gc
+from postureping.history.events import EVENT_KEYS, FORMAT_VERSION, SAFE_YEARS, Event, Kind
+from postureping.history.format import (
+    Damage,
+    chunks,
+    decode_line,
+    last_line,
+    no_cyclic_gc,
+    read_tail,
+)
+from postureping.history.layout import CHECKSUM_KEY, LATEST, SUFFIX, pattern, start_of_line
 from postureping.stats.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
 
-_HEAD = b'{"v":2,"id":"'  # then 32 hex digits, '","ts":"' and the stamp from offset 53
-_DAY, _HOUR, _AFTER_HOUR = slice(53, 63), slice(63, 66), 66
-_CRC_KEY = b',"crc":"'
+# A format 2 line as `Event.to_line` writes it starts with its id, of a fixed width, then
+# its stamp as `datetime.isoformat` writes it: day, "T", hour, and after the minutes and
+# seconds (and maybe microseconds) its UTC offset and closing quote.
+_ID, _TS, *_TAIL_KEYS = EVENT_KEYS
+_HEAD = start_of_line(FORMAT_VERSION) + _ID.opening  # then the id and the stamp
+if _ID.width is None:
+    raise TypeError("the counter reads lines whose id has a fixed width")
+_STAMP = len(_HEAD) + _ID.width + len(b'"' + _TS.opening)
+_DAY, _HOUR, _AFTER_HOUR = slice(_STAMP, _STAMP + 10), slice(_STAMP + 10, _STAMP + 13), _STAMP + 13
+_OFFSET = len("+00:00")
 _DAY_TEXT = re.compile(rb"\d{4}-\d\d-\d\d")
+# From the stamp's UTC offset to the checksum: the offset, the keys after the stamp as
+# written (routine, kind, source, the optional ones: see format.read_tail), "latest".
 _REST = re.compile(
-    rb'([+-])(\d\d):(\d\d)","routine":"([^"\\]+)","kind":"([a-z]+)","source":"([^"\\]+)"'
-    rb'(?:,"for":"([^"\\]+)")?(?:,"latest":"[^"\\]+")?'
+    rb'([+-])(\d\d):(\d\d)"' + pattern((*_TAIL_KEYS, LATEST), [(_TAIL_KEYS[0], _TAIL_KEYS[-1])])
 )
-_KINDS = {kind.value.encode(): kind for kind in Kind}
 _HOURS = {b"": WHOLE_DAY} | {b"T%02d" % hour: hour for hour in range(24)}
 
 # The slices a line is counted by: stamped day, b"Thh" or b"", offset to checksum.
@@ -89,16 +105,17 @@ class _Counter:
     def _keys(self, lines: list[bytes]) -> Iterator[Key | None]:
         """Each line's key, or None for a line the full parser reads. The hot loop."""
         recent, changes, crc32 = self.recent, self.changes, zlib.crc32
+        head, head_end, crc_at = _HEAD, len(_HEAD), -SUFFIX
         for line in lines:
             if (
-                line[-18:-10] == _CRC_KEY
-                and line[:13] == _HEAD
-                and crc32(line[:-18]) == int(line[-10:-2], 16)
+                line[crc_at:-10] == CHECKSUM_KEY
+                and line[:head_end] == head
+                and crc32(line[:crc_at]) == int(line[-10:-2], 16)
             ):
                 yield (
                     (day := line[_DAY]),
                     line[_HOUR] if day >= recent or day in changes else b"",
-                    line[line.find(b'"', _AFTER_HOUR) - 6 : -18],
+                    line[line.find(b'"', _AFTER_HOUR) - _OFFSET : crc_at],
                 )
             else:
                 yield None
@@ -200,19 +217,10 @@ def _rest(text: bytes) -> tuple[timezone, str, Kind, str] | None:
     match = _REST.fullmatch(text)
     if not match:
         return None
-    sign, hours, minutes, routine, kind_text, source, snooze = match.groups()
-    kind = _KINDS.get(kind_text)
-    if kind is None or int(hours) > 23 or int(minutes) > 59:
+    sign, hours, minutes, tail_text = match.groups()
+    tail = read_tail(tail_text)
+    if tail is None or int(hours) > 23 or int(minutes) > 59:
         return None
-    try:
-        if snooze is not None and (kind is not Kind.SNOOZED or not parse_duration(snooze.decode())):
-            return None
-        offset = timedelta(hours=int(hours), minutes=int(minutes))
-        return (
-            timezone(-offset if sign == b"-" else offset),
-            routine.decode(),
-            kind,
-            source.decode(),
-        )
-    except (ValueError, UnicodeDecodeError):
-        return None
+    routine, kind, source = tail[:3]
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-offset if sign == b"-" else offset), routine, kind, source

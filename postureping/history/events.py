@@ -16,17 +16,15 @@ import json
 import re
 import uuid
 import zlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from functools import partial
 from typing import Any, NamedTuple
 
 from postureping.durations import format_duration, parse_duration
+from postureping.history.layout import CHECKSUM_KEY, Key
 
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-CHECKSUM_KEY = b',"crc":"'
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
 # those prompts say nothing about the user's habits, and the stats leave them out.
 IGNORED_SOURCES = frozenset({"demo"})
@@ -127,17 +125,11 @@ class Event(_Fields):
         return cls(uuid.uuid4().hex, now, routine, kind, source, snooze)
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form, keys in their documented order."""
-        obj: dict[str, Any] = {
-            "v": FORMAT_VERSION,
-            "id": self.id,
-            "ts": self.ts.isoformat(),
-            "routine": self.routine,
-            "kind": str(self.kind),
-            "source": self.source,
-        }
-        if self.snooze is not None:
-            obj["for"] = format_duration(self.snooze)
+        """The stored form, keys in their documented order (EVENT_KEYS)."""
+        obj: dict[str, Any] = {"v": FORMAT_VERSION}
+        for key, value in zip(EVENT_KEYS, self, strict=True):
+            if value is not None:
+                obj[key.name] = key.write(value)
         return obj
 
     def to_line(self, latest: datetime | None = None) -> bytes:
@@ -174,33 +166,69 @@ class Event(_Fields):
         if version not in READABLE_VERSIONS:
             newer = " (written by a newer postureping)" if version > FORMAT_VERSION else ""
             raise ValueError(f"unknown format version {version}{newer}")
-        text = {key: _text(obj, key) for key in ("id", "ts", "routine", "kind", "source")}
-        try:
-            ts = datetime.fromisoformat(text["ts"])
-        except ValueError:
-            raise ValueError(f"timestamp {text['ts']!r} is not ISO 8601") from None
-        try:
-            kind = Kind(text["kind"])
-        except ValueError:
-            raise ValueError(f"kind {text['kind']!r} is not one of {_kinds()}") from None
-        snooze = None
-        if "for" in obj:
-            try:
-                snooze = parse_duration(_text(obj, "for"))
-            except ValueError as error:
-                raise ValueError(f'"for": {error}') from None
-        return cls(text["id"], ts, text["routine"], kind, text["source"], snooze)
+        values: list[Any] = [
+            None if key.optional and key.name not in obj else key.read(_text(obj, key.name))
+            for key in EVENT_KEYS
+        ]
+        return cls(*values)
 
 
-# The event of a tuple of its fields (id, ts, routine, kind, source, snooze), made without the
-# checks of `Event()`, for the store's reader, which has checked the values already: the
-# checks took a third of the time of reading a long history. The caller guarantees what they
-# would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed `timezone`, non-empty
-# routine and source, a positive snooze only on a snoozed event. (A partial of a C function:
-# no Python call for each of a million events.)
-unchecked: Callable[[tuple[str, datetime, str, Kind, str, timedelta | None]], Event] = partial(
-    tuple.__new__, Event
+def _read_ts(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"timestamp {text!r} is not ISO 8601") from None
+
+
+def _read_kind(text: str) -> Kind:
+    try:
+        return Kind(text)
+    except ValueError:
+        raise ValueError(f"kind {text!r} is not one of {_kinds()}") from None
+
+
+def _read_snooze(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise ValueError(f'"for": {error}') from None
+
+
+# The keys of a line's event, in the order of the Event's fields, which is the order they
+# are written in (see postureping.history.layout). A key added in a later version is
+# optional (older readers ignore it) and goes at the end, with its field.
+EVENT_KEYS = (
+    Key("id", rb"[0-9a-f]{32}", width=32),
+    Key("ts", read=_read_ts, write=datetime.isoformat),
+    Key("routine"),
+    Key("kind", rb"[a-z]+", read=_read_kind, write=str),
+    Key("source"),
+    Key(
+        "for",
+        read=_read_snooze,
+        write=format_duration,
+        optional=True,
+        kinds=frozenset({Kind.SNOOZED.value}),
+    ),
 )
+if len(EVENT_KEYS) != len(_Fields._fields):
+    raise TypeError("EVENT_KEYS and the fields of Event differ")
+
+_new_tuple = tuple.__new__
+_FIELD_COUNT = len(_Fields._fields)
+
+
+def unchecked(values: tuple[Any, ...]) -> Event:
+    """The event of a tuple of all its fields, in order, made without the checks of
+    `Event()`, for the store's readers, which have checked the values already: the checks
+    took a third of the time of reading a long history. The caller guarantees what they
+    would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed `timezone`, non-empty
+    routine and source, an optional field only on the kinds its key allows. Raises
+    TypeError unless there is a value for every field, defaults included."""
+    event: Event = _new_tuple(Event, values)
+    if len(event) != _FIELD_COUNT:
+        raise TypeError(f"an event has {_FIELD_COUNT} fields, not {len(event)}: {values!r}")
+    return event
 
 
 def in_range(ts: datetime, offset: timedelta) -> bool:

@@ -2,7 +2,9 @@
 fast, and each line that is not an event reported with its line number and the reason.
 
 Pure: bytes in, values out; never raises on bad content. The line format itself is
-`Event.to_line` (postureping.history.events) and the README's "The history file".
+`Event.to_line` (postureping.history.events) and the README's "The history file"; the fast
+path's pattern is built from its keys (postureping.history.layout), so that a new key
+changes the writer, the full parser and the fast readers at once.
 """
 
 from __future__ import annotations
@@ -18,16 +20,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from postureping.durations import parse_duration
 from postureping.history.events import (
-    CHECKSUM_KEY,
+    EVENT_KEYS,
     FORMAT_VERSION,
+    READABLE_VERSIONS,
     SAFE_YEARS,
     Event,
     Kind,
     checksum,
     in_range,
     unchecked,
+)
+from postureping.history.layout import (
+    CHECKSUM_KEY,
+    CHECKSUM_TEXT,
+    LATEST,
+    SUFFIX,
+    head,
+    pattern,
+    start_of_line,
+    written,
 )
 
 TORN_LINE = "incomplete last line, probably an interrupted write"
@@ -38,18 +50,25 @@ NO_CHECKSUM = f"no checksum, which every format {FORMAT_VERSION} line has"
 # one regular expression over the whole file instead of a json.loads call a line, which is
 # several times faster. Format 1 lines (no checksum) match too. Anything else, such as an
 # escaped quote in a routine's name or a key added by a later version, takes the slow path.
-_TEXT = rb'"([^"\\\n]+)"'
+# Its groups: the body (up to the checksum), the id, the stamp, the keys from routine to the
+# last optional one as written (a history holds few distinct ones: each is read once), the
+# checksum; or the whole of a line that does not match.
+_ID, _TS, *_TAIL_KEYS = EVENT_KEYS
+_TAIL = (_TAIL_KEYS[0], _TAIL_KEYS[-1])
 _CANONICAL = re.compile(
-    rb'(?:(\{"v":[12],"id":"([0-9a-f]{32})","ts":' + _TEXT
-    # routine, kind and source in one group: a history holds few distinct triples
-    + rb',"routine":"([^"\\\n]+","kind":"[a-z]+","source":"[^"\\\n]+)"'
-    + rb'(?:,"for":' + _TEXT + rb')?(?:,"latest":"[^"\\\n]+")?)'
-    + rb'(?:,"crc":"([0-9a-f]{8})")?\}|([^\n]*))\n'
-)  # fmt: skip
-# `,"crc":"` + 8 hex digits + `"}`: how a format 2 line ends.
-_SUFFIX = len(CHECKSUM_KEY) + 10
+    b"(?:("
+    + head(READABLE_VERSIONS)
+    + pattern((*EVENT_KEYS, LATEST), [_ID, _TS, _TAIL])
+    + b")(?:"
+    + re.escape(CHECKSUM_KEY)
+    + b"("
+    + CHECKSUM_TEXT
+    + rb')")?\}|([^\n]*))\n'
+)
+_TAIL_WRITTEN = written(_TAIL_KEYS)
+# Where a line's format version is: a format 1 line has no checksum to check.
+_VERSION_AT, _V1 = len(start_of_line(1)) - 1, ord("1")
 _CHUNK = 1 << 22
-_KINDS = {kind.value.encode(): kind for kind in Kind}
 
 
 @dataclass(frozen=True)
@@ -87,19 +106,36 @@ class Line:
         return self.damage is not None and not self.newer
 
 
-class _Triples(dict[bytes, tuple[str, Kind, str] | None]):
-    """routine, kind and source from the bytes between the quotes around them, decoded
-    once: a history holds few distinct ones, and sharing them saves memory too. None for
-    an unknown kind, or text that is not UTF-8."""
+class Tails(dict[bytes, tuple[Any, ...] | None]):
+    """The values of an event's fields after its stamp (routine, kind, source and the
+    optional ones), from those keys as written, as the fast readers capture them; read once
+    each, as a history holds few distinct ones, and shared, which saves memory too. None
+    for a text that is not UTF-8, an unknown kind, an optional key on a kind that may not
+    have it or with a value that is not valid."""
 
-    def __missing__(self, key: bytes) -> tuple[str, Kind, str] | None:
-        routine, _, _, _, kind, _, _, _, source = key.split(b'"')
-        try:
-            value = (routine.decode(), _KINDS[kind], source.decode())
-        except (KeyError, UnicodeDecodeError):
-            value = None
-        self[key] = value
+    def __missing__(self, key: bytes) -> tuple[Any, ...] | None:
+        self[key] = value = read_tail(key)
         return value
+
+
+def read_tail(text: bytes) -> tuple[Any, ...] | None:
+    """See Tails."""
+    match = _TAIL_WRITTEN.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        routine, kind_text, source, *optional = (
+            None if value is None else value.decode() for value in match.groups()
+        )
+        kind = Kind(str(kind_text))
+        values: list[object] = []
+        for key, value in zip(_TAIL_KEYS[3:], optional, strict=True):
+            if value is not None and key.kinds is not None and kind.value not in key.kinds:
+                return None
+            values.append(None if value is None else key.read(value))
+    except ValueError:  # not UTF-8, not a kind, not a valid value
+        return None
+    return (routine, kind, source, *values)
 
 
 def parse(
@@ -117,13 +153,13 @@ def parse(
         elif line.damage is not None:
             damaged.append(Damage(path, number, line.damage))
 
-    keep, triples, findall = events.append, _Triples(), _CANONICAL.findall
+    keep, tails, findall = events.append, Tails(), _CANONICAL.findall
     crc32, fromisoformat, safe_years = zlib.crc32, datetime.fromisoformat, SAFE_YEARS
     end = data.rfind(b"\n") + 1  # after the last newline: a torn line, in a crash
     number = first_line - 1
     with no_cyclic_gc():
         for start, stop in chunks(data, end):
-            for body, id_, ts, rks, snooze, crc, other in findall(data, start, stop):
+            for body, id_, ts, rest, crc, other in findall(data, start, stop):
                 number += 1
                 if not body:  # not as to_line writes it
                     if other.strip():  # a blank line: nothing was lost, not worth a report
@@ -132,25 +168,20 @@ def parse(
                 # The fast path: the checks of Event() and decode_line, inline.
                 try:
                     stamp = fromisoformat(ts.decode("ascii"))
-                    triple = triples[rks]
+                    fields = tails[rest]
                     if (
-                        triple is not None
-                        and (crc32(body) == int(crc, 16) if crc else body[5] == 49)  # 49: "1"
+                        fields is not None
+                        and (crc32(body) == int(crc, 16) if crc else body[_VERSION_AT] == _V1)
                         and stamp.tzinfo is not None
                         and stamp.year in safe_years  # else the slow path checks the range
-                        and (not snooze or triple[1] is Kind.SNOOZED)
                     ):
                         if since is None or stamp >= since:
-                            routine, kind, source = triple
-                            keep(unchecked((
-                                id_.decode("ascii"), stamp, routine, kind, source,
-                                parse_duration(snooze.decode("ascii")) if snooze else None,
-                            )))  # fmt: skip
+                            keep(unchecked((id_.decode("ascii"), stamp, *fields)))
                         continue
-                except ValueError:  # not ISO 8601, not a duration
+                except ValueError:  # not ISO 8601
                     pass
                 # The slow path says what is wrong.
-                slow(number, decode_line(body + (b',"crc":"' + crc + b'"}' if crc else b"}")))
+                slow(number, decode_line(body + (CHECKSUM_KEY + crc + b'"}' if crc else b"}")))
         if tail := data[end:]:
             slow(number + 1, last_line(tail))
     return ReadResult(events, damaged)
@@ -179,8 +210,8 @@ def decode_line(raw: bytes) -> Line:
     raw = raw.rstrip()
     if not raw:
         return Line(None)
-    has_checksum = raw[-_SUFFIX:-10] == CHECKSUM_KEY and raw.endswith(b'"}')
-    if has_checksum and checksum(raw[:-_SUFFIX]).encode() != raw[-10:-2]:
+    has_checksum = raw[-SUFFIX:-10] == CHECKSUM_KEY and raw.endswith(b'"}')
+    if has_checksum and checksum(raw[:-SUFFIX]).encode() != raw[-10:-2]:
         return Line(None, damage=BAD_CHECKSUM)
     try:
         obj = json.loads(raw.decode("utf-8"))

@@ -80,13 +80,6 @@ class Repair:
         )
 
 
-def has_torn_tail(fd: int) -> bool:
-    """Whether the open file's last byte is something other than a newline, i.e. its last
-    line was cut short by a crash. Reads one byte: O(1) whatever the file's size."""
-    size = os.fstat(fd).st_size
-    return size > 0 and read_exactly(SYSTEM, fd, size - 1, size) != b"\n"
-
-
 class EventStore:
     def __init__(self, path: Path, calls: FileCalls = SYSTEM) -> None:
         """`calls` makes every file operation: tests pass one that fails on cue."""
@@ -259,7 +252,7 @@ class EventStore:
         """The counts of every valid event, for the statistics, and every damaged line: as
         `tally.count` of `read().events`, without making the events (postureping.history.counts).
         Never writes. Raises StoreError if the file exists but cannot be read."""
-        from postureping.history.counts import tally_lines  # noqa: PLC0415 - for the stats only
+        from postureping.history.counts import tally_lines  # for the stats only
 
         with self._reading() as fd:
             data = (

@@ -1,35 +1,24 @@
-"""A blocking session-bus connection for the D-Bus idle monitors, kept open between calls.
+"""The session bus for the D-Bus idle monitors: a blocking connection kept open between calls
+(postureping.desktop.dbus_blocking.BlockingBus), whose failures say the monitor is unavailable.
 
-Why blocking I/O (`jeepney.io.blocking`) and no reader thread: only the activity thread uses
-it, one call at a time, and it subscribes to no signals, so nothing arrives between calls but
-the bus's own NameAcquired, which the next call skips. A reply that came too late is skipped
-the same way, so a timeout does not spoil the connection.
-
-Time limits: connecting (authentication and Hello together, see
-postureping.desktop.dbus_blocking) and every call take at most `timeout` seconds each. A call
-that times out leaves the connection as it is; one that finds the connection broken makes one
-new connection and tries again, so a call ends within twice `timeout`.
+Only the activity thread uses it, one call at a time, and it subscribes to no signals. Each
+call ends within twice `timeout`: one that finds the connection broken makes one new
+connection and tries again.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from jeepney import HeaderFields  # type: ignore[import-untyped]
-from jeepney.wrappers import DBusErrorResponse, unwrap_msg  # type: ignore[import-untyped]
-
-from postureping.desktop.dbus_blocking import open_blocking
+from postureping.desktop.dbus_blocking import BlockingBus, BusUnavailable
+from postureping.desktop.dbus_connect import error_reason
 from postureping.idle.base import IdleUnavailable
 
-CALL_TIMEOUT = 1.0  # seconds; a local service answers in milliseconds
+__all__ = ["CALL_TIMEOUT", "SessionBusCaller", "error_reason", "reply_idle_time"]
 
-# What connecting and exchanging messages raise besides TimeoutError and error replies: OSError
-# (no socket, a dropped connection), ValueError (authentication refused, an unparsable address
-# or message) and RuntimeError (an address with no unix transport).
-_CONNECTION_ERRORS = (OSError, ValueError, RuntimeError)
+CALL_TIMEOUT = 1.0  # seconds; a local service answers in milliseconds
 
 
 class SessionBusCaller:
@@ -42,9 +31,7 @@ class SessionBusCaller:
         address = environ.get("DBUS_SESSION_BUS_ADDRESS")
         if not address:
             raise IdleUnavailable("DBUS_SESSION_BUS_ADDRESS is not set")
-        self._address = address
-        self._timeout = timeout
-        self._conn: Any = None
+        self._bus = BlockingBus(address, timeout)
         self._closed = False
 
     def call(self, message: Any) -> tuple[Any, ...]:
@@ -54,44 +41,14 @@ class SessionBusCaller:
         """
         if self._closed:
             raise IdleUnavailable("the idle monitor is closed")
-        if self._conn is not None:
-            try:
-                return self._exchange(self._conn, message)
-            except _CONNECTION_ERRORS:
-                self._disconnect()  # the bus restarted, or dropped us: one new connection
         try:
-            self._conn = open_blocking(self._address, self._timeout)
-            return self._exchange(self._conn, message)
-        except _CONNECTION_ERRORS as error:
-            self._disconnect()
-            raise IdleUnavailable(f"cannot use the session bus ({_describe(error)})") from error
+            return self._bus.call(message)
+        except BusUnavailable as error:
+            raise IdleUnavailable(str(error)) from error
 
     def close(self) -> None:
         self._closed = True
-        self._disconnect()
-
-    def _exchange(self, conn: Any, message: Any) -> tuple[Any, ...]:
-        try:
-            reply = conn.send_and_get_reply(message, timeout=self._timeout)
-        except TimeoutError as error:  # an OSError, but the connection is still good
-            service = message.header.fields.get(HeaderFields.destination, "the session bus")
-            raise IdleUnavailable(f"{service} did not answer within {self._timeout:g} s") from error
-        return tuple(unwrap_msg(reply))
-
-    def _disconnect(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
-
-
-def error_reason(error: DBusErrorResponse, service: str) -> str:
-    """One line for an error reply from `service`."""
-    if error.name in ("org.freedesktop.DBus.Error.ServiceUnknown",
-                      "org.freedesktop.DBus.Error.NameHasNoOwner"):  # fmt: skip
-        return f"{service} is not on the session bus"
-    text = error.data[0] if error.data and isinstance(error.data[0], str) else ""
-    return f"{service} answered {error.name}" + (f": {text}" if text else "")
+        self._bus.close()
 
 
 def reply_idle_time(reply: tuple[object, ...], method: str) -> timedelta:
@@ -106,7 +63,3 @@ def reply_idle_time(reply: tuple[object, ...], method: str) -> timedelta:
             except OverflowError:
                 pass
     raise IdleUnavailable(f"unexpected reply to {method}: {reply!r}"[:200])
-
-
-def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__

@@ -24,7 +24,7 @@ Factory = Callable[[Mapping[str, str]], IdleMonitor]
 
 def _gnome(environ: Mapping[str, str]) -> IdleMonitor:
     try:
-        from postureping.idle.gnome import GnomeIdleMonitor  # noqa: PLC0415
+        from postureping.idle.gnome import GnomeIdleMonitor
     except ImportError as error:
         raise IdleUnavailable(f"needs jeepney ({error})") from error
     return GnomeIdleMonitor(environ)
@@ -32,7 +32,7 @@ def _gnome(environ: Mapping[str, str]) -> IdleMonitor:
 
 def _screensaver(environ: Mapping[str, str]) -> IdleMonitor:
     try:
-        from postureping.idle.screensaver import ScreenSaverIdleMonitor  # noqa: PLC0415
+        from postureping.idle.screensaver import ScreenSaverIdleMonitor
     except ImportError as error:
         raise IdleUnavailable(f"needs jeepney ({error})") from error
     return ScreenSaverIdleMonitor(environ)
@@ -42,27 +42,27 @@ def _wayland(environ: Mapping[str, str]) -> IdleMonitor:
     if not environ.get("WAYLAND_DISPLAY") and not environ.get("WAYLAND_SOCKET"):
         # Said before the import (as the monitor says it too): elsewhere, no cost at all.
         raise IdleUnavailable("WAYLAND_DISPLAY is not set")
-    from postureping.idle.wayland import WaylandIdleMonitor  # noqa: PLC0415
+    from postureping.idle.wayland import WaylandIdleMonitor
 
     return WaylandIdleMonitor(environ)
 
 
 def _x11(environ: Mapping[str, str]) -> IdleMonitor:
     try:
-        from postureping.idle.x11 import X11IdleMonitor  # noqa: PLC0415
+        from postureping.idle.x11 import X11IdleMonitor
     except ImportError as error:
         raise IdleUnavailable(f"needs python-xlib ({error})") from error
     return X11IdleMonitor(environ)
 
 
 def _macos(environ: Mapping[str, str]) -> IdleMonitor:
-    from postureping.idle.macos import MacIdleMonitor  # noqa: PLC0415
+    from postureping.idle.macos import MacIdleMonitor
 
     return MacIdleMonitor(environ)
 
 
 def _windows(environ: Mapping[str, str]) -> IdleMonitor:
-    from postureping.idle.windows import WindowsIdleMonitor  # noqa: PLC0415
+    from postureping.idle.windows import WindowsIdleMonitor
 
     return WindowsIdleMonitor(environ)
 

@@ -72,7 +72,7 @@ class X11IdleMonitor:
     def _open(self) -> X11Connection:
         try:
             # Imported here, not with the module: a session without X needs no python-xlib.
-            from postureping.desktop.x11 import X11Connection  # noqa: PLC0415
+            from postureping.desktop.x11 import X11Connection
         except ImportError as error:
             raise IdleUnavailable(f"needs python-xlib ({error})") from error
         connection = X11Connection(self._display_name)

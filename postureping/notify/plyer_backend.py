@@ -114,15 +114,15 @@ class PlyerNotifier:
     def _resolve(self) -> tuple[Any, str]:
         if not self._kind:
             if not sys.platform.startswith("linux"):
-                from plyer import notification  # noqa: PLC0415 - plyer only when used
+                from plyer import notification  # plyer only when used
 
                 self._implementation = self._implementation or notification
                 self._kind = "other"
             else:
                 # plyer's own choice, less its dbus-python path; the object is kept to know
                 # which path (and which failure modes) is in use.
-                from plyer.facades import Notification  # noqa: PLC0415 - plyer only when used
-                from plyer.platforms.linux import notification as linux  # noqa: PLC0415
+                from plyer.facades import Notification  # plyer only when used
+                from plyer.platforms.linux import notification as linux
 
                 implementation = self._implementation or _linux_choice(linux, Notification)
                 kinds = [
@@ -186,7 +186,7 @@ def _linux_choice(linux: Any, nothing: Any) -> Any:
 def _server_capabilities() -> list[str]:
     """Ask the notification server over jeepney (Linux only), so that no bus or no server is
     reported, not lost in notify-send's ignored exit status."""
-    from postureping.notify.freedesktop import server_capabilities  # noqa: PLC0415 - Linux
+    from postureping.notify.freedesktop import server_capabilities  # Linux
 
     return server_capabilities(PROBE_TIMEOUT)
 

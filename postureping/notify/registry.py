@@ -1,8 +1,11 @@
 """Which notifier shows reminders, by the name used in the settings file.
 
-To add a backend: write a class with `name` and `send` (postureping.notify.base.Notifier) in
-its own module under postureping/notify/, add it to BACKENDS and CHOICES (and to the Literal of
-`notifications.backend` in postureping.settings.model), and decide where `choose` puts it.
+BACKENDS is the dispatch table: each name the `notifications.backend` setting accepts (the
+settings model takes its allowed values from here, CHOICES) and how to make its notifier and
+fallback. To add a backend: write a class with `name` and `send`
+(postureping.notify.base.Notifier) in its own module under postureping/notify/ and add one
+entry to BACKENDS; import its module inside the entry's function when it needs a library
+that is not everywhere.
 
 "freedesktop" (postureping.notify.freedesktop, jeepney, no plyer) sends Done / Snooze / Skip
 buttons and reports which one was pressed. "auto" chooses it on Linux whenever a notification
@@ -34,7 +37,7 @@ AUTO_PROBE_TIMEOUT = 2.0
 
 def _freedesktop(on_action: OnAction | None = None, on_guide: OnGuide | None = None) -> Notifier:
     try:
-        from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
+        from postureping.notify.freedesktop import FreedesktopNotifier
     except ImportError as error:
         raise UserError(
             f"the freedesktop notification backend needs jeepney ({error}); "
@@ -47,19 +50,38 @@ def _server_on_bus() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        from postureping.notify.freedesktop import FreedesktopNotifier  # noqa: PLC0415
+        from postureping.notify.freedesktop import FreedesktopNotifier
     except ImportError:
         return False
     return FreedesktopNotifier.server_present(AUTO_PROBE_TIMEOUT)
 
 
-BACKENDS: dict[str, Callable[[], Notifier]] = {
-    "freedesktop": _freedesktop,
-    "plyer": PlyerNotifier,
-    "console": ConsoleNotifier,
-}
+# The notifier for a setting and its fallback, from the console notifier (the fallback of
+# every desktop choice) and the daemon's handlers of the buttons pressed (an answer, Start),
+# if any.
+Pick = Callable[
+    [ConsoleNotifier, OnAction | None, OnGuide | None], tuple[Notifier, Notifier | None]
+]
 
-CHOICES = ("auto", "freedesktop", "plyer", "console")
+
+def _auto(
+    console: ConsoleNotifier, on_action: OnAction | None, on_guide: OnGuide | None
+) -> tuple[Notifier, Notifier]:
+    if _server_on_bus():
+        return _freedesktop(on_action, on_guide), console
+    return PlyerNotifier(), console
+
+
+BACKENDS: dict[str, Pick] = {
+    "auto": _auto,
+    "freedesktop": lambda console, on_action, on_guide: (
+        _freedesktop(on_action, on_guide),
+        console,
+    ),
+    "plyer": lambda console, _action, _guide: (PlyerNotifier(), console),
+    "console": lambda console, _action, _guide: (console, None),
+}
+CHOICES = tuple(BACKENDS)
 
 
 def choose(
@@ -79,11 +101,7 @@ def choose(
     notification server is there. `on_guide(routine_id)`: the Start button of a reminder with
     steps.
     """
-    console = ConsoleNotifier(stream)
-    if backend == "console":
-        return console, None
-    if backend == "freedesktop" or (backend == "auto" and _server_on_bus()):
-        return _freedesktop(on_action, on_guide), console
-    if backend in ("auto", "plyer"):
-        return BACKENDS["plyer"](), console
-    raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")
+    pick = BACKENDS.get(backend)
+    if pick is None:
+        raise ValueError(f"unknown notification backend {backend!r}; choose one of {CHOICES}")
+    return pick(ConsoleNotifier(stream), on_action, on_guide)

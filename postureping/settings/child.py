@@ -106,7 +106,7 @@ def _wait(
 
 
 def _answer(paths: Paths, environ: Mapping[str, str]) -> tuple[str, object]:
-    from postureping.context import load_and_remember  # noqa: PLC0415 - pydantic: the child only
+    from postureping.context import load_and_remember  # pydantic: the child only
 
     try:
         return "ok", DaemonSettings.from_loaded(load_and_remember(paths, environ))

@@ -4,12 +4,13 @@ the environment variables that override it, and the built-in routine files."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from postureping.hours import ActiveHours, TimeRange
+from postureping.notify.registry import CHOICES as BACKEND_CHOICES
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
 from postureping.settings.types import (
     BreakAfter,
@@ -139,8 +140,14 @@ class RoutineSpec(RoutineFields):
         return None
 
 
+if TYPE_CHECKING:
+    BackendName = str
+else:  # the names of the notification registry, which is the one list of them
+    BackendName = Literal[BACKEND_CHOICES]
+
+
 class NotificationSettings(StrictModel):
-    backend: Literal["auto", "freedesktop", "plyer", "console"] = "auto"
+    backend: BackendName = "auto"
     timeout: ShortDuration = timedelta(seconds=20)
     # A reminder with no answer (done, skip, snooze) within this time is recorded as missed.
     answer_within: Duration = timedelta(minutes=10)

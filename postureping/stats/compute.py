@@ -9,13 +9,13 @@ The active hours say which days are rest days, skipped by the streaks (posturepi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from postureping.history.events import IGNORED_SOURCES, Event, Kind
+from postureping.history.events import IGNORED_SOURCES, Kind
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
 from postureping.stats.streaks import Streak, streak
@@ -173,26 +173,6 @@ class Stats:
             "hours": [{"hour": h, **c.to_json()} for h, c in enumerate(self.hours)],
             "most_skipped_hours": list(self.most_skipped_hours),
         }
-
-
-def compute(
-    events: Iterable[Event],
-    routines: Sequence[Routine],
-    now: datetime,
-    zone: ZoneInfo,
-    *,
-    days: int,
-    daily_goal: int = 1,
-    hours: ActiveHours,
-) -> Stats:
-    """The stats for the `days` local days ending today; `hours` are the active hours.
-
-    Pass the whole history: the streaks may reach further back than the window. Linear in
-    the number of events (see postureping.stats.tally).
-    """
-    history = events if isinstance(events, Sequence) else list(events)
-    tally = window(now, zone, days).count(history)
-    return summarize(tally, routines, now, zone, daily_goal=daily_goal, hours=hours)
 
 
 def window(now: datetime, zone: ZoneInfo, days: int) -> Stamping:

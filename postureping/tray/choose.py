@@ -51,15 +51,15 @@ def make_tray(
 
     def toolkit_tray() -> TrayCore:
         if _prefers_gtk(environ):
-            from postureping.tray.gtk_tray import GtkTray  # noqa: PLC0415
+            from postureping.tray.gtk_tray import GtkTray
 
             return build(GtkTray)
-        from postureping.tray.pystray_tray import Tray  # noqa: PLC0415
+        from postureping.tray.pystray_tray import Tray
 
         return build(Tray)
 
     if prefers_sni(environ):
-        from postureping.tray.sni import SniTray  # noqa: PLC0415
+        from postureping.tray.sni import SniTray
 
         return SniOrXembed(build(SniTray), toolkit_tray)
     return toolkit_tray()
@@ -91,7 +91,7 @@ class SniOrXembed:
 def _prefers_gtk(environ: Mapping[str, str]) -> bool:
     if sys.platform in ("darwin", "win32") or environ.get("PYSTRAY_BACKEND"):
         return False
-    from postureping.tray.gtk_tray import gtk_available  # noqa: PLC0415
+    from postureping.tray.gtk_tray import gtk_available
 
     return gtk_available()
 
@@ -103,13 +103,13 @@ def describe_tray_host(environ: Mapping[str, str]) -> tuple[Literal["ok", "warn"
     watcher = watcher_present(environ)
     if watcher and not environ.get("PYSTRAY_BACKEND"):
         return "ok", "a StatusNotifierItem host: icon and menu over D-Bus, without GTK"
-    from postureping.tray.pystray_tray import XORG_HINT  # noqa: PLC0415
-    from postureping.tray.xembed import xembed_tray_present  # noqa: PLC0415
+    from postureping.tray.pystray_tray import XORG_HINT
+    from postureping.tray.xembed import xembed_tray_present
 
     if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
         return "warn", "no display: the daemon runs without an icon"
     try:
-        import gi  # noqa: PLC0415
+        import gi
 
         gi.require_version("Gtk", "3.0")
         menu = "with a menu"

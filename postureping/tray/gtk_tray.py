@@ -31,7 +31,7 @@ from postureping.tray.xembed import xembed_tray_present
 def gtk_available() -> bool:
     """Whether PyGObject can load GTK 3 here (it is not loaded by asking)."""
     try:
-        import gi  # noqa: PLC0415
+        import gi
 
         gi.require_version("Gtk", "3.0")
     except (ImportError, ValueError):
@@ -109,15 +109,15 @@ class GtkTray(TrayCore):
 
     def _load_gtk(self) -> None:
         try:
-            import gi  # noqa: PLC0415
+            import gi
 
             gi.require_version("Gtk", "3.0")
             gi.require_version("GdkPixbuf", "2.0")
-            from gi.repository import GLib  # noqa: PLC0415
+            from gi.repository import GLib
 
             # Before Gtk takes it from argv: the window class of the icon and of its menu.
             GLib.set_prgname(NAME)
-            from gi.repository import GdkPixbuf, Gtk  # noqa: PLC0415
+            from gi.repository import GdkPixbuf, Gtk
         except (ImportError, ValueError) as error:
             raise TrayUnavailable(f"GTK 3 cannot load ({error})", logging.WARNING) from None
         if not Gtk.init_check()[0]:

@@ -145,7 +145,7 @@ class Tray(TrayCore):
         view = self._view(self._controller.status())
         # pystray's GTK icon ignores a title given here: _on_ready() sets it once the loop runs.
         title = "" if self.backend == "gtk" else view.title
-        from postureping.tray.icon import draw_icon  # noqa: PLC0415  # Pillow: only with a tray
+        from postureping.tray.icon import draw_icon  # Pillow: only with a tray
 
         self._icon = pystray.Icon(NAME, draw_icon(view.icon), title, self._pystray_menu(view.menu))
         self._shown = view
@@ -159,7 +159,7 @@ class Tray(TrayCore):
             os.environ["PYSTRAY_BACKEND"] = backend  # pystray reads it at import
             self.backend = backend
         try:
-            import pystray  # noqa: PLC0415
+            import pystray
         except Exception as error:  # Xlib, gi and ValueError errors, not just ImportError
             reason = f"pystray cannot show an icon ({type(error).__name__}: {error})"
             raise TrayUnavailable(reason, logging.WARNING) from None
@@ -175,7 +175,7 @@ class Tray(TrayCore):
             icon.stop()
 
         with contextlib.suppress(ImportError):
-            from PyObjCTools import MachSignals  # type: ignore[import-not-found]  # noqa: PLC0415
+            from PyObjCTools import MachSignals  # type: ignore[import-not-found]
 
             MachSignals.signal(signal.SIGTERM, lambda _signum: stop.set())
         icon.run(setup=setup)
@@ -185,7 +185,7 @@ class Tray(TrayCore):
     def _show(self, view: TrayView) -> None:
         shown, icon = self._shown, self._icon
         if shown is None or shown.icon is not view.icon:
-            from postureping.tray.icon import draw_icon  # noqa: PLC0415
+            from postureping.tray.icon import draw_icon
 
             icon.icon = draw_icon(view.icon)
         if shown is None or shown.menu != view.menu:
@@ -200,7 +200,7 @@ class Tray(TrayCore):
         icon.title = title
         status_icon = getattr(icon, "_status_icon", None)  # pystray's Gtk.StatusIcon
         if self.backend == "gtk" and status_icon is not None:
-            from gi.repository import GLib  # noqa: PLC0415  # loaded with the gtk backend
+            from gi.repository import GLib  # loaded with the gtk backend
 
             def set_tooltip() -> bool:
                 status_icon.set_tooltip_text(title)
@@ -235,13 +235,13 @@ def choose_backend(environ: Mapping[str, str]) -> str:
     """The best pystray backend here: appindicator, gtk, else xorg (see the module's
     docstring). Loading Gtk initialises it, so call this on the thread that will run the icon."""
     try:
-        import gi  # noqa: PLC0415
+        import gi
 
         gi.require_version("Gtk", "3.0")
-        from gi.repository import GLib  # noqa: PLC0415
+        from gi.repository import GLib
 
         GLib.set_prgname(NAME)  # before Gtk takes it from argv: the menu's window class
-        from gi.repository import Gtk  # noqa: F401, PLC0415
+        from gi.repository import Gtk  # noqa: F401
     except Exception:  # no PyGObject, no Gtk 3 typelib, or another Gtk already loaded
         return "xorg"
     if watcher_present(environ):

@@ -43,6 +43,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
 )
 
 from postureping.daemon.controller import Controller
+from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.desktop.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
 from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
@@ -189,7 +190,7 @@ class SniTray(TrayCore):
             raise TrayUnavailable("no D-Bus session bus")
         try:
             self._bus = bus = SessionBus.connect(CALL_TIMEOUT, bus=address)
-        except (OSError, ValueError, RuntimeError) as error:
+        except CONNECTION_ERRORS as error:
             reason = f"cannot connect to the session bus ({type(error).__name__}: {error})"
             raise TrayUnavailable(reason, logging.WARNING) from None
         self._update(self._view(self._controller.status()))  # ready before anyone asks

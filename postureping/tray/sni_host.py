@@ -14,6 +14,7 @@ from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import unwrap_msg  # type: ignore[import-untyped]
 
 from postureping.desktop.dbus_blocking import open_blocking
+from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 TIMEOUT = 2.0  # seconds to connect and to get the answer
@@ -36,7 +37,7 @@ def watcher_present(environ: Mapping[str, str], timeout: float = TIMEOUT) -> boo
         return False
     try:
         connection = open_blocking(address, timeout)
-    except (OSError, ValueError, RuntimeError):
+    except CONNECTION_ERRORS:
         return False
     with contextlib.closing(connection):
         try:

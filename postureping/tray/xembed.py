@@ -9,7 +9,7 @@ def xembed_tray_present(display_name: str) -> bool:
     """Whether an XEMBED tray owns `_NET_SYSTEM_TRAY_S<screen>` (True when it cannot be
     told, without python-xlib: then the toolkit finds out itself)."""
     try:
-        from postureping.desktop.x11 import X11Connection  # noqa: PLC0415
+        from postureping.desktop.x11 import X11Connection
     except ImportError:
         return True
     try:
