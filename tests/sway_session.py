@@ -217,7 +217,8 @@ class SwaySession:
     def mako_list(self) -> list[dict[str, Any]]:
         """The notifications mako shows now (`makoctl list`), each a dict of plain values
         (id, app-name, summary, body, actions {key: label}, ...), oldest first."""
-        return _flatten(json.loads(self.makoctl("list")))
+        shown: list[dict[str, Any]] = _flatten(json.loads(self.makoctl("list")))
+        return shown
 
     def has_bus_name(self, name: str) -> bool:
         return "boolean true" in self.run(*_BUS_NAME_HAS_OWNER, f"string:{name}")

@@ -95,6 +95,13 @@ def activity(root: Path, env: dict[str, str]) -> dict[str, object]:
     return value
 
 
+def held(root: Path, env: dict[str, str]) -> set[str]:
+    """The routines whose reminders the daemon holds now."""
+    routines = activity(root, env)["held"]
+    assert isinstance(routines, list)
+    return {str(routine) for routine in routines}
+
+
 def events(root: Path, routine: str) -> list[tuple[str, str]]:
     history = json.loads(run_cli(root, "history", "--json").stdout)
     return [(e["kind"], e["source"]) for e in history if e["routine"] == routine]
@@ -196,7 +203,7 @@ def test_reminders_held_by_do_not_disturb_come_once_when_it_ends(
     with running_daemon(["--no-tray"], env, tmp_path) as daemon:
         daemon.wait_for_output("reminders wait for: dunst", timeout=20)
         wait_until(
-            lambda: set(activity(tmp_path, env)["held"]) == {"walk", "switch-position"},  # type: ignore[arg-type]
+            lambda: held(tmp_path, env) == {"walk", "switch-position"},
             timeout=40 + MIN_CHECK + SLACK,
             what="both reminders held",
         )

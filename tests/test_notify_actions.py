@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, HeaderFields, new_signal
+from jeepney import DBusAddress, HeaderFields, new_signal  # type: ignore[import-untyped]
 
 from postureping.daemon.controller import Answer
 from postureping.desktop.session_bus import READER_NAME
@@ -355,9 +355,12 @@ class Child:
 
     def wait_for_answers(self, count: int) -> list[tuple[str, str, str]]:
         what = f"{count} answer(s) in the store"
-        return wait_until(
-            lambda: len(self.answers()) >= count and self.answers(), timeout=WAIT, what=what
-        )
+
+        def enough() -> list[tuple[str, str, str]] | None:
+            answers = self.answers()
+            return answers if len(answers) >= count else None
+
+        return wait_until(enough, timeout=WAIT, what=what)
 
     def stop(self) -> str:
         """Close its stdin, expect a clean exit, and return its log."""

@@ -24,7 +24,7 @@ class _Shifted(dt.datetime):
     offset = timedelta(0)
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
         return dt.datetime.now(tz) + cls.offset
 
 
