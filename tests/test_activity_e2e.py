@@ -34,7 +34,7 @@ BUILTIN = (
     "strengthen", "stretch", "switch-position", "walk",
 )  # fmt: skip
 MIN_CHECK = 30.0  # seconds between idle samples while away (postureping.presence)
-SLACK = 5.0  # seconds a loaded CI machine may add to a step
+SLACK = 10.0  # seconds a loaded machine (the suite runs on every core, CI too) may add to a step
 WALK = "Stand up and walk around"
 SWITCH = "Switch your sitting position"
 

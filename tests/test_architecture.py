@@ -24,7 +24,7 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
     # lint-imports puts its working folder first on sys.path, so it reads `tree`'s package, not
     # the installed one; no cache, so an earlier run's graph is never reused.
     return subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", "--config", str(tree / "pyproject.toml")],
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(tree / "pyproject.toml")],
         cwd=tree,
         capture_output=True,
         text=True,

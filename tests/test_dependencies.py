@@ -80,6 +80,7 @@ def requires(wheel: Path) -> list[Requirement]:
     return [Requirement(text) for text in metadata.get_all("Requires-Dist") or []]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_default_dependency_is_a_wheel(target: str, tmp_path: Path) -> None:
     tags, markers = TARGETS[target]

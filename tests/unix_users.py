@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 
 TOOLS = ("useradd", "userdel", "setpriv")
+COVERAGE_VARIABLES = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
 
 
 def require_root() -> None:
@@ -49,9 +51,11 @@ class OtherUser:
     _processes: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def command(self, args: Sequence[str]) -> list[str]:
+        # Without coverage's variables (scripts/test measures the processes the tests start):
+        # the user could not write the data file, and coverage would say so on stderr.
         return [
             "setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
-            "--", *args,
+            "--", "env", *(f"--unset={name}" for name in COVERAGE_VARIABLES), *args,
         ]  # fmt: skip
 
     def run(
@@ -85,10 +89,9 @@ def created_user() -> Iterator[OtherUser]:
     """A new user with a group of its own, no home and no login shell; removed afterwards
     (its processes first), whatever happens in between."""
     name = f"ppt{secrets.token_hex(4)}"
-    subprocess.run(
+    _change_users(
         ["useradd", "--no-create-home", "--home-dir", "/nonexistent",
          "--shell", "/usr/sbin/nologin", "--user-group", name],
-        check=True, capture_output=True, text=True,
     )  # fmt: skip
     try:
         entry = pwd.getpwnam(name)
@@ -98,7 +101,20 @@ def created_user() -> Iterator[OtherUser]:
         finally:
             user.stop_processes()
     finally:
-        subprocess.run(["userdel", name], check=True, capture_output=True, text=True)
+        _change_users(["userdel", name])
+
+
+def _change_users(args: list[str]) -> None:
+    """Run useradd or userdel, again while another one holds the user database's lock (the
+    tests run in parallel: another worker may be creating or removing its own user)."""
+    for _ in range(40):
+        result = subprocess.run(args, capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return
+        if "lock" not in result.stderr:
+            break
+        time.sleep(0.25)
+    raise RuntimeError(f"{args[0]} exited with {result.returncode}: {result.stderr.strip()}")
 
 
 @contextlib.contextmanager
