@@ -29,6 +29,13 @@ TOOLS = ("useradd", "userdel", "setpriv")
 COVERAGE_VARIABLES = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
 
 
+def without_coverage(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without coverage's variables (scripts/test measures the processes the tests
+    start): a process run as another user could not write the data file, and coverage would
+    say so on its stderr."""
+    return {name: value for name, value in env.items() if name not in COVERAGE_VARIABLES}
+
+
 def require_root() -> None:
     """Skip the test (fail it in CI) unless this process can create users."""
     reason = None
@@ -51,18 +58,16 @@ class OtherUser:
     _processes: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def command(self, args: Sequence[str]) -> list[str]:
-        # Without coverage's variables (scripts/test measures the processes the tests start):
-        # the user could not write the data file, and coverage would say so on stderr.
         return [
             "setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
-            "--", "env", *(f"--unset={name}" for name in COVERAGE_VARIABLES), *args,
+            "--", *args,
         ]  # fmt: skip
 
     def run(
         self, args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 60.0
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(args), env=dict(env), cwd=cwd, capture_output=True, text=True,
+            self.command(args), env=without_coverage(env), cwd=cwd, capture_output=True, text=True,
             timeout=timeout, check=False,
         )  # fmt: skip
 
@@ -71,7 +76,7 @@ class OtherUser:
     ) -> subprocess.Popen[str]:
         """A long-running process as this user, ended (by its id) when the user is removed."""
         process = subprocess.Popen(
-            self.command(args), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
+            self.command(args), env=without_coverage(env), cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=pass_fds,
         )  # fmt: skip
         self._processes.append(process)
@@ -145,11 +150,13 @@ def python_for(user: OtherUser, folder: Path) -> tuple[str, dict[str, str]]:
     _readable_by_all(folder)
     env = {"PYTHONPATH": str(lib), "PYTHONDONTWRITEBYTECODE": "1", "PATH": os.environ["PATH"]}
     candidates = [sys.executable, os.path.realpath(sys.executable), shutil.which("python3")]
+    said = []
     for python in dict.fromkeys(c for c in candidates if c):
         probe = user.run([python, "-c", "import postureping.cli"], env, cwd=folder)
         if probe.returncode == 0:
             return python, env
-    reason = f"no Python 3.11+ that user {user.name} can run (tried {candidates})"
+        said.append(f"{python}: exit {probe.returncode}: {probe.stderr.strip()[-500:]}")
+    reason = f"no Python 3.11+ that user {user.name} can run: " + "; ".join(said)
     if os.environ.get("CI") == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
