@@ -112,7 +112,12 @@ def absence_is_seen_and_counted(
 ) -> None:
     """Nobody touches the computer: `away` within MIN_CHECK of `away_after` (20 s), with no
     reminder due; back after 50 s: the walk (90 s interval, more than half over) counts as
-    done within MIN_CHECK, and the user is told once."""
+    done within MIN_CHECK, and the user is told once.
+
+    The absence counted is what the samples saw of it (one every MIN_CHECK while away), which
+    depends on when the daemon samples: only 20 s of it are sure to be seen (the sample that
+    saw `away`), so the walk's break_after is 20 s. (With 30 s the walk was not credited when
+    the samples fell at 20-29 s and 50-59 s into the absence: a parallel run found it.)"""
     touch()
     left = time.monotonic()
     wait_until(lambda: activity(root, env)["away"], timeout=20 + MIN_CHECK + SLACK, what="away")
@@ -139,7 +144,7 @@ def test_an_absence_is_seen_and_counted_at_the_real_schedule(
         notifications__backend="freedesktop",
         activity__away_after="20s",
         routines__walk__every="90s",
-        routines__walk__break_after="30s",
+        routines__walk__break_after="20s",  # away_after: see absence_is_seen_and_counted
     )
     env = desktop_env(desktop, tmp_path, settings)
     with running_daemon(["--no-tray"], env, tmp_path) as daemon:
@@ -166,7 +171,7 @@ def test_an_absence_is_seen_and_counted_on_gnome(mutter: MutterSession, tmp_path
         notifications__backend="console",
         activity__away_after="20s",
         routines__walk__every="90s",
-        routines__walk__break_after="30s",
+        routines__walk__break_after="20s",  # away_after: see absence_is_seen_and_counted
     )
     env = isolated_env(tmp_path, settings)
     env.pop("DISPLAY", None)
