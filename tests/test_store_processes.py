@@ -22,6 +22,7 @@ from postureping.history.lock import exclusive_lock
 from postureping.history.store import EventStore, ReadResult
 from tests.cli_helpers import data_dir, isolated_env
 from tests.desktop import wait_until
+from tests.unix_users import without_coverage
 
 # Appends forever (or COUNT times, once stdin closes), printing each id once it is written.
 WRITER = """
@@ -55,6 +56,9 @@ class Writer:
             [sys.executable, "-c", WRITER, str(path), name, str(count), str(pause)],
             stdin=subprocess.PIPE if count else subprocess.DEVNULL,
             stdout=subprocess.PIPE, text=True,
+            # Not measured by coverage, whose tracing would slow each append several times
+            # over: sixteen writers at once then waited past the lock's 5 s limit.
+            env=without_coverage(os.environ),
         )  # fmt: skip
         self.lines: list[str] = []
         self.ready = threading.Event()
