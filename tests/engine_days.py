@@ -277,7 +277,9 @@ class Day:
                 assert isinstance(due.data, timedelta)
                 self._resume_machine(due.data)
             case "answer":
-                key, reaction = due.data  # type: ignore[misc]
+                assert isinstance(due.data, tuple)
+                key, reaction = due.data
+                assert isinstance(key, str) and isinstance(reaction, Reaction)
                 self._answer(key, reaction)
             case "unpause":
                 self.paused_until = None
@@ -456,19 +458,19 @@ class Rules:
                 for routine in reminder.routine_ids:
                     # Rules 1 and 3: a routine is not shown by two notifications in a minute
                     # (one notification's "remind again" may come sooner).
-                    last = self.shown.get(routine)
-                    if last is not None and last[1] != reminder.key and not forced:
-                        assert self.forced == last[0] or mono - last[0] >= day.window, (
-                            f"rule 1/3: {routine} shown twice within {mono - last[0]} at {now}"
+                    earlier = self.shown.get(routine)
+                    if earlier is not None and earlier[1] != reminder.key and not forced:
+                        assert self.forced == earlier[0] or mono - earlier[0] >= day.window, (
+                            f"rule 1/3: {routine} shown twice within {mono - earlier[0]} at {now}"
                         )
                     self.shown[routine] = (mono, reminder.key)
             self.keys[reminder.key] = (mono, reminder.routine_ids)
         # At most one visible notification per routine.
         visible: dict[str, str] = {}
-        for key, (drawn, routines) in self.keys.items():
-            if mono - drawn >= config.notification_timeout:
+        for key, (drawn_at, on_screen) in self.keys.items():
+            if mono - drawn_at >= config.notification_timeout:
                 continue
-            for routine in routines:
+            for routine in on_screen:
                 assert routine not in visible, f"rule 1: {routine} on screen twice at {now}"
                 visible[routine] = key
         self._check_records(records, prompted_now, before, dues)

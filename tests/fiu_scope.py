@@ -82,7 +82,8 @@ class _Terminal:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        return self._spared(self._stream.write, text)
+        written: int = self._spared(self._stream.write, text)
+        return written
 
     def flush(self) -> None:
         self._spared(self._stream.flush)

@@ -80,6 +80,7 @@ class Server:
         if inhibited == self.inhibited:
             return  # ServerPrivate::setInhibited signals only a change
         self.inhibited = inhibited
+        changes: tuple[str, dict[str, tuple[str, bool]], list[str]]
         changes = (NAME, {"Inhibited": ("b", inhibited)}, [])
         where = DBusAddress(PATH, interface=PROPERTIES)
         signal = new_signal(where, "PropertiesChanged", "sa{sv}as", changes)

@@ -11,9 +11,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from jeepney import DBusAddress, HeaderFields
-from jeepney.bus_messages import MatchRule, message_bus
-from jeepney.wrappers import new_error, new_method_call, new_method_return, new_signal
+from jeepney import DBusAddress, HeaderFields  # type: ignore[import-untyped]
+from jeepney.bus_messages import MatchRule, message_bus  # type: ignore[import-untyped]
+from jeepney.wrappers import (  # type: ignore[import-untyped]
+    new_error,
+    new_method_call,
+    new_method_return,
+    new_signal,
+)
 
 from postureping.desktop.session_bus import SessionBus
 from postureping.tray import sni_spec

@@ -77,7 +77,7 @@ from tests.desktop import (
     stop_pid,
     wait_until,
 )
-from tests.unix_users import OtherUser, created_user, require_root
+from tests.unix_users import OtherUser, created_user, require_root, without_coverage
 
 STARTUP_TIMEOUT = 30.0  # seconds; sway starts in ~0.1 s, mako and waybar in well under 1 s
 COMMAND_TIMEOUT = 30.0
@@ -217,7 +217,8 @@ class SwaySession:
     def mako_list(self) -> list[dict[str, Any]]:
         """The notifications mako shows now (`makoctl list`), each a dict of plain values
         (id, app-name, summary, body, actions {key: label}, ...), oldest first."""
-        return _flatten(json.loads(self.makoctl("list")))
+        shown: list[dict[str, Any]] = _flatten(json.loads(self.makoctl("list")))
+        return shown
 
     def has_bus_name(self, name: str) -> bool:
         return "boolean true" in self.run(*_BUS_NAME_HAS_OWNER, f"string:{name}")
@@ -255,7 +256,7 @@ class SwaySession:
         """The environment for postureping run as the user: the session, TZ=UTC, `extra`."""
         self.postureping_program  # noqa: B018  (finds the interpreter, sets _python_env)
         env = self.env | self._python_env | {"TZ": "UTC", "PYTHONIOENCODING": "utf-8"}
-        return env | dict(extra)
+        return without_coverage(env | dict(extra))
 
     def postureping(
         self,
@@ -291,7 +292,7 @@ def _spawn(
     """Start `args` as the user with its output in a log file (a pipe nobody reads would fill
     up and stall it); on exit, stop it by its id, then reap it."""
     with (root / f"{name}.log").open("ab") as log:
-        process = Popen(user.command(args), env=dict(env), cwd=root, stdin=DEVNULL,
+        process = Popen(user.command(args), env=without_coverage(env), cwd=root, stdin=DEVNULL,
                         stdout=log, stderr=log)  # fmt: skip
     stack.callback(process.wait, STOP_TIMEOUT)  # callbacks run last first
     stack.callback(_stop_if_running, process.pid)

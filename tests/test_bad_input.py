@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,13 +18,12 @@ from tests.cli_helpers import data_dir, run_cli
 DEEP = 5000  # nesting levels; Python's recursion limit is 1000
 
 
-def assert_clear(result: object, *expected: str, code: int = 2) -> None:
-    assert hasattr(result, "returncode")
-    out = result.stdout + result.stderr  # type: ignore[attr-defined]
-    assert result.returncode == code, out  # type: ignore[attr-defined]
+def assert_clear(result: subprocess.CompletedProcess[str], *expected: str, code: int = 2) -> None:
+    out = result.stdout + result.stderr
+    assert result.returncode == code, out
     assert "Traceback" not in out and "unexpected error" not in out, out
     for text in expected:
-        assert text in result.stderr, result.stderr  # type: ignore[attr-defined]
+        assert text in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_a_number_too_long_to_read_is_refused(tmp_path: Path) -> None:
 def test_absurdly_nested_environment_values_are_refused(
     tmp_path: Path, name: str, brackets: str
 ) -> None:
-    opening, closing = brackets
+    opening, closing = brackets[0], brackets[1]
     inner = '"a":' if opening == "{" else ""
     value = (opening + inner) * DEEP + "1" + closing * DEEP
     result = run_cli(tmp_path, "config", "check", env={name: value})

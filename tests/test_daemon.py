@@ -25,6 +25,7 @@ from postureping.history.store import EventStore
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
 from postureping.reminder import Reminder
+from postureping.routines import Routine
 from postureping.wallclock import Reading
 from tests.faulty_calls import FaultyCalls
 from tests.routine_factory import at, every
@@ -106,7 +107,14 @@ class Clocks:
 
 
 class Rig:
-    def __init__(self, tmp_path: Path, now: datetime, *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        now: datetime,
+        *,
+        demo: bool = False,
+        routines: tuple[Routine, ...] = (every(30), at("12:00")),
+    ) -> None:
         self.clock = Clock(now)
         self.clocks = Clocks(now)
         self.timer = Timer()
@@ -116,9 +124,7 @@ class Rig:
         self.store = EventStore(tmp_path / "events.jsonl")
         self.desk = Desk()
         self.pause_file = tmp_path / "state" / "pause.json"
-        config = EngineConfig(
-            (every(30), at("12:00")), OFFICE, BERLIN, idle_monitor="test", demo=demo
-        )
+        config = EngineConfig(routines, OFFICE, BERLIN, idle_monitor="test", demo=demo)
         if demo:
             config = replace(config, hours=ActiveHours.always())
         self.daemon = Daemon(
@@ -274,3 +280,35 @@ def test_a_failing_wake_up_is_logged(
     monkeypatch.setattr(rig.daemon.engine, "handle", broken)
     rig.at(rig.clock.now + M)  # raises nothing: the timer's next wake-up comes all the same
     assert "the daemon's wake-up failed; it goes on" in caplog.text
+
+
+def test_after_a_freeze_each_routine_is_shown_once(tmp_path: Path) -> None:
+    """The process was frozen (SIGSTOP, a debugger) through three walk intervals and two
+    switch-position intervals, its clocks running on: the first wake-up after it shows each
+    routine once, not one reminder per missed interval, and nothing more comes at the next
+    wake-ups, until a routine's next interval has passed. (On a made-up clock: the real-time
+    version of this test froze a daemon for 20 s.)"""
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=BERLIN)  # a Monday
+    routines = (every(30), every(40, rid="switch-position"))
+    rig = Rig(tmp_path, start, routines=routines)
+    rig.daemon.start()
+    try:
+        rig.at(start)
+        rig.at(start + 100 * M)  # frozen from 09:00 to 10:40: no wake-up in between
+        rig.shown.wait(rig.service)
+        prompted = [(routine, kind) for routine, kind, _ in rig.events()]
+        assert sorted(prompted) == [
+            ("switch-position", Kind.PROMPTED),
+            ("walk", Kind.PROMPTED),
+        ]
+        for minutes in range(101, 110):  # the timer's wake-ups, each minute
+            rig.at(start + minutes * M)
+        rig.shown.wait(rig.service)
+        assert len(rig.events()) == 2, f"a burst after the freeze: {rig.events()}"
+        rig.at(start + 130 * M)  # a walk interval after the catch-up
+        rig.shown.wait(rig.service)
+        later = [routine for routine, kind, _ in rig.events()[2:] if kind is Kind.PROMPTED]
+        assert later == ["walk"]  # (the unanswered ones are recorded as missed meanwhile)
+    finally:
+        rig.daemon.stop()
+        rig.service.close(5)

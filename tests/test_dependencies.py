@@ -80,11 +80,13 @@ def requires(wheel: Path) -> list[Requirement]:
     return [Requirement(text) for text in metadata.get_all("Requires-Dist") or []]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_default_dependency_is_a_wheel(target: str, tmp_path: Path) -> None:
     tags, markers = TARGETS[target]
-    environment = {
-        **default_environment(),
+    # Every marker variable is a string (packaging's TypedDict types them as such).
+    environment: dict[str, str] = {
+        **{name: str(value) for name, value in default_environment().items()},
         **markers,
         "python_version": PYTHON,
         "python_full_version": f"{PYTHON}.0",

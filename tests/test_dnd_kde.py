@@ -90,6 +90,7 @@ def forge_change(address: str) -> None:
     conn = open_dbus_connection(address)
     try:
         where = DBusAddress(PATH, interface="org.freedesktop.DBus.Properties")
+        changes: tuple[str, dict[str, tuple[str, bool]], list[str]]
         changes = ("org.freedesktop.Notifications", {"Inhibited": ("b", False)}, [])
         signal = new_signal(where, "PropertiesChanged", "sa{sv}as", changes)
         conn.send(signal)

@@ -213,6 +213,7 @@ def days(draw: st.DrawFn) -> tuple[EngineConfig, Person, datetime]:
 DAYS_TO_TRY = int(os.environ.get("SIMULATED_DAYS", "250"))
 
 
+@pytest.mark.slow
 @settings(max_examples=DAYS_TO_TRY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days())
 def test_random_days_keep_every_rule(case: tuple[EngineConfig, Person, datetime]) -> None:

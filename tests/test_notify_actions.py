@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, HeaderFields, new_signal
+from jeepney import DBusAddress, HeaderFields, new_signal  # type: ignore[import-untyped]
 
 from postureping.daemon.controller import Answer
 from postureping.desktop.session_bus import READER_NAME
@@ -60,7 +60,8 @@ from tests.desktop import (
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="freedesktop notifications")
 
 ROOT = Path(__file__).resolve().parent.parent
-WAIT = 10.0  # seconds: an upper bound for what normally takes milliseconds
+WAIT = 30.0  # seconds: an upper bound for what normally takes milliseconds (10 s was
+# not enough for the daemon's bubble on a loaded machine, the suite in parallel under coverage)
 QUICK = 2.0  # seconds: a missing bus must be reported at once, not after a timeout
 SERVER_NAME = ":1.1"
 PATH = "/org/freedesktop/Notifications"
@@ -382,9 +383,12 @@ class Child:
 
     def wait_for_answers(self, count: int) -> list[tuple[str, str, str]]:
         what = f"{count} answer(s) in the store"
-        return wait_until(
-            lambda: len(self.answers()) >= count and self.answers(), timeout=WAIT, what=what
-        )
+
+        def enough() -> list[tuple[str, str, str]] | None:
+            answers = self.answers()
+            return answers if len(answers) >= count else None
+
+        return wait_until(enough, timeout=WAIT, what=what)
 
     def stop(self) -> str:
         """Close its stdin, expect a clean exit, and return its log."""

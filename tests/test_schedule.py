@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postureping.hours import ActiveHours, TimeRange
+from postureping.routines import Routine
 from postureping.schedule import may_fire, next_due, schedule_warnings
 from tests.routine_factory import at, every
 
@@ -23,13 +24,18 @@ def office(*ranges: tuple[int, int]) -> ActiveHours:
     return ActiveHours((day,) * 5 + ((), ()))
 
 
-def local(zone: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone)  # type: ignore[misc]
+def local(
+    zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
-def fire_times(routine, hours, zone, start, end):  # type: ignore[no-untyped-def]
+def fire_times(
+    routine: Routine, hours: ActiveHours, zone: ZoneInfo, start: datetime, end: datetime
+) -> list[datetime]:
     """Drive next_due the way the scheduler does: each reminder fires on time."""
-    times, previous = [], None
+    times: list[datetime] = []
+    previous: datetime | None = None
     now = start
     while True:
         due = next_due(routine, hours, zone, previous, now)

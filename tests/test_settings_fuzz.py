@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -180,6 +181,7 @@ def check_in_process(text: str, environ: dict[str, str]) -> None:
                 assert str(problem)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), environments)
 def test_the_loader_accepts_or_refuses_any_document(text: str, environ: dict[str, str]) -> None:
@@ -200,6 +202,7 @@ def _environment_safe(environ: dict[str, str]) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), environments)
 def test_config_check_exits_0_or_2_and_never_a_traceback(

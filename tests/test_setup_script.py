@@ -32,6 +32,7 @@ def copy_sources(into: Path) -> None:
             shutil.copy2(ROOT / name, into / name)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="scripts/setup is a bash script")
 def test_setup_and_run_print_only_what_the_user_needs(tmp_path: Path) -> None:
     clone = tmp_path / "clone"

@@ -125,8 +125,8 @@ def test_reading_since_a_moment_equals_filtering_the_whole_history(
                 store.append_new(batch)
         everything = store.read()
         assert everything.damaged == []
-        for minutes in since:
-            moment = NOW + timedelta(minutes=minutes)
+        for offset in since:
+            moment = NOW + timedelta(minutes=offset)
             expected = [e for e in everything.events if e.ts >= moment]
             assert store.read(since=moment).events == expected
 

@@ -185,6 +185,7 @@ def _names() -> Iterator[str]:
 _NAMES = _names()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     history=_histories(),
@@ -227,6 +228,7 @@ def test_every_reader_takes_any_file_in_its_stride(
     assert new in store.read(since=NOW).events
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=_histories(max_size=12), zone=st.sampled_from(ZONES))
 def test_the_commands_report_the_damage_and_carry_on(

@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,7 @@ def _write(event: Event, style: str) -> bytes:
             return event.to_line()
 
 
+@pytest.mark.slow
 @given(
     st.lists(st.tuples(_event(), _STYLES), max_size=50),
     st.sampled_from([b"", b'{"v":2,"id":"abc', b"garbage"]),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+from jeepney import DBusAddress, DBusErrorResponse, new_method_call  # type: ignore[import-untyped]
 
 from postureping.desktop.session_bus import SessionBus
 from postureping.tray import sni_spec
@@ -70,8 +70,11 @@ def status(root: Path) -> dict[str, Any]:
 
 
 def registered_item(host: StandInHost, count: int = 1) -> str:
-    found = wait_until(lambda: len(host.registered()) >= count and host.registered(),
-                       timeout=WAIT, what=f"registration {count}")  # fmt: skip
+    def enough() -> list[tuple[str, str]] | None:
+        registered = host.registered()
+        return registered if len(registered) >= count else None
+
+    found = wait_until(enough, timeout=WAIT, what=f"registration {count}")
     sender, service = found[-1]
     assert service == sender  # our unique name: the item is at /StatusNotifierItem there
     return service

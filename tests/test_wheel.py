@@ -16,7 +16,7 @@ import sys
 import tarfile
 import tomllib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -52,10 +52,12 @@ print(len(starter_text()))
 """
 
 
-def run(args: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(
+    args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a build or install step; skip the test when it failed for want of the index."""
     result = subprocess.run(
-        list(args), capture_output=True, text=True, timeout=300, check=False, **kwargs
+        list(args), capture_output=True, text=True, timeout=300, check=False, cwd=cwd, env=env
     )
     if result.returncode != 0 and any(word in result.stderr for word in OFFLINE):
         if os.environ.get("CI") == "true":

@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,14 @@ from pathlib import Path
 import pytest
 
 TOOLS = ("useradd", "userdel", "setpriv")
+COVERAGE_VARIABLES = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
+
+
+def without_coverage(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without coverage's variables (scripts/test measures the processes the tests
+    start): a process run as another user could not write the data file, and coverage would
+    say so on its stderr."""
+    return {name: value for name, value in env.items() if name not in COVERAGE_VARIABLES}
 
 
 def require_root() -> None:
@@ -58,7 +67,7 @@ class OtherUser:
         self, args: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 60.0
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(args), env=dict(env), cwd=cwd, capture_output=True, text=True,
+            self.command(args), env=without_coverage(env), cwd=cwd, capture_output=True, text=True,
             timeout=timeout, check=False,
         )  # fmt: skip
 
@@ -67,7 +76,7 @@ class OtherUser:
     ) -> subprocess.Popen[str]:
         """A long-running process as this user, ended (by its id) when the user is removed."""
         process = subprocess.Popen(
-            self.command(args), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
+            self.command(args), env=without_coverage(env), cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=pass_fds,
         )  # fmt: skip
         self._processes.append(process)
@@ -85,10 +94,9 @@ def created_user() -> Iterator[OtherUser]:
     """A new user with a group of its own, no home and no login shell; removed afterwards
     (its processes first), whatever happens in between."""
     name = f"ppt{secrets.token_hex(4)}"
-    subprocess.run(
+    _change_users(
         ["useradd", "--no-create-home", "--home-dir", "/nonexistent",
          "--shell", "/usr/sbin/nologin", "--user-group", name],
-        check=True, capture_output=True, text=True,
     )  # fmt: skip
     try:
         entry = pwd.getpwnam(name)
@@ -98,7 +106,20 @@ def created_user() -> Iterator[OtherUser]:
         finally:
             user.stop_processes()
     finally:
-        subprocess.run(["userdel", name], check=True, capture_output=True, text=True)
+        _change_users(["userdel", name])
+
+
+def _change_users(args: list[str]) -> None:
+    """Run useradd or userdel, again while another one holds the user database's lock (the
+    tests run in parallel: another worker may be creating or removing its own user)."""
+    for _ in range(40):
+        result = subprocess.run(args, capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return
+        if "lock" not in result.stderr:
+            break
+        time.sleep(0.25)
+    raise RuntimeError(f"{args[0]} exited with {result.returncode}: {result.stderr.strip()}")
 
 
 @contextlib.contextmanager
@@ -129,11 +150,13 @@ def python_for(user: OtherUser, folder: Path) -> tuple[str, dict[str, str]]:
     _readable_by_all(folder)
     env = {"PYTHONPATH": str(lib), "PYTHONDONTWRITEBYTECODE": "1", "PATH": os.environ["PATH"]}
     candidates = [sys.executable, os.path.realpath(sys.executable), shutil.which("python3")]
+    said = []
     for python in dict.fromkeys(c for c in candidates if c):
         probe = user.run([python, "-c", "import postureping.cli"], env, cwd=folder)
         if probe.returncode == 0:
             return python, env
-    reason = f"no Python 3.11+ that user {user.name} can run (tried {candidates})"
+        said.append(f"{python}: exit {probe.returncode}: {probe.stderr.strip()[-500:]}")
+    reason = f"no Python 3.11+ that user {user.name} can run: " + "; ".join(said)
     if os.environ.get("CI") == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
