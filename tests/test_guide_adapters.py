@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import HeaderFields
-from jeepney.wrappers import new_error, new_method_return
+from jeepney import HeaderFields  # type: ignore[import-untyped]
+from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
+from jeepney.wrappers import new_error, new_method_return  # type: ignore[import-untyped]
 
 from postureping.daemon.controller import Prompt
 from postureping.desktop.session_bus import SessionBus
@@ -155,8 +156,6 @@ class StandInPortal:
         self.scheme = scheme
         self.bus = SessionBus.connect(10.0, bus=address)
         self.bus.start(lambda _message: None, self._on_call)
-        from jeepney.bus_messages import message_bus  # noqa: PLC0415
-
         self.bus.call(message_bus.RequestName("org.freedesktop.portal.Desktop"))
 
     def _on_call(self, call: Any) -> Any:

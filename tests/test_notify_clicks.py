@@ -351,11 +351,12 @@ def test_xfce4_notifyd_gets_buttons_and_no_default_action(
             assert re.search(r'string "done"\s+string "Done"\s+string "snooze"', call), call
             assert 'string "default"' not in call
             assert IMAGE_DATA.search(call), call
-            x, y, _width, _height = wait_until(
-                lambda: _popup(env, "xfce4-notifyd")[2] > 100 and _popup(env, "xfce4-notifyd"),
-                timeout=WAIT,
-                what="the popup",
-            )
+
+            def popup() -> tuple[int, int, int, int] | None:
+                found = _popup(env, "xfce4-notifyd")
+                return found if found[2] > 100 else None
+
+            x, y, _width, _height = wait_until(popup, timeout=WAIT, what="the popup")
             subprocess.run(["xdotool", "mousemove", str(x + 20), str(y + 20), "click", "1"],
                            env=env, check=True)  # fmt: skip
             closed = r"member=NotificationClosed\s+uint32 1\s+uint32 2"  # dismissed by the user

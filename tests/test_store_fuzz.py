@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postureping.history.counts import tally_lines
-from postureping.history.events import CHECKSUM_KEY, EARLIEST_TS, END_TS, Event, Kind, checksum
+from postureping.history.events import EARLIEST_TS, END_TS, Event, Kind, checksum
 from postureping.history.format import decode_line, parse
 from postureping.history.io import FileCalls
+from postureping.history.layout import CHECKSUM_KEY
 from postureping.history.store import EventStore
 from postureping.stats.tally import Stamping, count
 from tests.cli_helpers import data_dir, run_cli

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from postureping.history.counts import tally_lines
-from postureping.history.events import CHECKSUM_KEY, Event, Kind, checksum
+from postureping.history.events import Event, Kind, checksum
 from postureping.history.format import decode_line, parse
+from postureping.history.layout import CHECKSUM_KEY
 from postureping.history.merge import import_file
 from postureping.history.store import EventStore
 from postureping.history.tail import inspect_tail

@@ -96,6 +96,9 @@ class FakeController:
     def trigger(self, routine_id: str) -> None:
         self._record(f"trigger {routine_id}")
 
+    def guide(self, routine_id: str) -> None:
+        self._record(f"guide {routine_id}")
+
     def reload(self) -> str:
         self._record("reload")
         return "reloaded"
