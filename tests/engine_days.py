@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from postureping.daemon.controller import Answer, Status
+from postureping.controller import Answer, Status
 from postureping.engine.actions import Action, Log, Record, SavePause, Show, Withdraw
 from postureping.engine.clockwork import GROUP_WINDOW
 from postureping.engine.config import EngineConfig

@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.daemon.daemon import Daemon
-from postureping.daemon.pause import PauseState, load_pause
 from postureping.daemon.sources import Sources
 from postureping.engine.config import EngineConfig
 from postureping.errors import UserError
@@ -24,6 +23,7 @@ from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.service import NotificationService
+from postureping.pause import PauseState, load_pause
 from postureping.reminder import Reminder
 from postureping.routines import Routine
 from postureping.wallclock import Reading

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postureping.daemon.controller import Answer
-from postureping.daemon.pause import PauseState
+from postureping.controller import Answer
 from postureping.engine.actions import Action, Record, Said, SavePause, Show, Withdraw
 from postureping.engine.config import EngineConfig
 from postureping.engine.engine import AWAY, Engine
@@ -34,6 +33,7 @@ from postureping.engine.inputs import (
 )
 from postureping.errors import UserError
 from postureping.hours import ActiveHours, TimeRange
+from postureping.pause import PauseState
 from postureping.routines import Every
 from postureping.timescale import Timescale
 from postureping.tray.menu import build_view

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.daemon.settings import DaemonSettings
 from postureping.engine.config import EngineConfig
 from postureping.hours import ActiveHours, TimeRange

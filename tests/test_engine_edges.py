@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.engine.inputs import (
     Answered,
     ClockChanged,

@@ -21,8 +21,8 @@ from postureping.atomic_file import replace_bytes, replacing
 from postureping.autostart.installers import chosen_entry, enable
 from postureping.cli import _report_crash, main
 from postureping.context import Context
-from postureping.daemon.pause import PauseState, save_pause
 from postureping.paths import Paths
+from postureping.pause import PauseState, save_pause
 from tests.cli_helpers import data_dir, isolated_env, run_cli
 from tests.test_autostart import LAUNCH, make_host
 

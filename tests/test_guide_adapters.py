@@ -19,7 +19,7 @@ from jeepney import HeaderFields  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.wrappers import new_error, new_method_return  # type: ignore[import-untyped]
 
-from postureping.daemon.controller import Prompt
+from postureping.controller import Prompt
 from postureping.desktop.session_bus import SessionBus
 from postureping.guide import theme
 from postureping.guide.launch import guide_command

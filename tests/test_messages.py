@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.engine.actions import Show
 from postureping.engine.inputs import Answered, Tick
 from postureping.messages import MessageTurns, draw_for, pick

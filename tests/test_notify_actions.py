@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from jeepney import DBusAddress, HeaderFields, new_signal  # type: ignore[import-untyped]
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.desktop.session_bus import READER_NAME
 from postureping.history.store import EventStore
 from postureping.notify.actions import (
@@ -72,7 +72,7 @@ LISTEN = """\
 import json, logging, sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.history.events import Event, Kind
 from postureping.notify.freedesktop import FreedesktopNotifier
 from postureping.reminder import Reminder

@@ -38,7 +38,7 @@ from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 from PIL import Image
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.notify.actions import SERVER, action_list
 from postureping.notify.app_icon import app_icon, argb_to_rgba, image_data
 from postureping.notify.clicks import LABEL_DONE, LABEL_SHOW, BodyClicks

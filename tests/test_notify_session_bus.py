@@ -33,7 +33,7 @@ from jeepney import (  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.desktop.session_bus import READER_NAME, SessionBus
 from postureping.notify.actions import SERVER
 from postureping.notify.freedesktop import FreedesktopNotifier

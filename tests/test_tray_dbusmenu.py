@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from postureping.daemon.controller import Prompt, Status, Upcoming
+from postureping.controller import Prompt, Status, Upcoming
 from postureping.tray import dbusmenu
 from postureping.tray.dbusmenu import ROOT, group_properties, layout, number
 from postureping.tray.icon import draw_icon, draw_pixmaps

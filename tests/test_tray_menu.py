@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postureping.daemon.controller import Activity, Answer, Prompt, Status, Upcoming
+from postureping.controller import Activity, Answer, Prompt, Status, Upcoming
 from postureping.tray.icon import SIZE, draw_icon
 from postureping.tray.menu import (
     SEPARATOR,

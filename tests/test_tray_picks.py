@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from postureping.daemon.controller import Answer, Status
+from postureping.controller import Answer, Status
 from postureping.errors import UserError
 from postureping.tray.menu import (
     AnswerPrompt,

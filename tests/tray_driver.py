@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
-from postureping.daemon.controller import Answer, Prompt, Status, Upcoming
+from postureping.controller import Answer, Prompt, Status, Upcoming
 from postureping.tray.choose import make_tray
 
 ROUTINES = (

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from postureping.control.protocol import Reply, Request
-from postureping.daemon.controller import Answer, Controller
-from postureping.daemon.pause import until_tomorrow
+from postureping.controller import Answer, Controller
 from postureping.durations import format_duration, parse_duration, parse_spoken_duration
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.hours import ActiveHours
+from postureping.pause import until_tomorrow
 
 MAX_SNOOZE = timedelta(days=1)
 MAX_PAUSE = timedelta(days=31)

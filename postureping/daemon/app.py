@@ -21,10 +21,9 @@ from postureping.control.dispatch import dispatch
 from postureping.control.folder import folder_problem
 from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
-from postureping.daemon.pause import until_tomorrow
 from postureping.daemon.reload import Reload, gnome_breaks_reader
 from postureping.daemon.settings import DaemonSettings
 from postureping.daemon.sleep_signal import SleepSignals
@@ -37,6 +36,7 @@ from postureping.health import SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
+from postureping.pause import until_tomorrow
 from postureping.reminder import Reminder
 from postureping.schedule import schedule_warnings
 from postureping.settings.child import load_settings

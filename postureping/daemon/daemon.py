@@ -27,8 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from postureping.daemon.controller import Answer, Status
-from postureping.daemon.pause import PauseState, load_pause, save_pause
+from postureping.controller import Answer, Status
 from postureping.daemon.sources import Sources
 from postureping.daemon.timer import Timer, WakeTimer
 from postureping.engine.actions import Action, Log, Record, Said, SavePause, Show, Withdraw
@@ -54,6 +53,7 @@ from postureping.history.events import Kind
 from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore, StoreError
 from postureping.notify.service import NotificationService
+from postureping.pause import PauseState, load_pause, save_pause
 from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from postureping.daemon.pause import PauseState
 from postureping.history.events import Event
+from postureping.pause import PauseState
 from postureping.reminder import Reminder
 
 

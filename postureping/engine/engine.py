@@ -49,8 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from postureping.daemon.controller import Activity, Answer, BreakCounted, Prompt, Status, Upcoming
-from postureping.daemon.pause import PauseState
+from postureping.controller import Activity, Answer, BreakCounted, Prompt, Status, Upcoming
 from postureping.durations import format_duration, humanize
 from postureping.engine.actions import Action, Log, Record, Said, SavePause, Show, Withdraw
 from postureping.engine.bubbles import Bubble, Bubbles
@@ -74,6 +73,7 @@ from postureping.engine.inputs import (
 from postureping.errors import UserError
 from postureping.history.events import Event, Kind
 from postureping.messages import MessageTurns
+from postureping.pause import PauseState
 from postureping.presence import MIN_CHECK, Absence, Presence, break_thresholds
 from postureping.reminder import Reminder
 from postureping.routines import Every, Routine

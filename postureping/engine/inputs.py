@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from postureping.daemon.controller import Answer
-from postureping.daemon.pause import PauseState
+from postureping.controller import Answer
 from postureping.engine.config import EngineConfig
+from postureping.pause import PauseState
 
 
 @dataclass(frozen=True)

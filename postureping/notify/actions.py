@@ -26,7 +26,7 @@ from jeepney import (  # type: ignore[import-untyped]
     new_method_call,
 )
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)

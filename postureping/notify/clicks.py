@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.notify.actions import MAX_SHOWN
 from postureping.reminder import Reminder
 

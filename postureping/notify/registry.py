@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from postureping.daemon.controller import Answer
+from postureping.controller import Answer
 from postureping.errors import UserError
 from postureping.notify.base import Notifier
 from postureping.notify.console import ConsoleNotifier

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from postureping.daemon.controller import NotifyHealth
+from postureping.controller import NotifyHealth
 from postureping.notify.base import Notifier, NotifyError
 from postureping.reminder import Reminder
 

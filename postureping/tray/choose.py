@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from postureping.daemon.controller import Controller
+from postureping.controller import Controller
 from postureping.tray.core import Tell, TrayCore, TrayIcon, TrayUnavailable
 from postureping.tray.sni_host import watcher_present
 

@@ -26,7 +26,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
-from postureping.daemon.controller import Controller, Status
+from postureping.controller import Controller, Status
 from postureping.errors import UserError
 from postureping.tray.menu import (
     Action,

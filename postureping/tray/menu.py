@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
-from postureping.daemon.controller import Answer, Prompt, Status
+from postureping.controller import Answer, Prompt, Status
 
 SNOOZE = timedelta(minutes=10)
 PAUSE_LENGTHS = (

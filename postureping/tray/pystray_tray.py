@@ -45,7 +45,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from postureping.daemon.controller import Controller
+from postureping.controller import Controller
 from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
 from postureping.tray.menu import Action, Entry, Item, TrayView
 from postureping.tray.sni_host import watcher_present

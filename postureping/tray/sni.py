@@ -42,7 +42,7 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
     new_signal,
 )
 
-from postureping.daemon.controller import Controller
+from postureping.controller import Controller
 from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.desktop.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
