@@ -200,10 +200,11 @@ class SwaySession:
         """Stop a process this session started, by the name it was started under."""
         stop_pid(self.pids.pop(name))
 
-    def log(self, name: str) -> str:
-        """The end of a started process's output."""
+    def log(self, name: str, tail: int | None = 3000) -> str:
+        """A started process's output: its last `tail` characters, or all of it (None)."""
         path = self.root / f"{name}.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return text if tail is None else text[-tail:]
 
     def swaymsg(self, *args: str) -> str:
         return self.run("swaymsg", "-s", self.swaysock, *args)
