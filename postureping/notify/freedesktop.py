@@ -59,6 +59,16 @@ _log = logging.getLogger(__name__)
 _BUS_ERRORS = (OSError, KeyError, ValueError, RuntimeError)
 
 
+def _notify_error(error: Exception) -> NotifyError:
+    """A failed call on the session bus as the user is told of it."""
+    if isinstance(error, DBusErrorResponse):
+        text = error.data[0] if error.data and isinstance(error.data[0], str) else None
+        return NotifyError(dbus_reason(error.name, text))
+    if isinstance(error, TimeoutError):
+        return NotifyError("the notification server did not answer")
+    return NotifyError(f"no D-Bus session bus ({_describe(error)})")
+
+
 def expire_timeout_ms(reminder: Reminder) -> int:
     """Notify's expire_timeout: milliseconds, at least 1 (0 means "never expire")."""
     return min(_MAX_INT32, max(1, round(reminder.timeout.total_seconds() * 1000)))
@@ -148,14 +158,11 @@ class FreedesktopNotifier:
                 self._show(reminder)
             except BusClosed:  # lost midway (and reported): once more, on a new connection
                 self._show(reminder)
-        except DBusErrorResponse as error:
-            text = error.data[0] if error.data and isinstance(error.data[0], str) else None
-            raise NotifyError(dbus_reason(error.name, text)) from error
-        except TimeoutError as error:
-            raise NotifyError("the notification server did not answer") from error
+        except (DBusErrorResponse, TimeoutError) as error:
+            raise _notify_error(error) from error
         except _BUS_ERRORS as error:
             self._disconnect()
-            raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+            raise _notify_error(error) from error
 
     def troubles(self) -> tuple[str, ...]:
         """What went wrong with the connection since the notifier started (the latest
@@ -323,13 +330,8 @@ def server_capabilities(timeout: float = DEFAULT_TIMEOUT) -> list[str]:
     try:
         bus.start(lambda message: None)
         (capabilities,) = bus.call(new_method_call(SERVER, "GetCapabilities"))
-    except DBusErrorResponse as error:
-        text = error.data[0] if error.data and isinstance(error.data[0], str) else None
-        raise NotifyError(dbus_reason(error.name, text)) from error
-    except TimeoutError as error:
-        raise NotifyError("the notification server did not answer") from error
-    except _BUS_ERRORS as error:
-        raise NotifyError(f"no D-Bus session bus ({_describe(error)})") from error
+    except (DBusErrorResponse, *_BUS_ERRORS) as error:
+        raise _notify_error(error) from error
     finally:
         bus.close()
     return list(capabilities)
