@@ -16,10 +16,10 @@ import itertools
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
@@ -29,13 +29,10 @@ from typing import Any
 import pytest
 from jeepney import (  # type: ignore[import-untyped]
     HeaderFields,
-    MessageType,
     new_error,
     new_method_return,
     new_signal,
 )
-from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
-from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 from PIL import Image
 
 from postureping.controller import Answer
@@ -60,6 +57,7 @@ from tests.desktop import (
     strip_session_vars,
     wait_until,
 )
+from tests.notify_standin import StandInServer
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="freedesktop notifications")
 
@@ -140,63 +138,45 @@ def test_what_a_click_means_on_each_server() -> None:
 # A server that draws buttons, on a private bus
 
 
-class ButtonServer:
+class ButtonServer(StandInServer):
     """Owns org.freedesktop.Notifications as a server with buttons: answers as `name` in
     GetServerInformation, records each Notify and CloseNotification, and `click`s the body
     as GNOME Shell and KDE Plasma do: ActionInvoked(id, "default"), then
     NotificationClosed(id, 2), both to the connection that called Notify."""
 
     def __init__(self, address: str, name: str) -> None:
-        self._conn = open_dbus_connection(address)
-        reply = self._conn.send_and_get_reply(message_bus.RequestName(NOTIFICATIONS), timeout=WAIT)
-        assert reply.body == (1,)
         self.name = name
         self.notified: list[tuple[Any, ...]] = []
         self.closed: list[int] = []
         self._senders: dict[int, str] = {}
         self._ids = itertools.count(1)
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(address)
 
-    def _serve(self) -> None:
-        try:
-            while True:
-                message = self._conn.receive()
-                if message.header.message_type is MessageType.method_call:
-                    self._answer(message)
-        except (OSError, ValueError):  # closed at the end of the test
-            pass
-
-    def _answer(self, call: Any) -> None:
+    def answer(self, call: Any) -> None:
         member = call.header.fields.get(HeaderFields.member)
         if member == "GetCapabilities":
-            self._conn.send(new_method_return(call, "as", (["actions", "body"],)))
+            self.send(new_method_return(call, "as", (["actions", "body"],)))
         elif member == "GetServerInformation":
-            self._conn.send(new_method_return(call, "ssss", (self.name, "test", "1", "1.2")))
+            self.send(new_method_return(call, "ssss", (self.name, "test", "1", "1.2")))
         elif member == "Notify":
             nid = next(self._ids)
             self._senders[nid] = call.header.fields[HeaderFields.sender]
             self.notified.append((nid, *call.body))
-            self._conn.send(new_method_return(call, "u", (nid,)))
+            self.send(new_method_return(call, "u", (nid,)))
         elif member == "CloseNotification":
             self.closed.append(call.body[0])
-            self._conn.send(new_method_return(call))
+            self.send(new_method_return(call))
         else:
-            self._conn.send(new_error(call, "org.freedesktop.DBus.Error.UnknownMethod"))
+            self.send(new_error(call, "org.freedesktop.DBus.Error.UnknownMethod"))
 
     def emit(self, nid: int, member: str, signature: str, *args: Any) -> None:
         signal = new_signal(SERVER, member, signature, args)
         signal.header.fields[HeaderFields.destination] = self._senders[nid]
-        self._conn.send(signal)
+        self.send(signal)
 
     def click(self, nid: int, key: str = "default") -> None:
         self.emit(nid, "ActionInvoked", "us", nid, key)
         self.emit(nid, "NotificationClosed", "uu", nid, 2)
-
-    def close(self) -> None:
-        self._conn.sock.shutdown(socket.SHUT_RDWR)
-        self._thread.join(WAIT)
-        self._conn.close()
 
 
 @pytest.fixture
@@ -356,11 +336,22 @@ def test_xfce4_notifyd_gets_buttons_and_no_default_action(
                 found = _popup(env, "xfce4-notifyd")
                 return found if found[2] > 100 else None
 
-            x, y, _width, _height = wait_until(popup, timeout=WAIT, what="the popup")
-            subprocess.run(["xdotool", "mousemove", str(x + 20), str(y + 20), "click", "1"],
-                           env=env, check=True)  # fmt: skip
             closed = r"member=NotificationClosed\s+uint32 1\s+uint32 2"  # dismissed by the user
-            wait_until(lambda: re.search(closed, monitor.read_text()), timeout=WAIT, what="close")
+
+            def clicked_closed() -> re.Match[str] | None:
+                # Clicked where the popup is now, again each second until it is closed: on a
+                # busy machine it may still be sliding into place at the first click.
+                x, y, _width, _height = wait_until(popup, timeout=WAIT, what="the popup")
+                subprocess.run(["xdotool", "mousemove", str(x + 20), str(y + 20), "click", "1"],
+                               env=env, check=True)  # fmt: skip
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline:
+                    if found := re.search(closed, monitor.read_text()):
+                        return found
+                    time.sleep(0.1)
+                return None
+
+            wait_until(clicked_closed, timeout=3 * WAIT, what="close")
             notifier.send(Reminder("stretch", "Stretch now", "Reach up.", timedelta(minutes=5)))
             wait_until(lambda: "Stretch now" in monitor.read_text(), timeout=WAIT, what="Notify")
         finally:

@@ -25,13 +25,10 @@ from urllib.parse import quote
 import pytest
 from jeepney import (  # type: ignore[import-untyped]
     HeaderFields,
-    MessageType,
     new_error,
     new_method_call,
     new_method_return,
 )
-from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
-from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 
 from postureping.controller import Answer
 from postureping.desktop.session_bus import READER_NAME, SessionBus
@@ -42,59 +39,40 @@ from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import _BUS_CONFIG as BUS_CONFIG
 from tests.desktop import start_bus, stop_pid, strip_session_vars, wait_until
+from tests.notify_standin import StandInServer
 from tests.test_activity_e2e import real_time
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="a D-Bus session bus")
 
 WAIT = 5.0
 SLACK = 10.0  # seconds a loaded CI machine may add to a step
-NOTIFICATIONS = "org.freedesktop.Notifications"
 CAPABILITIES = ["body", "body-markup", "actions"]
 
 
-class DoubleReplyingServer:
+class DoubleReplyingServer(StandInServer):
     """A notification server that answers every GetCapabilities twice, as mako 1.7 does: a
     method return, then an UnknownMethod error with the same reply serial."""
 
     def __init__(self, address: str) -> None:
-        self._conn = open_dbus_connection(address)
-        reply = self._conn.send_and_get_reply(message_bus.RequestName(NOTIFICATIONS), timeout=WAIT)
-        assert reply.body == (1,)  # the primary owner
-        self.unique_name = str(self._conn.unique_name)
         self.notified: list[str] = []
         self._ids = itertools.count(1)
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(address)
 
-    def _serve(self) -> None:
-        try:
-            while True:
-                message = self._conn.receive()
-                if message.header.message_type is MessageType.method_call:
-                    self._answer(message)
-        except (OSError, ValueError):  # closed at the end of the test
-            pass
-
-    def _answer(self, call: Any) -> None:
+    def answer(self, call: Any) -> None:
         member = call.header.fields.get(HeaderFields.member)
         if member == "GetCapabilities":
-            self._conn.send(new_method_return(call, "as", (CAPABILITIES,)))
+            self.send(new_method_return(call, "as", (CAPABILITIES,)))
             error = "org.freedesktop.DBus.Error.UnknownMethod"
-            self._conn.send(new_error(call, error, "s", ("no such method",)))
+            self.send(new_error(call, error, "s", ("no such method",)))
         elif member == "GetNameOwner" or member == "GetServerInformation":
-            self._conn.send(new_method_return(call, "ssss", ("double", "test", "1", "1.2")))
+            self.send(new_method_return(call, "ssss", ("double", "test", "1", "1.2")))
         elif member == "Notify":
             self.notified.append(call.body[3])
-            self._conn.send(new_method_return(call, "u", (next(self._ids),)))
+            self.send(new_method_return(call, "u", (next(self._ids),)))
         elif member == "CloseNotification":
-            self._conn.send(new_method_return(call))
+            self.send(new_method_return(call))
         else:
-            self._conn.send(new_error(call, "org.freedesktop.DBus.Error.UnknownMethod"))
-
-    def close(self) -> None:
-        self._conn.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocking receive at once
-        self._thread.join(WAIT)
-        self._conn.close()
+            self.send(new_error(call, "org.freedesktop.DBus.Error.UnknownMethod"))
 
 
 def require_dbus_daemon() -> None:
