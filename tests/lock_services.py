@@ -3,7 +3,9 @@ stand-in logind on a private bus that plays the system bus.
 
 logind cannot run here (it needs to be PID 1's systemd's, on the real system bus), so
 FAKE_LOGIND owns org.freedesktop.login1, answers GetSession and GetSessionByPID with one
-session, and, told on its stdin, sets that session's LockedHint (emitting PropertiesChanged
+session (or, as for a process of a systemd user unit, which is in no session, GetSessionByPID
+with NoSessionForPID while the user's Display property names the session), and, told on its
+stdin, sets that session's LockedHint (emitting PropertiesChanged
 as logind does) or emits its Lock and Unlock signals.
 """
 
@@ -31,6 +33,8 @@ from jeepney.io.blocking import open_dbus_connection
 from jeepney.wrappers import new_error, new_method_return
 
 PATH = sys.argv[1]
+IN_SESSION = sys.argv[2] == "in-session"  # else: a systemd user unit's process, in none
+USER_PATH = "/org/freedesktop/login1/user/_1000"
 conn = open_dbus_connection(bus="SYSTEM")
 (result,) = conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.login1", 4)).body
 if result != 1:
@@ -56,8 +60,15 @@ while True:
     if call.header.message_type is not MessageType.method_call:
         continue
     member = call.header.fields.get(HeaderFields.member)
-    if member in ("GetSession", "GetSessionByPID"):
+    if member == "GetSession" or (member == "GetSessionByPID" and IN_SESSION):
         conn.send(new_method_return(call, "o", (PATH,)))
+    elif member == "GetSessionByPID":
+        error = "org.freedesktop.login1.NoSessionForPID"
+        conn.send(new_error(call, error, "s", ("PID does not belong to any known session",)))
+    elif member == "GetUser":
+        conn.send(new_method_return(call, "o", (USER_PATH,)))
+    elif member == "Get" and call.body == ("org.freedesktop.login1.User", "Display"):
+        conn.send(new_method_return(call, "v", (("(so)", ("31", PATH)),)))
     else:
         conn.send(new_error(call, "org.freedesktop.DBus.Error.UnknownMethod", "s", ("no",)))
 """
@@ -74,12 +85,13 @@ def need(program: str, package: str) -> None:
 
 
 class FakeLogind:
-    def __init__(self, address: str, directory: Path) -> None:
+    def __init__(self, address: str, directory: Path, *, in_session: bool = True) -> None:
         self.address = address
         self.log = directory / "logind.log"
         env = {"DBUS_SYSTEM_BUS_ADDRESS": address, "PATH": os.environ.get("PATH", "/usr/bin")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", FAKE_LOGIND, SESSION_PATH],
+            [sys.executable, "-c", FAKE_LOGIND, SESSION_PATH,
+             "in-session" if in_session else "systemd-unit"],
             cwd=Path(__file__).resolve().parent.parent, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log.open("w"),
         )  # fmt: skip
@@ -100,13 +112,14 @@ class FakeLogind:
 
 
 @contextmanager
-def fake_logind(directory: Path) -> Iterator[FakeLogind]:
-    """A private bus standing in for the system bus, with FAKE_LOGIND on it."""
+def fake_logind(directory: Path, *, in_session: bool = True) -> Iterator[FakeLogind]:
+    """A private bus standing in for the system bus, with FAKE_LOGIND on it; `in_session`
+    False: this process is in no logind session, as under a systemd user unit."""
     need("dbus-daemon", "dbus-daemon")
     directory.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         _, address = start_bus(directory, {}, stack)
-        logind = FakeLogind(address, directory)
+        logind = FakeLogind(address, directory, in_session=in_session)
         stack.callback(logind.stop)
         yield logind
 

@@ -147,6 +147,26 @@ def test_logind_locked_hint_is_the_lock_and_its_signals_are_not(
         signals.close()
 
 
+def test_under_a_systemd_user_unit_the_users_graphical_session_is_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`postureping run` as a systemd user unit (autostart --systemd) has no XDG_SESSION_ID
+    and its process is in no logind session: the session followed is the user's graphical
+    one (logind's User.Display), so a lock still counts as a break."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
+    with fake_logind(tmp_path / "system", in_session=False) as service:
+        monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", service.address)
+        told = Told()
+        signals = LockSignals(told, {})
+        try:
+            assert signals.start(), signals.problems
+            assert signals.watching == [f"logind ({SESSION_PATH})"]
+            service.send("hint true")
+            told.wait_for([True])
+        finally:
+            signals.close()
+
+
 def test_a_forged_logind_signal_is_ignored(
     logind: FakeLogind, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

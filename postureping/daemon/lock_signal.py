@@ -229,6 +229,8 @@ class LockSignals:
         self.watching.append(f"logind ({self._session_path})")
 
     def _session(self, bus: SessionBus) -> str:
+        """The logind session to follow: XDG_SESSION_ID's, else this process's, else (a
+        process of a systemd user unit is in no session) the user's graphical session."""
         manager = DBusAddress("/org/freedesktop/login1", LOGIN1, f"{LOGIN1}.Manager")
         session_id = self._environ.get("XDG_SESSION_ID")
         if session_id:
@@ -238,7 +240,23 @@ class LockSignals:
         try:
             (path,) = bus.call(call)
         except DBusErrorResponse as error:
-            raise LookupError(f"no logind session for this process ({error.name})") from error
+            if session_id:
+                raise LookupError(f"no logind session {session_id} ({error.name})") from error
+            return self._display_session(bus, manager, error.name)
+        return str(path)
+
+    def _display_session(self, bus: SessionBus, manager: DBusAddress, why: str) -> str:
+        if sys.platform == "win32":  # never called there (no D-Bus); for the type checker
+            raise LookupError(why)
+        try:
+            (user,) = bus.call(new_method_call(manager, "GetUser", "u", (os.getuid(),)))
+            properties = DBusAddress(str(user), LOGIN1, PROPERTIES)
+            get = new_method_call(properties, "Get", "ss", (f"{LOGIN1}.User", "Display"))
+            ((_signature, (_session_id, path)),) = bus.call(get)
+        except (DBusErrorResponse, ValueError, TypeError) as error:
+            raise LookupError(f"no logind session for this process ({why})") from error
+        if path == "/":  # the user has no graphical session
+            raise LookupError(f"no logind session for this process ({why})")
         return str(path)
 
     def _on_system_signal(self, message: Any) -> None:
