@@ -39,6 +39,7 @@ conn = open_dbus_connection(bus="SYSTEM")
 (result,) = conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.login1", 4)).body
 if result != 1:
     sys.exit(f"could not own org.freedesktop.login1: {result}")
+locked = False  # the session's LockedHint
 print("ready", flush=True)
 session = DBusAddress(PATH, interface="org.freedesktop.login1.Session")
 properties = DBusAddress(PATH, interface="org.freedesktop.DBus.Properties")
@@ -51,7 +52,8 @@ while True:
         if line in ("Lock", "Unlock"):
             conn.send(new_signal(session, line))
         else:  # "hint true" / "hint false"
-            changed = {"LockedHint": ("b", line == "hint true")}
+            locked = line == "hint true"
+            changed = {"LockedHint": ("b", locked)}
             conn.send(new_signal(properties, "PropertiesChanged", "sa{sv}as",
                                  ("org.freedesktop.login1.Session", changed, [])))
         print("sent", line, flush=True)
@@ -67,6 +69,8 @@ while True:
         conn.send(new_error(call, error, "s", ("PID does not belong to any known session",)))
     elif member == "GetUser":
         conn.send(new_method_return(call, "o", (USER_PATH,)))
+    elif member == "Get" and call.body == ("org.freedesktop.login1.Session", "LockedHint"):
+        conn.send(new_method_return(call, "v", (("b", locked),)))
     elif member == "Get" and call.body == ("org.freedesktop.login1.User", "Display"):
         conn.send(new_method_return(call, "v", (("(so)", ("31", PATH)),)))
     else:

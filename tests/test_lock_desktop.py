@@ -167,6 +167,45 @@ def test_under_a_systemd_user_unit_the_users_graphical_session_is_followed(
             signals.close()
 
 
+def test_a_session_locked_before_the_daemon_starts_is_locked(
+    logind: FakeLogind, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The daemon started (or restarted) while the screen is locked: logind's LockedHint at
+    start is the lock, not only its later changes."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
+    logind.send("hint true")
+    told = Told()
+    signals = LockSignals(told, {"XDG_SESSION_ID": "31"})
+    try:
+        assert signals.start()
+        told.wait_for([True])
+        logind.send("hint false")
+        told.wait_for([True, False])
+    finally:
+        signals.close()
+
+
+@pytest.mark.desktop
+def test_a_screen_saver_active_before_the_daemon_starts_is_a_lock(
+    desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """mate-screensaver locked before LockSignals starts: its GetActive at start is the lock."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus_address)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path}/no-system-bus")
+    told = Told()
+    with mate_screensaver(desktop) as saver:
+        saver.lock()
+        wait_until(saver.active, timeout=WAIT, what="the screen saver to lock")
+        signals = LockSignals(told, {})
+        try:
+            assert signals.start()
+            told.wait_for([True])
+            saver.unlock()
+            told.wait_for([True, False])
+        finally:
+            signals.close()
+
+
 def test_a_forged_logind_signal_is_ignored(
     logind: FakeLogind, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

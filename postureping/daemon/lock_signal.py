@@ -81,6 +81,10 @@ class _Owners:
         with self._lock:
             return sender is not None and self._owners.get(name) == sender
 
+    def owner(self, name: str) -> str | None:
+        with self._lock:
+            return self._owners.get(name)
+
 
 def _owner_rule(name: str) -> Any:
     rule = MatchRule(
@@ -169,8 +173,24 @@ class LockSignals:
             return
         self._buses.append(bus)
         self.running = self.running or bool(owned)
+        for name in owned:  # a screen locked before the daemon started is locked now
+            self._ask_active(bus, name)
         # Watched even when none runs yet: a screen saver may start after the daemon.
         self.watching.append("screen saver (" + (", ".join(owned) or "none running yet") + ")")
+
+    def _ask_active(self, bus: SessionBus, name: str) -> None:
+        """Ask screen saver `name` (after subscribing to its signals, so no change is missed)
+        whether it is active now; tell of a lock if it is."""
+        address = DBusAddress("/" + name.replace(".", "/"), name, SCREEN_SAVERS[name])
+        try:
+            (active,) = bus.call(new_method_call(address, "GetActive"))
+        except _BUS_ERRORS as error:
+            _log.debug("could not ask %s whether it is active: %s", name, _describe(error))
+            return
+        owner = self._owners.owner(name)
+        if active is True and owner is not None and name not in self._active:
+            self._active[name] = owner
+            self._tell(True, f"{name} active at start")
 
     def _on_session_signal(self, message: Any) -> None:
         if (change := _owner_changed(message, self._owners)) is not None:
@@ -227,6 +247,17 @@ class LockSignals:
         self._buses.append(bus)
         self.running = True
         self.watching.append(f"logind ({self._session_path})")
+        # A session locked before the daemon started is locked now.
+        session = DBusAddress(self._session_path, LOGIN1, PROPERTIES)
+        try:
+            ((_signature, locked),) = bus.call(
+                new_method_call(session, "Get", "ss", (SESSION, "LockedHint"))
+            )
+        except (*_BUS_ERRORS, TypeError) as error:
+            _log.debug("could not read logind's LockedHint: %s", _describe(error))
+            return
+        if locked is True:
+            self._tell(True, "logind LockedHint at start")
 
     def _session(self, bus: SessionBus) -> str:
         """The logind session to follow: XDG_SESSION_ID's, else this process's, else (a
