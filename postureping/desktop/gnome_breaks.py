@@ -22,12 +22,11 @@ main loop. Each read is bounded by `timeout`.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from postureping.desktop.gsettings import find_gsettings, gsettings_get
 from postureping.dnd.gnome import is_gnome_session
 
 SCHEMA = "org.gnome.desktop.break-reminders"
@@ -92,7 +91,7 @@ def parse_seconds(text: str) -> timedelta | None:
 
 def read_gnome_breaks(environ: Mapping[str, str], timeout: float = TIMEOUT) -> GnomeBreaks:
     """GNOME's movement breaks now (see the module's docstring). Never raises."""
-    program = shutil.which("gsettings", path=environ.get("PATH"))
+    program = find_gsettings(environ)
     if program is None:
         return GnomeBreaks(False, "no gsettings program (GLib's tools) to ask")
     selected = _gsettings(program, environ, timeout, SCHEMA, KEY)
@@ -143,13 +142,9 @@ def _gsettings(
 ) -> str | None:
     """`gsettings get SCHEMA KEY`, or None when it fails (no such schema or key)."""
     try:
-        result = subprocess.run(
-            [program, "get", schema, key], env=dict(environ), capture_output=True,
-            text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
+        return gsettings_get(program, environ, schema, key, timeout)
+    except OSError:
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def _minutes(length: timedelta) -> str:

@@ -19,11 +19,10 @@ in sight.
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from postureping.desktop.gsettings import NotInstalled, find_gsettings, gsettings_get
 from postureping.dnd.base import FailureStreak, ProbeUnavailable
 
 NAME = "gnome"
@@ -99,28 +98,20 @@ def _import_gio() -> Any:
 def _gsettings_reader(environ: Mapping[str, str], no_gio: Exception) -> Callable[[], bool]:
     """show-banners read by GLib's `gsettings` program. Raises ProbeUnavailable without the
     program or the schema."""
-    program = shutil.which("gsettings", path=environ.get("PATH"))
+    program = find_gsettings(environ)
     if program is None:
         raise ProbeUnavailable(
             f"needs PyGObject (postureping's `tray` extra: {no_gio}) or GLib's gsettings "
             "program to read GNOME's switch"
         )
-    command = [program, "get", SCHEMA, KEY]
 
     def read() -> bool:
         try:
-            result = subprocess.run(
-                command, env=dict(environ), capture_output=True, text=True,
-                timeout=GSETTINGS_TIMEOUT, check=False, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired as error:
-            raise OSError(f"gsettings gave no answer in {GSETTINGS_TIMEOUT:g} s") from error
-        answer = result.stdout.strip()
-        if result.returncode != 0 or answer not in ("true", "false"):
-            said = (result.stderr.strip().splitlines() or [answer or "no answer"])[-1]
-            if any(words in said for words in ("No such schema", "No such key", "No schemas")):
-                raise ProbeUnavailable(NOT_INSTALLED)
-            raise OSError(f"gsettings get {SCHEMA} {KEY}: {said}")
+            answer = gsettings_get(program, environ, SCHEMA, KEY, GSETTINGS_TIMEOUT)
+        except NotInstalled as error:
+            raise ProbeUnavailable(NOT_INSTALLED) from error
+        if answer not in ("true", "false"):
+            raise OSError(f"gsettings get {SCHEMA} {KEY}: {answer or 'no answer'}")
         return answer == "true"
 
     read()  # the schema is there and the program answers

@@ -8,12 +8,12 @@ org.gnome.desktop.interface color-scheme through `gsettings`; with neither, ligh
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from postureping.desktop.gsettings import find_gsettings, gsettings_get
 
 THEMES = ("auto", "light", "dark")
 PORTAL_TIMEOUT = 1.0  # seconds: the window must not wait long for a colour
@@ -124,15 +124,13 @@ def _unwrap(value: Any) -> int | None:
 
 
 def _gnome_color_scheme(environ: Mapping[str, str]) -> str | None:
-    program = shutil.which("gsettings", path=environ.get("PATH"))
+    program = find_gsettings(environ)
     if program is None:
         return None
     try:
-        result = subprocess.run(
-            [program, "get", "org.gnome.desktop.interface", "color-scheme"],
-            env=dict(environ), capture_output=True, text=True, timeout=GSETTINGS_TIMEOUT,
-            check=False, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
+        value = gsettings_get(
+            program, environ, "org.gnome.desktop.interface", "color-scheme", GSETTINGS_TIMEOUT
+        )
+    except OSError:
         return None
-    return result.stdout.strip().strip("'") if result.returncode == 0 else None
+    return value.strip("'")
