@@ -14,5 +14,6 @@ the tray, sleep and lock signals), and `dbus_blocking.py` a blocking one for one
 one call at a time, kept open and reconnected (`BlockingBus`: idle monitors, hold probes,
 GNOME's break state, the tray's look for a watcher).
 `x11.py` speaks the few X11 requests the daemon needs (idle time, fullscreen, the tray's
-owner). `gnome_breaks.py` reads whether GNOME's own movement breaks are on.
+owner). `gsettings.py` reads a GNOME setting with GLib's `gsettings` program, for readers
+without PyGObject; `gnome_breaks.py` reads whether GNOME's own movement breaks are on.
 """
