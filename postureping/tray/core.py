@@ -113,6 +113,10 @@ class TrayCore(ABC):
         # What the log says follows a failed start (postureping.tray.choose tells when
         # another tray will be tried).
         self.if_unavailable = NO_TRAY
+        self._init_backend()
+
+    def _init_backend(self) -> None:  # noqa: B027 (a hook: most backends need nothing)
+        """Set up the backend's own fields (called at the end of `__init__`)."""
 
     @abstractmethod
     def start(self) -> bool:

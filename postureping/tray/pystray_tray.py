@@ -41,12 +41,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, tzinfo
-from pathlib import Path
 from typing import Any
 
-from postureping.controller import Controller
-from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
 from postureping.tray.menu import Action, Entry, Item, TrayView
 from postureping.tray.sni_host import watcher_present
 from postureping.tray.xembed import xembed_tray_present
@@ -59,21 +56,7 @@ class Tray(TrayCore):
     """The tray icon of a running daemon. `start()` once, `run_until(stop)` on the main
     thread, `stop()` once at the end (also after a failed start)."""
 
-    def __init__(
-        self,
-        controller: Controller,
-        settings_path: Path,
-        log: logging.Logger,
-        *,
-        zone: tzinfo | None = None,
-        tomorrow: Callable[[datetime], datetime] | None = None,
-        environ: Mapping[str, str] = os.environ,
-        tell: Tell | None = None,
-    ) -> None:
-        super().__init__(
-            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ,
-            tell=tell,
-        )  # fmt: skip
+    def _init_backend(self) -> None:
         self.backend = "native"  # pystray's backend, once chosen
         self._pystray: Any = None
         self._icon: Any = None

@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
-from collections.abc import Callable, Mapping
-from datetime import datetime, tzinfo
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from jeepney import DBusAddress, HeaderFields  # type: ignore[import-untyped]
@@ -42,11 +39,10 @@ from jeepney.wrappers import (  # type: ignore[import-untyped]
     new_signal,
 )
 
-from postureping.controller import Controller
 from postureping.desktop.dbus_connect import CONNECTION_ERRORS
 from postureping.desktop.session_bus import BusClosed, SessionBus
 from postureping.tray import dbusmenu, sni_spec
-from postureping.tray.core import NAME, STOP_TIMEOUT, Tell, TrayCore, TrayUnavailable
+from postureping.tray.core import NAME, STOP_TIMEOUT, TrayCore, TrayUnavailable
 from postureping.tray.dbusmenu import Node, Properties
 from postureping.tray.menu import IconState, TrayView
 from postureping.tray.pixmaps import argb_pixmaps
@@ -116,21 +112,7 @@ class SniTray(TrayCore):
 
     backend = "sni"
 
-    def __init__(
-        self,
-        controller: Controller,
-        settings_path: Path,
-        log: logging.Logger,
-        *,
-        zone: tzinfo | None = None,
-        tomorrow: Callable[[datetime], datetime] | None = None,
-        environ: Mapping[str, str] = os.environ,
-        tell: Tell | None = None,
-    ) -> None:
-        super().__init__(
-            controller, settings_path, log, zone=zone, tomorrow=tomorrow, environ=environ,
-            tell=tell,
-        )  # fmt: skip
+    def _init_backend(self) -> None:
         self._bus: SessionBus | None = None
         self._lock = threading.Lock()
         self._shown: TrayView | None = None  # guarded by _lock, as are the next two
