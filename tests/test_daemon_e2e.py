@@ -95,7 +95,7 @@ def test_without_a_notification_server_reminders_go_to_the_terminal(tmp_path: Pa
         wait_until(lambda: daemon.output.count("reminder: ") >= 4, timeout=30, what="4 reminders")
         assert daemon.proc.poll() is None
         assert daemon.stop(signal.SIGINT) == 0
-    assert daemon.output.count("desktop notifications are not working") == 1
+    assert daemon.output.count("desktop notifications are not working") == 1, daemon.output
     assert "Traceback" not in daemon.output
 
 

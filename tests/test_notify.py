@@ -11,6 +11,7 @@ import time
 import types
 import typing
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from warnings import catch_warnings, simplefilter
@@ -192,6 +193,30 @@ def test_many_failures_log_exactly_one_warning(
         service.deliver(reminder(f"reminder {n}"))
     assert service.flush(WAIT)
     assert len(fallback.shown) == 10
+    assert len(warnings(caplog)) == 1
+
+
+class BrokenButRedraws(Broken):
+    """Fails every reminder, but takes a redraw without a word, as plyer does (it cannot
+    replace a notification, so a redraw is nothing to do)."""
+
+    def send(self, reminder: Reminder) -> None:
+        if not reminder.redraw:
+            super().send(reminder)
+
+
+def test_a_redraw_that_shows_nothing_is_no_recovery(
+    make: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failing notifier that takes a redraw as nothing to do has not started to work: no
+    "work again", and no second warning at the next reminder (the daemon with plyer and no
+    notification server warned twice in a run of grouped reminders)."""
+    service = make(BrokenButRedraws(), Recorder())
+    service.deliver(reminder())
+    service.deliver(replace(reminder(), redraw=True))
+    service.deliver(reminder())
+    assert service.flush(WAIT)
+    assert infos(caplog) == []
     assert len(warnings(caplog)) == 1
 
 

@@ -159,7 +159,9 @@ class NotificationService:
     def _show(self, reminder: Reminder) -> None:
         failure = self._primary.send(reminder)
         if failure is None:
-            if self._failing:
+            # A redraw proves nothing: a notifier that cannot replace a notification takes
+            # it as nothing to do.
+            if self._failing and not reminder.redraw:
                 self._failing = False
                 what = "notifications" if self._fallback is None else "desktop notifications"
                 self._log.info("%s work again", what)
