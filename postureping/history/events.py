@@ -7,7 +7,13 @@ only with a new FORMAT_VERSION.
 Format 2 (this one) ends every line with a checksum, "crc": the CRC-32 of the line's bytes
 before `,"crc":`, so that garbage left by a power cut is detected rather than parsed. A
 line may also carry "latest" (see `to_line`). Format 1 lines, written by earlier versions
-without a checksum, are still read: there is nothing to migrate, and new lines are format 2.
+without a checksum, are still read: there is nothing to migrate.
+
+Format 3 adds two kinds, a pain check-in ("checkin", with "pain", "where" and, when the
+yes/no questions were asked, "yes") and the guidance it showed ("guidance", with "flags").
+Only those lines are written as format 3; every other line stays format 2, as before, so a
+reader of format 2 still reads all of them and reports the check-ins as written by a newer
+version (it skips them, and no writer moves them aside).
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, NamedTuple
 
+from postureping.checkin import CheckIn, Shown
 from postureping.durations import format_duration, parse_duration
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3  # the newest this version writes (check-in lines only: see `version`)
+READABLE_VERSIONS = (1, 2, 3)
 CHECKSUM_KEY = b',"crc":"'
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
 # those prompts say nothing about the user's habits, and the stats leave them out.
@@ -54,6 +61,16 @@ class Kind(StrEnum):
     SKIPPED = "skipped"
     SNOOZED = "snoozed"  # put off for `Event.snooze`
     MISSED = "missed"  # a reminder went unanswered
+    CHECKIN = "checkin"  # a pain check-in (format 3): `Event.detail` is its CheckIn
+    GUIDANCE = "guidance"  # red-flag guidance was shown (format 3): `detail` is a Shown
+
+
+# The kinds that carry a detail, and the first format that has them.
+DETAIL_KINDS: dict[Kind, type[CheckIn] | type[Shown]] = {
+    Kind.CHECKIN: CheckIn,
+    Kind.GUIDANCE: Shown,
+}
+DETAIL_VERSION = 3
 
 
 class _Fields(NamedTuple):
@@ -63,6 +80,7 @@ class _Fields(NamedTuple):
     kind: Kind
     source: str
     snooze: timedelta | None = None  # only for SNOOZED: how long the routine was put off
+    detail: CheckIn | Shown | None = None  # only for CHECKIN and GUIDANCE
 
 
 class Event(_Fields):
@@ -85,6 +103,7 @@ class Event(_Fields):
         kind: Kind,
         source: str,
         snooze: timedelta | None = None,
+        detail: CheckIn | Shown | None = None,
     ) -> Event:
         # Checked here so that a bad value is refused when it is made, not when it is read back.
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -108,11 +127,16 @@ class Event(_Fields):
                 raise ValueError(f"only a snoozed event has a snooze duration, not {kind}")
             if snooze <= timedelta(0):
                 raise ValueError("snooze duration must be longer than zero")
+        wanted = DETAIL_KINDS.get(kind)
+        if wanted is None and detail is not None:
+            raise ValueError(f"a {kind} event has no check-in detail")
+        if wanted is not None and not isinstance(detail, wanted):
+            raise ValueError(f"a {kind} event needs its {wanted.__name__} detail")
         # The stored form keeps only the offset. Holding the same here makes an event equal
         # to itself read back, even in the repeated hour of a DST change, where Python never
         # calls datetimes with different tzinfo equal.
         ts = ts.replace(tzinfo=timezone(offset))
-        return super().__new__(cls, id, ts, routine, kind, source, snooze)
+        return super().__new__(cls, id, ts, routine, kind, source, snooze, detail)
 
     @classmethod
     def new(
@@ -122,14 +146,21 @@ class Event(_Fields):
         source: str,
         now: datetime,
         snooze: timedelta | None = None,
+        *,
+        detail: CheckIn | Shown | None = None,
     ) -> Event:
         """A fresh event with a new unique id, stamped `now` (which must be aware)."""
-        return cls(uuid.uuid4().hex, now, routine, kind, source, snooze)
+        return cls(uuid.uuid4().hex, now, routine, kind, source, snooze, detail)
+
+    @property
+    def version(self) -> int:
+        """The format its line is written in: 3 for the kinds format 3 added, else 2."""
+        return DETAIL_VERSION if self.kind in DETAIL_KINDS else 2
 
     def to_json(self) -> dict[str, Any]:
         """The stored form, keys in their documented order."""
         obj: dict[str, Any] = {
-            "v": FORMAT_VERSION,
+            "v": self.version,
             "id": self.id,
             "ts": self.ts.isoformat(),
             "routine": self.routine,
@@ -138,6 +169,8 @@ class Event(_Fields):
         }
         if self.snooze is not None:
             obj["for"] = format_duration(self.snooze)
+        if self.detail is not None:
+            obj.update(self.detail.to_json())
         return obj
 
     def to_line(self, latest: datetime | None = None) -> bytes:
@@ -189,18 +222,24 @@ class Event(_Fields):
                 snooze = parse_duration(_text(obj, "for"))
             except ValueError as error:
                 raise ValueError(f'"for": {error}') from None
-        return cls(text["id"], ts, text["routine"], kind, text["source"], snooze)
+        detail = None
+        if (wanted := DETAIL_KINDS.get(kind)) is not None:
+            if version < DETAIL_VERSION:
+                raise ValueError(f"kind {kind} needs format {DETAIL_VERSION}, not {version}")
+            detail = wanted.from_json(obj)
+        return cls(text["id"], ts, text["routine"], kind, text["source"], snooze, detail)
 
 
-# The event of a tuple of its fields (id, ts, routine, kind, source, snooze), made without the
-# checks of `Event()`, for the store's reader, which has checked the values already: the
+# The event of a tuple of its fields (id, ts, routine, kind, source, snooze, detail), made
+# without the checks of `Event()`, for the store's reader, which has checked the values already: the
 # checks took a third of the time of reading a long history. The caller guarantees what they
 # would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed `timezone`, non-empty
-# routine and source, a positive snooze only on a snoozed event. (A partial of a C function:
+# routine and source, a positive snooze only on a snoozed event, a detail only on the kinds
+# that need one. (A partial of a C function:
 # no Python call for each of a million events.)
-unchecked: Callable[[tuple[str, datetime, str, Kind, str, timedelta | None]], Event] = partial(
-    tuple.__new__, Event
-)
+unchecked: Callable[
+    [tuple[str, datetime, str, Kind, str, timedelta | None, CheckIn | Shown | None]], Event
+] = partial(tuple.__new__, Event)
 
 
 def in_range(ts: datetime, offset: timedelta) -> bool:

@@ -32,7 +32,7 @@ from postureping.history.events import (
 
 TORN_LINE = "incomplete last line, probably an interrupted write"
 BAD_CHECKSUM = "checksum does not match: the line was damaged or edited"
-NO_CHECKSUM = f"no checksum, which every format {FORMAT_VERSION} line has"
+NO_CHECKSUM = "no checksum, which every format {} line has"  # the line's version
 
 # A line as `Event.to_line` writes it, strings without escapes: the common case, parsed by
 # one regular expression over the whole file instead of a json.loads call a line, which is
@@ -145,6 +145,7 @@ def parse(
                             keep(unchecked((
                                 id_.decode("ascii"), stamp, routine, kind, source,
                                 parse_duration(snooze.decode("ascii")) if snooze else None,
+                                None,
                             )))  # fmt: skip
                         continue
                 except ValueError:  # not ISO 8601, not a duration
@@ -191,17 +192,18 @@ def decode_line(raw: bytes) -> Line:
     version = obj.get("v") if isinstance(obj, dict) else None
     if type(version) is int and version > FORMAT_VERSION:
         return Line(None, damage=f"not a valid event: {_explain(obj)}", newer=True)
-    if version == FORMAT_VERSION and not has_checksum:
-        return Line(None, damage=NO_CHECKSUM)
+    if type(version) is int and version >= 2 and not has_checksum:
+        return Line(None, damage=NO_CHECKSUM.format(version))
     try:
         event = Event.from_json(obj)
     except ValueError as error:
         return Line(None, damage=f"not a valid event: {error}")
-    return Line(event, _latest(obj, event) if version == FORMAT_VERSION else None)
+    return Line(event, _latest(obj, event) if version >= 2 else None)
 
 
 def _latest(obj: dict[str, Any], event: Event) -> datetime | None:
-    """What a format 2 line says about the events before it; None if it cannot say."""
+    """What a line of format 2 or later says about the events before it; None if it cannot
+    say."""
     text = obj.get("latest")
     if text is None:
         return event.ts
