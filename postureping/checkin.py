@@ -144,7 +144,7 @@ def parse_symptoms(words: Iterable[str]) -> frozenset[Symptom]:
 def parse_pain(text: str) -> int:
     """A pain level typed by the user; ValueError saying what is allowed."""
     word = text.strip()
-    if not word.isdecimal() or not MIN_PAIN <= int(word) <= MAX_PAIN:
+    if not (word.isascii() and word.isdigit()) or not MIN_PAIN <= int(word) <= MAX_PAIN:
         raise ValueError(f"pain level {text!r} is not a whole number from {MIN_PAIN} to {MAX_PAIN}")
     return int(word)
 

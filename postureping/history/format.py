@@ -198,7 +198,14 @@ def decode_line(raw: bytes) -> Line:
         event = Event.from_json(obj)
     except ValueError as error:
         return Line(None, damage=f"not a valid event: {error}")
-    return Line(event, _latest(obj, event) if version >= 2 else None)
+    return Line(event, _latest(obj, event) if event_version(obj) >= 2 else None)
+
+
+def event_version(obj: dict[str, Any]) -> int:
+    """The "v" of a line that was read as an event (so it has one)."""
+    version = obj["v"]
+    assert type(version) is int
+    return version
 
 
 def _latest(obj: dict[str, Any], event: Event) -> datetime | None:
