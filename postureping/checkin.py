@@ -110,6 +110,17 @@ class CheckIn:
 
 
 @dataclass(frozen=True)
+class Levels:
+    """The user's levels ([checkin] in the settings)."""
+
+    ask_above: int = DEFAULT_ASK_ABOVE  # the yes/no questions are asked above this pain
+    lasting_above: int = DEFAULT_LASTING_ABOVE  # pain above this can "last" (red_flags)
+
+
+DEFAULT_LEVELS = Levels()
+
+
+@dataclass(frozen=True)
 class Shown:
     """The red-flag guidance a check-in showed: the flags' names (postureping.red_flags).
     Kept as text, so that a flag added by a later version still reads."""

@@ -67,6 +67,13 @@ QUESTIONS: dict[str, str] = {
     "injury": "Did the pain start after a fall, a blow to your back or another injury?",
 }
 
+# After a pain level picked on the notification, above the user's level: buttons cannot ask.
+CHECKIN_FOLLOW_UP_TITLE = "A few questions about your back"
+CHECKIN_FOLLOW_UP = (
+    "You rated your pain {pain}/10. Some signs with back pain need a doctor: to answer a "
+    "few yes/no questions about them, run: postureping checkin {pain}"
+)
+
 # The guidance a check-in shows when a warning sign is present (postureping.red_flags).
 GUIDANCE_DOCTOR_LEAD = "Please contact your doctor about your back pain. It"
 GUIDANCE_NOW_LEAD = "Please get medical care right away. Your back pain"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from postureping.routines import Routine
+from postureping.routines import Category, Routine
 
 APP_NAME = "postureping"
 SUMMARY_LIMIT = 70  # characters: longer group summaries name the first routine and a count
@@ -23,7 +23,10 @@ class Reminder:
     pressed on it are reported with it. `routine_ids` are the routines it shows. A `quiet`
     one is news, not a reminder: low urgency, no buttons. A `redraw` only brings one still on
     screen up to date (a routine in it was answered): a notifier that cannot replace a
-    notification, or no longer shows it, shows nothing.
+    notification, or no longer shows it, shows nothing. A `sticky` one (the check-in's
+    guidance) is news that matters: it stays until the user dismisses it, at the highest
+    urgency. `pain_scale`: the check-in's question, whose buttons are pain levels
+    (postureping.checkin.BANDS) instead of Done / Snooze / Skip.
     """
 
     key: str
@@ -34,6 +37,8 @@ class Reminder:
     routine_ids: tuple[str, ...] = ()
     quiet: bool = False
     redraw: bool = False
+    sticky: bool = False
+    pain_scale: bool = False
 
     @classmethod
     def for_routines(
@@ -60,7 +65,13 @@ class Reminder:
             title = f"[demo] {title}"
             body += "\n(postureping demo: one minute of the schedule lasts one second)"
         ids = tuple(r.id for r in routines)
-        return cls(key, title, body, timeout, demo, ids, redraw=redraw)
+        asks = len(routines) == 1 and routines[0].category is Category.CHECKIN
+        return cls(key, title, body, timeout, demo, ids, redraw=redraw, pain_scale=asks)
+
+    @classmethod
+    def guidance(cls, key: str, title: str, body: str) -> Reminder:
+        """Guidance that stays on screen until dismissed (a check-in's warning signs)."""
+        return cls(key, title, body, NOTICE_TIMEOUT, quiet=True, sticky=True)
 
     @classmethod
     def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:

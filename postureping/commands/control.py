@@ -13,6 +13,8 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+from postureping.history.checkins import LOOK_BACK, back_status, render_back
+from postureping.history.events import Kind
 from postureping.stats.progress import today_progress
 from postureping.terminal import visible
 
@@ -57,18 +59,31 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     try:
         reply = send(ctx.paths, Request("status"))
     except NoDaemon:
+        back = _back(ctx)
         if args.json:
-            print(json.dumps({"version": 1, "running": False}))
+            print(json.dumps({"version": 1, "running": False, "back": back}))
         else:
             print("postureping is not running (start it with `postureping run`)")
+            if lines := render_back(back, ctx.zone):
+                print(visible("\n".join(lines)))
         return EXIT_NOT_RUNNING
     if not reply.ok or reply.result is None:
         raise UserError(reply.message or "the daemon sent no status", reply.exit or 1)
+    result = {**reply.result, "back": _back(ctx)}
     if args.json:
-        print(json.dumps(reply.result, indent=2))
+        print(json.dumps(result, indent=2))
     else:
-        print(visible(render_status(reply.result, ctx)))
+        print(visible(render_status(result, ctx)))
     return 0
+
+
+def _back(ctx: Context) -> dict[str, Any]:
+    """The check-ins' part of the status, from the history: this process reads it, so it
+    shows whether or not a daemon runs."""
+    events = ctx.history(since=ctx.now() - LOOK_BACK)
+    if not any(event.kind is Kind.CHECKIN for event in events):
+        return back_status([], 0)  # no need to load the settings
+    return back_status(events, ctx.loaded.settings.checkin.lasting_above)
 
 
 def render_status(status: dict[str, Any], ctx: Context) -> str:
@@ -106,4 +121,5 @@ def render_status(status: dict[str, Any], ctx: Context) -> str:
     lines.append(f"Idle time from: {monitor}" if monitor else "Idle time: not available here")
     today = status["today"]
     lines.append("Today: " + today_progress(today["done"], today["prompted"]))
+    lines += render_back(status.get("back") or {}, ctx.zone)
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from postureping.atomic_file import private_folder, replace_bytes
 from postureping.context import Context
 from postureping.control.dispatch import dispatch
 from postureping.control.transport import make_server
-from postureping.daemon.controller import Answer
+from postureping.daemon.controller import Answer, PainPicked
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.pause import until_tomorrow
@@ -75,9 +75,14 @@ def serve(
     _warn_at_start(settings, log)
     daemon: Daemon | None = None
 
-    def on_action(key: str, answer: Answer) -> None:
-        """A Done / Snooze / Skip button on a notification (the notifier's bus thread)."""
-        if daemon is not None:
+    def on_action(key: str, answer: Answer | PainPicked) -> None:
+        """A Done / Snooze / Skip button on a notification, or a pain level on the check-in's
+        (the notifier's bus thread)."""
+        if daemon is None:
+            return
+        if isinstance(answer, PainPicked):
+            daemon.check_in_shown(key, answer.pain)
+        else:
             daemon.answer_shown(key, answer)
 
     primary, fallback = choose(settings.backend, on_action=on_action)
@@ -96,6 +101,7 @@ def serve(
         pause_file=None if demo else ctx.paths.daemon_state,
         reload=reload,
         on_quit=stop.set,
+        checkin=settings.checkin,
     )
     sources.on_change(daemon.poke)  # a hold that ends is seen at once where a probe tells
     zone = ctx.zone

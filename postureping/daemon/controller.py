@@ -21,6 +21,13 @@ class Answer(StrEnum):
 
 
 @dataclass(frozen=True)
+class PainPicked:
+    """A pain level picked on the check-in's notification (postureping.checkin.BANDS)."""
+
+    pain: int
+
+
+@dataclass(frozen=True)
 class Upcoming:
     routine_id: str
     title: str

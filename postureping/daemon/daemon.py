@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from postureping import health
+from postureping.checkin import DEFAULT_LEVELS, CheckIn, Levels
 from postureping.daemon.controller import Answer, Status
 from postureping.daemon.pause import PauseState, load_pause, save_pause
 from postureping.daemon.sources import Sources
@@ -50,10 +52,13 @@ from postureping.engine.inputs import (
     Triggered,
 )
 from postureping.errors import UserError
+from postureping.history.checkins import LOOK_BACK, record
 from postureping.history.events import Kind
 from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore, StoreError
 from postureping.notify.service import NotificationService
+from postureping.red_flags import should_ask
+from postureping.reminder import Reminder
 from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 
@@ -86,6 +91,7 @@ class Daemon:
         on_quit: Callable[[], None] | None = None,
         timer: Timer | None = None,
         readings: Callable[[datetime], Reading] = Reading.now,
+        checkin: Levels = DEFAULT_LEVELS,
     ) -> None:
         """`timer` (default: apscheduler's, WakeTimer) calls `wake`; `readings` reads the three
         clocks at a wall time (tests with a made-up clock give their own)."""
@@ -107,6 +113,7 @@ class Daemon:
         self._timer = timer if timer is not None else WakeTimer(self.wake, log, CLOCK_CHECK)
         self._readings = readings
         self._reading = readings(now)
+        self._checkin = checkin
 
     @property
     def config(self) -> EngineConfig:
@@ -270,6 +277,34 @@ class Daemon:
     def answer_shown(self, key: str, answer: Answer) -> None:
         """A button on a notification (the notifier's bus thread)."""
         self._request(AnsweredShown(self._clock(), key, answer))
+
+    def check_in_shown(self, key: str, pain: int) -> None:
+        """A pain level picked on the check-in's notification (the notifier's bus thread):
+        the check-in is recorded and the reminder answered as done. Guidance its warning
+        signs call for is shown until dismissed, and recorded as shown; above the user's
+        level, where no button can ask the yes/no questions, a notice says how to answer
+        them."""
+        now = self._clock()
+        try:
+            before = self._store.read(since=now - LOOK_BACK).events
+        except StoreError as error:
+            self._log.warning("%s", error)
+            before = []
+        recorded = record(before, CheckIn(pain), "notification", now, self._checkin.lasting_above)
+        with self._lock:  # the history's pending writes are the daemon's, under its lock
+            for event in recorded.events:
+                self._writes.append(event)
+        self._log.info("check-in: pain %d/10", pain)
+        self.answer_shown(key, Answer.DONE)
+        if recorded.guidance is not None:
+            shown = recorded.guidance
+            self._log.warning("check-in guidance: %s", ", ".join(shown.flags))
+            self._notifications.deliver(Reminder.guidance("guidance", shown.title, shown.text()))
+        elif should_ask(pain, self._checkin.ask_above):
+            self._notifications.deliver(
+                Reminder.notice("checkin-questions", health.CHECKIN_FOLLOW_UP_TITLE,
+                                health.CHECKIN_FOLLOW_UP.format(pain=pain))
+            )  # fmt: skip
 
     def trigger(self, routine_id: str) -> None:
         self._request(Triggered(self._clock(), routine_id))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from postureping.checkin import DEFAULT_LEVELS, Levels
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
 
@@ -38,6 +39,7 @@ class DaemonSettings:
     never_hold: frozenset[str]
     after_return: timedelta
     gnome_movement_breaks: str = "keep-walk"  # or "skip-walk"
+    checkin: Levels = DEFAULT_LEVELS  # [checkin]
 
     @classmethod
     def from_loaded(cls, loaded: LoadedSettings) -> DaemonSettings:
@@ -58,4 +60,7 @@ class DaemonSettings:
             never_hold=frozenset(activity.never_hold),
             after_return=activity.after_return,
             gnome_movement_breaks=activity.gnome_movement_breaks,
+            checkin=Levels(
+                loaded.settings.checkin.ask_above, loaded.settings.checkin.lasting_above
+            ),
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from postureping.checkin import ROUTINE_ID, CheckIn, Shown
 from postureping.history.events import Event, Kind
@@ -42,3 +43,36 @@ def record(
         flags = Shown(tuple(flag.value for flag in shown.flags))
         events.append(Event.new(ROUTINE_ID, Kind.GUIDANCE, source, now, detail=flags))
     return Recorded(events, shown)
+
+
+def back_status(events: Iterable[Event], lasting_above: int) -> dict[str, Any]:
+    """The "back" part of `status --json`: the latest check-in and the guidance the
+    check-ins call for now (None for either when there is none)."""
+    checkins = dated(events)
+    if not checkins:
+        return {"last_checkin": None, "guidance": None}
+    at, latest = checkins[-1]
+    shown = guidance(checkins, lasting_above)
+    return {
+        "last_checkin": {"at": at.isoformat(), **latest.to_json()},
+        "guidance": None
+        if shown is None
+        else {
+            "flags": [flag.value for flag in shown.flags],
+            "urgent": shown.urgent,
+            "title": shown.title,
+            "lines": shown.lines(),
+        },
+    }
+
+
+def render_back(back: dict[str, Any], zone: tzinfo) -> list[str]:
+    """`status` lines for the "back" part: the latest check-in, and its guidance set apart."""
+    last = back.get("last_checkin")
+    if not last:
+        return []
+    when = datetime.fromisoformat(last["at"]).astimezone(zone)
+    lines = [f"Back check-in: pain {last['pain']}/10 on {when:%a %d %b %H:%M}"]
+    if shown := back.get("guidance"):
+        lines += ["", "!" * 72, shown["title"], "", *shown["lines"], "!" * 72]
+    return lines

@@ -26,7 +26,8 @@ from jeepney import (  # type: ignore[import-untyped]
     new_method_call,
 )
 
-from postureping.daemon.controller import Answer
+from postureping.checkin import BANDS
+from postureping.daemon.controller import Answer, PainPicked
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)
@@ -41,9 +42,15 @@ ACTIONS: tuple[tuple[Answer, str], ...] = (
     (Answer.SNOOZE, "Snooze 10 min"),
     (Answer.SKIP, "Skip"),
 )
+# The check-in's buttons: a pain band each (recording the level BANDS gives it), then Skip.
+PAIN_PREFIX = "pain-"
+PAIN_ACTIONS: tuple[tuple[str, str], ...] = (
+    *((f"{PAIN_PREFIX}{level}", label) for label, level in BANDS),
+    (Answer.SKIP.value, "Skip"),
+)
 MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
 
-OnAction = Callable[[str, Answer], None]
+OnAction = Callable[[str, Answer | PainPicked], None]
 Send = Callable[[Any], None]
 
 _log = logging.getLogger(__name__)
@@ -54,7 +61,14 @@ def action_list() -> list[str]:
     return [text for answer, label in ACTIONS for text in (answer.value, label)]
 
 
-def answer_for(key: str) -> Answer | None:
+def pain_action_list() -> list[str]:
+    """The `actions` argument of Notify for the check-in: a button per pain band, and Skip."""
+    return [text for pair in PAIN_ACTIONS for text in pair]
+
+
+def answer_for(key: str) -> Answer | PainPicked | None:
+    if key.startswith(PAIN_PREFIX) and any(key == k for k, _ in PAIN_ACTIONS):
+        return PainPicked(int(key.removeprefix(PAIN_PREFIX)))
     return next((answer for answer, _ in ACTIONS if answer.value == key), None)
 
 

@@ -36,6 +36,7 @@ from postureping.notify.actions import (
     ShownNotifications,
     action_list,
     owner_rule,
+    pain_action_list,
 )
 from postureping.notify.base import NotifyError
 from postureping.notify.plyer_backend import dbus_reason, escape_markup
@@ -44,6 +45,7 @@ from postureping.reminder import APP_NAME, Reminder
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
 URGENCY_LOW = 0  # news, such as a counted break
 URGENCY_NORMAL = 1
+URGENCY_CRITICAL = 2  # the check-in's guidance
 _MAX_INT32 = 2**31 - 1
 MAX_TROUBLES = 5  # the latest troubles kept for `doctor`
 
@@ -65,10 +67,16 @@ def notify_message(
     # The summary is plain text by the specification (dunst escapes it itself); the body is
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
-    actions = action_list() if with_actions and "actions" in capabilities else []
-    hints = {"urgency": ("y", URGENCY_LOW if reminder.quiet else URGENCY_NORMAL)}
+    actions: list[str] = []
+    if with_actions and "actions" in capabilities:
+        actions = pain_action_list() if reminder.pain_scale else action_list()
+    urgency = URGENCY_LOW if reminder.quiet else URGENCY_NORMAL
+    # Guidance stays until dismissed: critical urgency (which dunst and GNOME keep on
+    # screen) and an expire_timeout of 0, "never expire" by the specification.
+    hints = {"urgency": ("y", URGENCY_CRITICAL if reminder.sticky else urgency)}
     args = (APP_NAME, replaces_id, "", reminder.title, body, actions, hints)
-    return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
+    expire = 0 if reminder.sticky else expire_timeout_ms(reminder)
+    return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire))
 
 
 class FreedesktopNotifier:

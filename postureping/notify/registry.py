@@ -17,13 +17,13 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from postureping.daemon.controller import Answer
+from postureping.daemon.controller import Answer, PainPicked
 from postureping.errors import UserError
 from postureping.notify.base import Notifier
 from postureping.notify.console import ConsoleNotifier
 from postureping.notify.plyer_backend import PlyerNotifier
 
-OnAction = Callable[[str, Answer], None]
+OnAction = Callable[[str, Answer | PainPicked], None]
 
 # "auto" asks the server for its capabilities at start-up; an absent bus answers at once.
 AUTO_PROBE_TIMEOUT = 2.0
