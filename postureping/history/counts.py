@@ -25,8 +25,10 @@ from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from postureping.durations import parse_duration
+from postureping.history.checkins import dated
 from postureping.history.events import SAFE_YEARS, Event, Kind
 from postureping.history.format import Damage, chunks, decode_line, last_line, no_cyclic_gc
+from postureping.red_flags import Dated
 from postureping.stats.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
 
 _HEAD = b'{"v":2,"id":"'  # then 32 hex digits, '","ts":"' and the stamp from offset 53
@@ -48,6 +50,9 @@ Key = tuple[bytes, bytes, bytes]
 class Counted:
     tally: Tally
     damaged: list[Damage] = field(default_factory=list)
+    # Every pain check-in, oldest first: their lines (format 3) always take the full parser,
+    # so they come at no extra cost (postureping.stats.pain).
+    checkins: list[Dated] = field(default_factory=list)
 
 
 def tally_lines(path: Path, data: bytes, stamping: Stamping, first_line: int = 1) -> Counted:
@@ -84,7 +89,7 @@ class _Counter:
         stamped.update(self.stamping.stamp(self.odd))
         tally = self.stamping.tally(stamped, self._events_in)
         self.damaged.sort(key=lambda damage: damage.line_number)
-        return Counted(tally, self.damaged)
+        return Counted(tally, self.damaged, dated(self.odd))
 
     def _keys(self, lines: list[bytes]) -> Iterator[Key | None]:
         """Each line's key, or None for a line the full parser reads. The hot loop."""
