@@ -96,6 +96,12 @@ SHORT_NOTICE: str = (
     "To see when back pain needs a doctor, run: postureping routines --about"
 )
 
+# The welcome notification's word on the check-in (its full text is CHECKIN_NOTICE).
+CHECKIN_SHORT: str = (
+    "If your back hurts, a weekly check-in can ask how it is: turn it on in the settings "
+    "([routines.checkin] enabled = true), or run: postureping checkin"
+)
+
 CHECKIN_NOTICE: str = (
     "If your back hurts, a weekly check-in can ask how it is and tell you when the answers "
     "match a warning sign from the list above. It is off until you turn it on: "

@@ -30,7 +30,7 @@ from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
 from postureping.engine.config import EngineConfig
 from postureping.errors import ConfigError, UserError
-from postureping.health import SHORT_NOTICE, render_notice
+from postureping.health import CHECKIN_SHORT, SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
@@ -246,7 +246,7 @@ def _welcome_once(
     if note:
         print(note, end="\n\n", flush=True)
     # News to read, not a reminder to answer: quiet, so it carries no Done/Snooze/Skip.
-    body = f"{SHORT_NOTICE}\n{note}" if note else SHORT_NOTICE
+    body = f"{SHORT_NOTICE}\n{CHECKIN_SHORT}" + (f"\n{note}" if note else "")
     notifications.deliver(
         Reminder("about", "Welcome to postureping", body, timedelta(seconds=30), quiet=True)
     )
