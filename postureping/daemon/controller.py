@@ -162,6 +162,11 @@ class Controller(Protocol):
         `snooze`. Returns a one-line confirmation."""
         ...
 
+    def check_in(self, pain: int, source: str) -> str:
+        """Record a pain check-in (0-10) and answer an open check-in reminder as done; show
+        the guidance its warning signs call for. Returns a one-line confirmation."""
+        ...
+
     def trigger(self, routine_id: str) -> None:
         """Remind now, whatever the schedule and the active hours."""
         ...

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from postureping import health
-from postureping.checkin import DEFAULT_LEVELS, CheckIn, Levels
+from postureping.checkin import DEFAULT_LEVELS, ROUTINE_ID, CheckIn, Levels
 from postureping.daemon.controller import Answer, Status
 from postureping.daemon.pause import PauseState, load_pause, save_pause
 from postureping.daemon.sources import Sources
@@ -280,22 +280,38 @@ class Daemon:
 
     def check_in_shown(self, key: str, pain: int) -> None:
         """A pain level picked on the check-in's notification (the notifier's bus thread):
-        the check-in is recorded and the reminder answered as done. Guidance its warning
-        signs call for is shown until dismissed, and recorded as shown; above the user's
-        level, where no button can ask the yes/no questions, a notice says how to answer
-        them."""
+        the check-in is recorded and that reminder answered as done."""
+        self._check_in(pain, "notification", lambda: self.answer_shown(key, Answer.DONE))
+
+    def check_in(self, pain: int, source: str) -> str:
+        """A pain level picked elsewhere (the tray): recorded, and an open check-in reminder
+        answered as done."""
+
+        def answer_open() -> None:
+            with self._lock:
+                status = self.engine.status(self._clock())
+            if any(p.routine_id == ROUTINE_ID for p in status.open):
+                self.answer(Answer.DONE, (ROUTINE_ID,), source)
+
+        self._check_in(pain, source, answer_open)
+        return f"Recorded: check-in, pain {pain}/10."
+
+    def _check_in(self, pain: int, source: str, answer: Callable[[], None]) -> None:
+        """Record the check-in, then `answer` its reminder. Guidance its warning signs call
+        for is shown until dismissed, and recorded as shown; above the user's level, where
+        a button cannot ask the yes/no questions, a notice says how to answer them."""
         now = self._clock()
         try:
             before = self._store.read(since=now - LOOK_BACK).events
         except StoreError as error:
             self._log.warning("%s", error)
             before = []
-        recorded = record(before, CheckIn(pain), "notification", now, self._checkin.lasting_above)
+        recorded = record(before, CheckIn(pain), source, now, self._checkin.lasting_above)
         with self._lock:  # the history's pending writes are the daemon's, under its lock
             for event in recorded.events:
                 self._writes.append(event)
-        self._log.info("check-in: pain %d/10", pain)
-        self.answer_shown(key, Answer.DONE)
+        self._log.info("check-in: pain %d/10 (%s)", pain, source)
+        answer()
         if recorded.guidance is not None:
             shown = recorded.guidance
             self._log.warning("check-in guidance: %s", ", ".join(shown.flags))
