@@ -11,6 +11,9 @@ from postureping.routines import Category, Routine
 APP_NAME = "postureping"
 SUMMARY_LIMIT = 70  # characters: longer group summaries name the first routine and a count
 NOTICE_TIMEOUT = timedelta(seconds=8)
+# Guidance stays until dismissed where the server allows (freedesktop: expire_timeout 0);
+# elsewhere (plyer on macOS and Windows), as long as the platform lets it.
+GUIDANCE_TIMEOUT = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Reminder:
     @classmethod
     def guidance(cls, key: str, title: str, body: str) -> Reminder:
         """Guidance that stays on screen until dismissed (a check-in's warning signs)."""
-        return cls(key, title, body, NOTICE_TIMEOUT, quiet=True, sticky=True)
+        return cls(key, title, body, GUIDANCE_TIMEOUT, quiet=True, sticky=True)
 
     @classmethod
     def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from jeepney import DBusAddress, HeaderFields, new_signal
 
-from postureping.daemon.controller import Answer
+from postureping.daemon.controller import Answer, PainPicked
 from postureping.desktop.session_bus import READER_NAME
 from postureping.history.store import EventStore
 from postureping.notify.actions import (
@@ -255,6 +255,21 @@ def test_the_notify_call() -> None:
     plain = notify_message(reminder, ["body"], 0, with_actions=True).body
     assert (plain[4], plain[5]) == ("Walk & <b>breathe</b>", [])  # no markup, no actions
     assert notify_message(reminder, ["actions"], 0, with_actions=False).body[5] == []
+
+
+def test_the_checkin_and_guidance_notify_calls() -> None:
+    checkin = Reminder("checkin", "How is your back today?", "0-10", timedelta(seconds=20),
+                       routine_ids=("checkin",), pain_scale=True)  # fmt: skip
+    actions = notify_message(checkin, ["actions"], 0, with_actions=True).body[5]
+    assert actions == ["pain-1", "0\u20132", "pain-4", "3\u20135", "pain-7", "6\u20138",
+                       "pain-9", "9\u201310", "skip", "Skip"]  # fmt: skip
+    assert [answer_for(key) for key in actions[::2]] == [
+        PainPicked(1), PainPicked(4), PainPicked(7), PainPicked(9), Answer.SKIP,
+    ]  # fmt: skip
+    assert answer_for("pain-5") is None  # only the buttons' own levels
+    guidance = Reminder.guidance("guidance", "Back pain: please see your doctor", "...")
+    *_, actions, hints, timeout = notify_message(guidance, ["actions"], 0, with_actions=False).body
+    assert (actions, hints, timeout) == ([], {"urgency": ("y", 2)}, 0)  # critical, no expiry
 
 
 @pytest.fixture
