@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from postureping import health
 from postureping.checkin import DEFAULT_LEVELS, ROUTINE_ID, CheckIn, Levels
+from postureping.daemon.checkins import follow_up
 from postureping.daemon.controller import Answer, Status
 from postureping.daemon.pause import PauseState, load_pause, save_pause
 from postureping.daemon.sources import Sources
@@ -57,8 +57,6 @@ from postureping.history.events import Kind
 from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore, StoreError
 from postureping.notify.service import NotificationService
-from postureping.red_flags import should_ask
-from postureping.reminder import Reminder
 from postureping.timescale import Timescale
 from postureping.wallclock import Reading, gap
 
@@ -297,9 +295,8 @@ class Daemon:
         return f"Recorded: check-in, pain {pain}/10."
 
     def _check_in(self, pain: int, source: str, answer: Callable[[], None]) -> None:
-        """Record the check-in, then `answer` its reminder. Guidance its warning signs call
-        for is shown until dismissed, and recorded as shown; above the user's level, where
-        a button cannot ask the yes/no questions, a notice says how to answer them."""
+        """Record the check-in, then `answer` its reminder, then show what it calls for
+        (postureping.daemon.checkins)."""
         now = self._clock()
         try:
             before = self._store.read(since=now - LOOK_BACK).events
@@ -313,14 +310,9 @@ class Daemon:
         self._log.info("check-in: pain %d/10 (%s)", pain, source)
         answer()
         if recorded.guidance is not None:
-            shown = recorded.guidance
-            self._log.warning("check-in guidance: %s", ", ".join(shown.flags))
-            self._notifications.deliver(Reminder.guidance("guidance", shown.title, shown.text()))
-        elif should_ask(pain, self._checkin.ask_above):
-            self._notifications.deliver(
-                Reminder.notice("checkin-questions", health.CHECKIN_FOLLOW_UP_TITLE,
-                                health.CHECKIN_FOLLOW_UP.format(pain=pain))
-            )  # fmt: skip
+            self._log.warning("check-in guidance: %s", ", ".join(recorded.guidance.flags))
+        if (reminder := follow_up(recorded, pain, self._checkin)) is not None:
+            self._notifications.deliver(reminder)
 
     def trigger(self, routine_id: str) -> None:
         self._request(Triggered(self._clock(), routine_id))
