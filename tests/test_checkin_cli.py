@@ -21,6 +21,7 @@ from postureping.checkin import CheckIn
 from postureping.history.events import Event, Kind
 from postureping.history.store import EventStore
 from tests.cli_helpers import data_dir, isolated_env, run_cli
+from tests.daemon_process import running_daemon
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -226,3 +227,27 @@ def test_a_history_of_the_earlier_format_still_reads(tmp_path: Path) -> None:
     stats = run_cli(tmp_path, "stats", "--days", "3650", "--json")
     assert stats.returncode == 0 and stats.stderr == ""
     assert json.loads(stats.stdout)["overall"]["done"] == 2
+
+
+def test_the_cli_answers_a_running_daemons_open_checkin(tmp_path: Path) -> None:
+    """Real processes: the daemon reminds of the check-in (console backend), `postureping
+    checkin` records it and answers the reminder, and the daemon no longer awaits one."""
+    extra = {
+        "POSTUREPING_NOTIFICATIONS__BACKEND": "console",
+        "POSTUREPING_ROUTINES__CHECKIN__ENABLED": "true",
+    }
+    with running_daemon(["--no-tray"], isolated_env(tmp_path, extra), tmp_path) as daemon:
+        daemon.wait_for_output("postureping is running", timeout=20)
+        assert run_cli(tmp_path, "trigger", "checkin").returncode == 0
+        daemon.wait_for_output("reminder: How is your back today?", timeout=20)
+        result = run_cli(tmp_path, "checkin", "2")
+        assert result.returncode == 0, result.stderr
+        kinds = [(e["kind"], e["source"]) for e in _history(tmp_path)]
+        assert kinds == [("prompted", "daemon"), ("checkin", "cli"), ("done", "cli")]
+        status = json.loads(run_cli(tmp_path, "status", "--json").stdout)
+        assert status["awaiting"] is None and status["back"]["last_checkin"]["pain"] == 2
+        # With no check-in reminder open, the daemon is left alone.
+        assert run_cli(tmp_path, "checkin", "1").returncode == 0
+        assert [e["kind"] for e in _history(tmp_path)][-1] == "checkin"
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output
