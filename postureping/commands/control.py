@@ -64,7 +64,7 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
             print(json.dumps({"version": 1, "running": False, "back": back}))
         else:
             print("postureping is not running (start it with `postureping run`)")
-            if lines := render_back(back, ctx.zone):
+            if lines := render_back(back or {}, ctx.zone):
                 print(visible("\n".join(lines)))
         return EXIT_NOT_RUNNING
     if not reply.ok or reply.result is None:
@@ -77,13 +77,18 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _back(ctx: Context) -> dict[str, Any]:
+def _back(ctx: Context) -> dict[str, Any] | None:
     """The check-ins' part of the status, from the history: this process reads it, so it
-    shows whether or not a daemon runs."""
-    events = ctx.history(since=ctx.now() - LOOK_BACK)
-    if not any(event.kind is Kind.CHECKIN for event in events):
-        return back_status([], 0)  # no need to load the settings
-    return back_status(events, ctx.loaded.settings.checkin.lasting_above)
+    shows whether or not a daemon runs. None when the settings or the history cannot be read
+    now (a broken settings file, say): the status of a running daemon still shows, and the
+    other commands say what is wrong."""
+    try:
+        events = ctx.history(since=ctx.now() - LOOK_BACK)
+        if not any(event.kind is Kind.CHECKIN for event in events):
+            return back_status([], 0)  # no need to load the settings
+        return back_status(events, ctx.loaded.settings.checkin.lasting_above)
+    except UserError:
+        return None
 
 
 def render_status(status: dict[str, Any], ctx: Context) -> str:
