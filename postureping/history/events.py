@@ -4,7 +4,7 @@ One event is one line of JSON in the store (postureping.history.store). The line
 the user's data and of `postureping history --json` (documented in the README), so it changes
 only with a new FORMAT_VERSION.
 
-Format 2 (this one) ends every line with a checksum, "crc": the CRC-32 of the line's bytes
+Format 2 ends every line with a checksum, "crc": the CRC-32 of the line's bytes
 before `,"crc":`, so that garbage left by a power cut is detected rather than parsed. A
 line may also carry "latest" (see `to_line`). Format 1 lines, written by earlier versions
 without a checksum, are still read: there is nothing to migrate.
@@ -231,12 +231,12 @@ class Event(_Fields):
 
 
 # The event of a tuple of its fields (id, ts, routine, kind, source, snooze, detail), made
-# without the checks of `Event()`, for the store's reader, which has checked the values already: the
-# checks took a third of the time of reading a long history. The caller guarantees what they
-# would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed `timezone`, non-empty
-# routine and source, a positive snooze only on a snoozed event, a detail only on the kinds
-# that need one. (A partial of a C function:
-# no Python call for each of a million events.)
+# without the checks of `Event()`, for the store's reader, which has checked the values
+# already: the checks took a third of the time of reading a long history. The caller
+# guarantees what they would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed
+# `timezone`, non-empty routine and source, a positive snooze only on a snoozed event, a
+# detail exactly on the kinds that need one. (A partial of a C function: no Python call for
+# each of a million events.)
 unchecked: Callable[
     [tuple[str, datetime, str, Kind, str, timedelta | None, CheckIn | Shown | None]], Event
 ] = partial(tuple.__new__, Event)
