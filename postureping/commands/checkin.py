@@ -27,7 +27,7 @@ from postureping.context import Context
 from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.errors import EXIT_CONFIG, UserError
-from postureping.history.checkins import LOOK_BACK, record
+from postureping.history.checkins import LOOK_BACK, MARKER, record
 from postureping.red_flags import Guidance, should_ask
 
 SOURCE = "cli"
@@ -75,9 +75,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             )
     checkin = CheckIn(pain, where, asked=asked, yes=yes)
     now = ctx.now()
-    before = ctx.history(since=now - LOOK_BACK)
+    store = ctx.store()
+    before = store.read_marked(now - LOOK_BACK, MARKER)  # the check-ins, read fast
     recorded = record(before, checkin, SOURCE, now, settings.lasting_above)
-    ctx.store().append_many(recorded.events)
+    store.append_many(recorded.events)
     if recorded.guidance is not None:
         print(render_guidance(recorded.guidance))
     _tell_daemon(ctx)

@@ -13,8 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
-from postureping.history.checkins import LOOK_BACK, back_status, render_back
-from postureping.history.events import Kind
+from postureping.history.checkins import LOOK_BACK, MARKER, back_status, render_back
 from postureping.stats.progress import today_progress
 from postureping.terminal import visible
 
@@ -83,10 +82,10 @@ def _back(ctx: Context) -> dict[str, Any] | None:
     now (a broken settings file, say): the status of a running daemon still shows, and the
     other commands say what is wrong."""
     try:
-        events = ctx.history(since=ctx.now() - LOOK_BACK)
-        if not any(event.kind is Kind.CHECKIN for event in events):
-            return back_status([], 0)  # no need to load the settings
-        return back_status(events, ctx.loaded.settings.checkin.lasting_above)
+        # Only the check-ins' lines are parsed, and the settings come from their cache:
+        # status bars run `status --json` every few seconds.
+        events = ctx.store().read_marked(ctx.now() - LOOK_BACK, MARKER)
+        return back_status(events, ctx.essentials.lasting_above)
     except UserError:
         return None
 

@@ -52,7 +52,7 @@ from postureping.engine.inputs import (
     Triggered,
 )
 from postureping.errors import UserError
-from postureping.history.checkins import LOOK_BACK, record
+from postureping.history.checkins import LOOK_BACK, MARKER, record
 from postureping.history.events import Kind
 from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore, StoreError
@@ -299,7 +299,7 @@ class Daemon:
         (postureping.daemon.checkins)."""
         now = self._clock()
         try:
-            before = self._store.read(since=now - LOOK_BACK).events
+            before = self._store.read_marked(now - LOOK_BACK, MARKER)
         except StoreError as error:
             self._log.warning("%s", error)
             before = []

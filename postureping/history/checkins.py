@@ -15,8 +15,12 @@ from postureping.checkin import ROUTINE_ID, CheckIn, Shown
 from postureping.history.events import Event, Kind
 from postureping.red_flags import Dated, Guidance, guidance
 
-# How far back `status` and the daemon look: far more than the three weeks of lasting pain.
-LOOK_BACK = timedelta(days=366)
+# How far back `status`, the CLI and the daemon look for check-ins: 13 weeks, more than
+# the three weeks of lasting pain, so that a run of check-ins up to one many weeks old is
+# judged whole; an older check-in is no news of the back today.
+LOOK_BACK = timedelta(weeks=13)
+# In every check-in's line, as `Event.to_line` writes it: `status` parses only those lines.
+MARKER = b'"kind":"checkin"'
 
 
 def dated(events: Iterable[Event]) -> list[Dated]:
