@@ -33,7 +33,7 @@ from jeepney import (  # type: ignore[import-untyped]
 from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.desktop.session_bus import READER_NAME, SessionBus
 from postureping.notify.actions import SERVER
 from postureping.notify.freedesktop import FreedesktopNotifier
@@ -173,7 +173,7 @@ def test_a_broken_connection_is_reported_and_replaced(
     """The reader dies (here: the socket is shut under it): a warning at once, the trouble kept
     for `postureping doctor`, and the next reminder goes out on a new connection."""
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus)
-    answers: list[tuple[str, Answer]] = []
+    answers: list[tuple[str, Answer | PainPicked]] = []
     notifier = FreedesktopNotifier(lambda key, answer: answers.append((key, answer)), WAIT)
     caplog.set_level(logging.INFO)
     try:
