@@ -38,6 +38,7 @@ from postureping.notify.actions import (
     ShownNotifications,
     action_list,
     answer_for,
+    pain_action_list,
 )
 from postureping.notify.app_icon import app_icon, image_data
 from postureping.notify.base import NotifyError
@@ -297,7 +298,18 @@ def test_the_checkin_and_guidance_notify_calls() -> None:
     assert answer_for("pain-5") is None  # only the buttons' own levels
     guidance = Reminder.guidance("guidance", "Back pain: please see your doctor", "...")
     *_, actions, hints, timeout = notify_message(guidance, ["actions"], 0, with_actions=False).body
-    assert (actions, hints, timeout) == ([], {"urgency": ("y", 2)}, 0)  # critical, no expiry
+    assert (actions, hints["urgency"], timeout) == ([], ("y", 2), 0)  # critical, no expiry
+    assert "image-data" in hints  # the app's icon, as on every notification
+
+
+def test_the_checkin_has_no_default_action_that_would_answer_it_without_a_level() -> None:
+    checkin = Reminder("checkin", "How is your back today?", "0-10", timedelta(seconds=20),
+                       routine_ids=("checkin",), pain_scale=True)  # fmt: skip
+    message = notify_message(checkin, ["actions"], 0, with_actions=True, click_label="Done")
+    assert message.body[5] == pain_action_list()
+    walk = Reminder("walk", "Walk", "Stand up.", timedelta(seconds=20), routine_ids=("walk",))
+    other = notify_message(walk, ["actions"], 0, with_actions=True, click_label="Done")
+    assert other.body[5][:2] == ["default", "Done"]  # every other reminder keeps it
 
 
 @pytest.fixture
