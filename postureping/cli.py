@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "skip": ("answer", "record that you skipped a routine"),
     "snooze": ("answer", "record that you put a routine off for a while"),
     "guide": ("guide", "walk through a routine's steps with a countdown, then record it done"),
+    "checkin": ("checkin", "how is your back today? record your pain, 0 to 10"),
     "history": ("history", "show recorded prompts and answers"),
     "stats": ("stats", "show how well you keep your habits"),
     "report": ("report", "write an HTML report with charts of the last weeks"),

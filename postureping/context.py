@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 def load_and_remember(paths: Paths, environ: Mapping[str, str]) -> LoadedSettings:
     """The validated settings and routines (raises ConfigError on any invalid input), with
     what the quick commands need of them remembered (postureping.settings.cache)."""
-    from postureping.settings.cache import Essentials, remember
+    from postureping.settings.cache import remember
     from postureping.settings.load import load  # pydantic: not for every command
 
     loaded = load(paths, environ)
-    remember(paths, environ, Essentials(tuple(r.id for r in loaded.routines), loaded.store_file))
+    remember(paths, environ, essentials_of(loaded))
     return loaded
 
 
@@ -70,12 +70,12 @@ class Context:
     def essentials(self) -> Essentials:
         """The routine ids and the history's path: remembered from the last full load of
         unchanged settings (postureping.settings.cache), else from a full load."""
-        from postureping.settings.cache import Essentials, recall
+        from postureping.settings.cache import recall
 
         if "loaded" not in self.__dict__ and (known := recall(self.paths, self.environ)):
             return known
         loaded = self.loaded
-        return Essentials(tuple(r.id for r in loaded.routines), loaded.store_file)
+        return essentials_of(loaded)
 
     @property
     def routines(self) -> tuple[Routine, ...]:
@@ -107,3 +107,11 @@ class Context:
         """Say on stderr which lines of the history were skipped, and why."""
         for damage in damaged:
             print(f"postureping: {visible(str(damage))}", file=sys.stderr)
+
+
+def essentials_of(loaded: LoadedSettings) -> Essentials:
+    """What the settings cache keeps of `loaded` (postureping.settings.cache)."""
+    from postureping.settings.cache import Essentials
+
+    ids = tuple(r.id for r in loaded.routines)
+    return Essentials(ids, loaded.store_file, loaded.settings.checkin.lasting_above)

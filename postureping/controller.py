@@ -21,6 +21,13 @@ class Answer(StrEnum):
 
 
 @dataclass(frozen=True)
+class PainPicked:
+    """A pain level picked on the check-in's notification (postureping.checkin.BANDS)."""
+
+    pain: int
+
+
+@dataclass(frozen=True)
 class Upcoming:
     routine_id: str
     title: str
@@ -154,6 +161,11 @@ class Controller(Protocol):
         """Record an answer for these routines, or, when None, for the reminder that awaits
         one (every routine of the latest notification); a snooze also reminds again after
         `snooze`. Returns a one-line confirmation."""
+        ...
+
+    def check_in(self, pain: int, source: str) -> str:
+        """Record a pain check-in (0-10) and answer an open check-in reminder as done; show
+        the guidance its warning signs call for. Returns a one-line confirmation."""
         ...
 
     def trigger(self, routine_id: str) -> None:

@@ -6,11 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from postureping.routines import Routine
+from postureping.routines import Category, Routine
 
 APP_NAME = "postureping"
 SUMMARY_LIMIT = 70  # characters: longer group summaries name the first routine and a count
 NOTICE_TIMEOUT = timedelta(seconds=8)
+# Guidance stays until dismissed where the server allows (freedesktop: expire_timeout 0);
+# elsewhere (plyer on macOS and Windows), as long as the platform lets it.
+GUIDANCE_TIMEOUT = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,10 @@ class Reminder:
     pressed on it are reported with it. `routine_ids` are the routines it shows. A `quiet`
     one is news, not a reminder: low urgency, no buttons. A `redraw` only brings one still on
     screen up to date (a routine in it was answered): a notifier that cannot replace a
-    notification, or no longer shows it, shows nothing.
+    notification, or no longer shows it, shows nothing. A `sticky` one (the check-in's
+    guidance) is news that matters: it stays until the user dismisses it, at the highest
+    urgency. `pain_scale`: the check-in's question, whose buttons are pain levels
+    (postureping.checkin.BANDS) instead of Done / Snooze / Skip.
     """
 
     key: str
@@ -38,6 +44,8 @@ class Reminder:
     # whether that window opens by itself instead of the notification ("auto").
     guide: str | None = None
     auto_guide: bool = False
+    sticky: bool = False
+    pain_scale: bool = False
 
     @classmethod
     def for_routines(
@@ -72,10 +80,17 @@ class Reminder:
             title = f"[demo] {title}"
             body += "\n(postureping demo: one minute of the schedule lasts one second)"
         ids = tuple(r.id for r in routines)
+        asks = len(routines) == 1 and routines[0].category is Category.CHECKIN
         return cls(
             key, title, body, timeout, demo, ids, redraw=redraw,
             guide=guided.id if guided is not None else None, auto_guide=auto,
+            pain_scale=asks,
         )  # fmt: skip
+
+    @classmethod
+    def guidance(cls, key: str, title: str, body: str) -> Reminder:
+        """Guidance that stays on screen until dismissed (a check-in's warning signs)."""
+        return cls(key, title, body, GUIDANCE_TIMEOUT, quiet=True, sticky=True)
 
     @classmethod
     def notice(cls, key: str, title: str, body: str, *, demo: bool = False) -> Reminder:

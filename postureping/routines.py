@@ -22,6 +22,7 @@ class Category(StrEnum):
     SETUP = "setup"  # check the workplace
     TIP = "tip"  # advice to keep in mind
     EXERCISE = "exercise"  # a longer session
+    CHECKIN = "checkin"  # a question about the user's back pain (postureping.checkin)
 
 
 @dataclass(frozen=True)

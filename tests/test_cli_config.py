@@ -175,6 +175,19 @@ def test_routines_table_and_about(tmp_path: Path) -> None:
         assert warning in about.stdout
 
 
+def test_routines_and_about_mention_the_checkin(tmp_path: Path) -> None:
+    table = run_cli(tmp_path, "routines").stdout
+    [row] = [line for line in table.splitlines() if line.startswith("checkin ")]
+    assert row.split()[:2] == ["checkin", "off"]  # off until the user turns it on
+    assert "at 11:00 on wed" in row
+    about = " ".join(run_cli(tmp_path, "routines", "--about").stdout.split())
+    assert "a weekly check-in can ask how it is" in about
+    assert "[routines.checkin] enabled = true" in about and "postureping checkin 0-10" in about
+    on = run_cli(tmp_path, "routines", env={"POSTUREPING_ROUTINES__CHECKIN__ENABLED": "true"})
+    [row] = [line for line in on.stdout.splitlines() if line.startswith("checkin ")]
+    assert row.split()[:2] == ["checkin", "on"]
+
+
 def test_about_names_its_sources(tmp_path: Path) -> None:
     """Fault: `routines --about` spoke of "general articles" without naming them."""
     about = run_cli(tmp_path, "routines", "--about").stdout

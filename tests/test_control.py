@@ -57,7 +57,11 @@ def test_status_without_a_daemon(tmp_path: Path) -> None:
     code, out, _ = cli(tmp_path, "status")
     assert code == 3 and "not running" in out
     code, out, _ = cli(tmp_path, "status", "--json")
-    assert code == 3 and json.loads(out) == {"version": 1, "running": False}
+    assert code == 3 and json.loads(out) == {
+        "version": 1,
+        "running": False,
+        "back": {"last_checkin": None, "guidance": None},
+    }
 
 
 @pytest.mark.parametrize(

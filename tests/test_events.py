@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from postureping.checkin import CheckIn, Place, Symptom
 from postureping.history.events import FORMAT_VERSION, Event, Kind, checksum
+from tests.checkin_factory import detail_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 3, 14, 14, 5, 30, tzinfo=BERLIN)
@@ -40,13 +42,55 @@ def test_new_events_get_unique_uuid4_hex_ids() -> None:
 
 def test_line_format_is_compact_ordered_versioned_and_checksummed() -> None:
     event = Event("0123456789abcdef0123456789abcdef", NOW, "walk", Kind.DONE, "cli")
-    assert FORMAT_VERSION == 2
+    assert FORMAT_VERSION == 3  # check-in lines only: every other line stays format 2
     body = (
         b'{"v":2,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:30+01:00",'
         b'"routine":"walk","kind":"done","source":"cli"'
     )
     assert event.to_line() == body + b',"crc":"' + f"{zlib.crc32(body):08x}".encode() + b'"}\n'
     assert json.loads(event.to_line())["crc"] == checksum(body) == "6b62e60a"
+
+
+def test_a_checkin_line_is_format_3_with_its_fields_before_the_checksum() -> None:
+    checkin = CheckIn(6, frozenset({Place.BELOW_KNEE}), asked=True, yes=frozenset({Symptom.FEVER}))
+    event = Event("0123456789abcdef0123456789abcdef", NOW, "checkin", Kind.CHECKIN, "cli",
+                  detail=checkin)  # fmt: skip
+    body = (
+        b'{"v":3,"id":"0123456789abcdef0123456789abcdef","ts":"2025-03-14T14:05:30+01:00",'
+        b'"routine":"checkin","kind":"checkin","source":"cli","pain":6,'
+        b'"where":["below-knee","one-leg"],"yes":["fever"]'
+    )
+    assert event.to_line() == body + b',"crc":"' + checksum(body).encode() + b'"}\n'
+    assert Event.from_json(json.loads(event.to_line())) == event
+    # Not asked: no "yes" key, and read back as not asked (not as "all answered no").
+    quiet = event._replace(detail=CheckIn(2))
+    assert "yes" not in quiet.to_json()
+    assert Event.from_json(quiet.to_json()).detail == CheckIn(2, asked=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pain": 11}, "pain must be a whole number from 0 to 10"),
+        ({"pain": "6"}, '"pain" is missing or not a whole number'),
+        ({"where": ["knee"]}, "unknown place 'knee' (one of: lower-back, buttock, one-leg"),
+        ({"yes": ["cough"]}, "unknown symptom 'cough'"),
+        ({"v": 2}, "kind checkin needs format 3, not 2"),
+    ],
+)
+def test_a_bad_checkin_line_is_refused_with_a_reason(
+    change: dict[str, object], message: str
+) -> None:
+    obj = {**stored(v=3, kind="checkin", routine="checkin"), "pain": 5, "where": [], **change}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Event.from_json(obj)
+
+
+def test_only_checkin_kinds_carry_a_detail() -> None:
+    with pytest.raises(ValueError, match="needs its CheckIn detail"):
+        Event.new("checkin", Kind.CHECKIN, "cli", NOW)
+    with pytest.raises(ValueError, match="has no check-in detail"):
+        Event.new("walk", Kind.DONE, "cli", NOW, detail=CheckIn(3))
 
 
 def test_latest_is_stored_only_when_later_than_the_event() -> None:
@@ -104,7 +148,7 @@ def test_any_event_round_trips_through_one_line(
     ts: datetime, kind: Kind, routine: str, minutes: int
 ) -> None:
     snooze = timedelta(minutes=minutes) if kind is Kind.SNOOZED else None
-    event = Event.new(routine, kind, "cli", ts, snooze)
+    event = Event.new(routine, kind, "cli", ts, snooze, detail=detail_for(kind))
     line = event.to_line()
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert Event.from_json(json.loads(line)) == event
@@ -127,7 +171,7 @@ def test_snooze_only_on_snoozed_events() -> None:
         (stored(v=None), "no format version"),
         (stored(v="1"), "no format version"),
         (stored(v=True), "no format version"),
-        (stored(v=3), "unknown format version 3 (written by a newer postureping)"),
+        (stored(v=4), "unknown format version 4 (written by a newer postureping)"),
         (stored(v=0), "unknown format version 0"),
         (stored(id="not-hex"), "id must be 32 lowercase hex digits"),
         (stored(ts="2025-03-14T14:05:30"), "no UTC offset"),

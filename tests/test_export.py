@@ -70,6 +70,10 @@ def test_csv_has_a_header_and_a_row_per_event(tmp_path: Path) -> None:
             "kind",
             "source",
             "snooze",
+            "pain",
+            "where",
+            "yes",
+            "flags",
         )
     )
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

@@ -96,3 +96,5 @@ def test_the_welcome_notice_has_no_answer_buttons(
     assert "Traceback" not in daemon.output
     (notice,) = [e for e in menu_desktop.history() if e["summary"] == WELCOME]
     assert "routines --about" in notice["body"]
+    assert "[routines.checkin] enabled = true" in notice["body"]  # the pain check-in
+    assert "a weekly check-in can ask how it is" in daemon.output  # the notice on the terminal

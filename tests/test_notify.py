@@ -399,6 +399,8 @@ class TestPlyerGuards:
         ]  # fmt: skip
         quiet = notify_send_args("Break counted", "", timedelta(milliseconds=1), quiet=True)
         assert "--urgency=low" in quiet and "--expire-time=1" in quiet
+        sticky = notify_send_args("Back pain", "", timedelta(hours=12), quiet=True, sticky=True)
+        assert "--urgency=critical" in sticky and "--expire-time=0" in sticky
 
     def test_plyers_dbus_python_path_is_never_taken(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

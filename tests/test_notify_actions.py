@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from jeepney import DBusAddress, HeaderFields, new_signal  # type: ignore[import-untyped]
 
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.desktop.session_bus import READER_NAME
 from postureping.history.store import EventStore
 from postureping.notify.actions import (
@@ -38,6 +38,7 @@ from postureping.notify.actions import (
     ShownNotifications,
     action_list,
     answer_for,
+    pain_action_list,
 )
 from postureping.notify.app_icon import app_icon, image_data
 from postureping.notify.base import NotifyError
@@ -110,9 +111,9 @@ class Peer:
     """What the listener sends and reports, instead of a bus."""
 
     sent: list[Any] = field(default_factory=list)
-    answers: list[tuple[str, Answer]] = field(default_factory=list)
+    answers: list[tuple[str, Answer | PainPicked]] = field(default_factory=list)
 
-    def on_action(self, routine_id: str, answer: Answer) -> None:
+    def on_action(self, routine_id: str, answer: Answer | PainPicked) -> None:
         self.answers.append((routine_id, answer))
 
     def sent_calls(self) -> list[tuple[str, tuple[Any, ...]]]:
@@ -237,7 +238,7 @@ def test_a_closed_notification_is_forgotten(listener: ActionListener, peer: Peer
 def test_a_failing_answer_is_logged_and_the_listener_goes_on(
     peer: Peer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(key: str, answer: Answer) -> None:
+    def broken(key: str, answer: Answer | PainPicked) -> None:
         raise RuntimeError("store is read-only")
 
     shown = ShownNotifications()
@@ -283,6 +284,32 @@ def test_the_notify_call() -> None:
     plain = notify_message(reminder, ["body"], 0, with_actions=True).body
     assert (plain[4], plain[5]) == ("Walk & <b>breathe</b>", [])  # no markup, no actions
     assert notify_message(reminder, ["actions"], 0, with_actions=False).body[5] == []
+
+
+def test_the_checkin_and_guidance_notify_calls() -> None:
+    checkin = Reminder("checkin", "How is your back today?", "0-10", timedelta(seconds=20),
+                       routine_ids=("checkin",), pain_scale=True)  # fmt: skip
+    actions = notify_message(checkin, ["actions"], 0, with_actions=True).body[5]
+    assert actions == ["pain-1", "0\u20132", "pain-4", "3\u20135", "pain-7", "6\u20138",
+                       "pain-9", "9\u201310", "skip", "Skip"]  # fmt: skip
+    assert [answer_for(key) for key in actions[::2]] == [
+        PainPicked(1), PainPicked(4), PainPicked(7), PainPicked(9), Answer.SKIP,
+    ]  # fmt: skip
+    assert answer_for("pain-5") is None  # only the buttons' own levels
+    guidance = Reminder.guidance("guidance", "Back pain: please see your doctor", "...")
+    *_, actions, hints, timeout = notify_message(guidance, ["actions"], 0, with_actions=False).body
+    assert (actions, hints["urgency"], timeout) == ([], ("y", 2), 0)  # critical, no expiry
+    assert "image-data" in hints  # the app's icon, as on every notification
+
+
+def test_the_checkin_has_no_default_action_that_would_answer_it_without_a_level() -> None:
+    checkin = Reminder("checkin", "How is your back today?", "0-10", timedelta(seconds=20),
+                       routine_ids=("checkin",), pain_scale=True)  # fmt: skip
+    message = notify_message(checkin, ["actions"], 0, with_actions=True, click_label="Done")
+    assert message.body[5] == pain_action_list()
+    walk = Reminder("walk", "Walk", "Stand up.", timedelta(seconds=20), routine_ids=("walk",))
+    other = notify_message(walk, ["actions"], 0, with_actions=True, click_label="Done")
+    assert other.body[5][:2] == ["default", "Done"]  # every other reminder keeps it
 
 
 @pytest.fixture

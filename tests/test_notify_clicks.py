@@ -35,7 +35,7 @@ from jeepney import (  # type: ignore[import-untyped]
 )
 from PIL import Image
 
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.notify.actions import SERVER, action_list
 from postureping.notify.app_icon import app_icon, argb_to_rgba, image_data
 from postureping.notify.clicks import LABEL_DONE, LABEL_SHOW, BodyClicks
@@ -191,7 +191,7 @@ def private_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 def test_a_click_on_a_server_with_buttons_shows_the_choices_again(private_bus: str) -> None:
     server = ButtonServer(private_bus, "gnome-shell")
-    answers: list[tuple[str, Answer]] = []
+    answers: list[tuple[str, Answer | PainPicked]] = []
     notifier = FreedesktopNotifier(lambda key, answer: answers.append((key, answer)))
     try:
         notifier.send(Reminder("walk", "Walk", "Stand up.", timedelta(minutes=5)))
@@ -284,7 +284,7 @@ def test_auto_talks_to_a_server_without_actions_itself(
     notify-send but sends the reminder itself, without buttons, with the icon."""
     with server_on_xvfb(tmp_path, "/usr/lib/*/notify-osd", monkeypatch) as (_env, monitor):
         assert FreedesktopNotifier.supports_actions(2.0) is False
-        answers: list[tuple[str, Answer]] = []
+        answers: list[tuple[str, Answer | PainPicked]] = []
         primary, _ = choose("auto", io.StringIO(), on_action=lambda k, a: answers.append((k, a)))
         assert isinstance(primary, FreedesktopNotifier)
         try:
@@ -322,7 +322,7 @@ def test_xfce4_notifyd_gets_buttons_and_no_default_action(
     a click on the body records nothing and brings nothing back."""
     pattern = "/usr/lib/*/xfce4/notifyd/xfce4-notifyd"
     with server_on_xvfb(tmp_path, pattern, monkeypatch) as (env, monitor):
-        answers: list[tuple[str, Answer]] = []
+        answers: list[tuple[str, Answer | PainPicked]] = []
         notifier = FreedesktopNotifier(lambda key, answer: answers.append((key, answer)))
         try:
             notifier.send(Reminder("walk", "Walk now", "Stand up.", timedelta(minutes=5)))

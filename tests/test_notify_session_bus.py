@@ -30,7 +30,7 @@ from jeepney import (  # type: ignore[import-untyped]
     new_method_return,
 )
 
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.desktop.session_bus import READER_NAME, SessionBus
 from postureping.notify.actions import SERVER
 from postureping.notify.freedesktop import FreedesktopNotifier
@@ -151,7 +151,7 @@ def test_a_broken_connection_is_reported_and_replaced(
     """The reader dies (here: the socket is shut under it): a warning at once, the trouble kept
     for `postureping doctor`, and the next reminder goes out on a new connection."""
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus)
-    answers: list[tuple[str, Answer]] = []
+    answers: list[tuple[str, Answer | PainPicked]] = []
     notifier = FreedesktopNotifier(lambda key, answer: answers.append((key, answer)), WAIT)
     caplog.set_level(logging.INFO)
     try:

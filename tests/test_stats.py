@@ -16,6 +16,7 @@ from postureping.hours import ActiveHours
 from postureping.stats.compute import Counts, Stats, most_skipped, percent, summarize, window
 from postureping.stats.streaks import Run
 from postureping.stats.tally import Tally, count, offset_changes
+from tests.checkin_factory import detail_for
 from tests.routine_factory import at, every
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -394,7 +395,9 @@ def test_tally_matches_converting_every_event(
     for naive, minutes, kind, routine in stamps:
         utc = naive.replace(tzinfo=ZoneInfo("UTC"))
         tz = BERLIN if minutes is None else timezone(timedelta(minutes=minutes))
-        events.append(Event.new(routine, kind, "daemon", utc.astimezone(tz)))
+        events.append(
+            Event.new(routine, kind, "daemon", utc.astimezone(tz), detail=detail_for(kind))
+        )
     today, first = date(2025, 10, 26), date(2025, 10, 26) - timedelta(days=days - 1)
     got = count(events, zone, today=today, first=first)
     want = Tally(today, first)

@@ -160,7 +160,7 @@ def test_a_changed_byte_fails_the_checksum_and_the_line_is_kept(tmp_path: Path) 
         (b"\xff\xfe not text", "not UTF-8 text"),
         (b"[1, 2, 3]", "not a valid event: a JSON object was expected, not list"),
         (b"[" * 100_000, "not valid JSON"),
-        (b'{"v":3,"id":"x"}', "not a valid event: unknown format version 3"),
+        (b'{"v":4,"id":"x"}', "not a valid event: unknown format version 4"),
         (b'{"v":2,"id":"x"}', "no checksum, which every format 2 line has"),
         (event().to_line().replace(b'"walk"', b'"wa\\u006ck"'), BAD_CHECKSUM),
         (event().to_line()[:-11] + b'zzzzzzzz"}', BAD_CHECKSUM),
@@ -236,7 +236,7 @@ def test_garbage_lines_at_the_end_are_moved_aside_together(tmp_path: Path) -> No
 def test_a_line_from_a_newer_version_at_the_end_is_not_moved_aside(tmp_path: Path) -> None:
     store = store_in(tmp_path)
     store.append(event(0))
-    newer = b'{"v":3,"id":"0123456789abcdef0123456789abcdef","when":"later"}\n'
+    newer = b'{"v":4,"id":"0123456789abcdef0123456789abcdef","when":"later"}\n'
     with store.path.open("ab") as file:
         file.write(newer)
     assert store.append(event(1)) is None

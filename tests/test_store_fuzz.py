@@ -27,6 +27,7 @@ from postureping.history.io import FileCalls
 from postureping.history.layout import CHECKSUM_KEY
 from postureping.history.store import EventStore
 from postureping.stats.tally import Stamping, count
+from tests.checkin_factory import detail_for
 from tests.cli_helpers import data_dir, run_cli
 from tests.faulty_calls import ShortReads
 
@@ -119,6 +120,7 @@ def _events(draw: st.DrawFn) -> Event:
         draw(st.sampled_from(["cli", "daemon", "demo", "ünï", 'we"ird\\'])),
         draw(st.one_of(_in_range, _recent)),
         timedelta(minutes=draw(st.integers(1, 600))) if kind is Kind.SNOOZED else None,
+        detail=detail_for(kind),
     )
 
 

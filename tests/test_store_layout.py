@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from postureping.history.events import EVENT_KEYS, Event, Kind, unchecked
+from postureping.checkin import ROUTINE_ID, CheckIn, Place
+from postureping.history.events import (
+    EVENT_KEYS,
+    TEXT_KEYS,
+    Event,
+    Kind,
+    unchecked,
+)
 from postureping.history.layout import LATEST, Key, pattern, written
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -19,8 +26,18 @@ NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 def test_a_line_has_the_keys_of_the_layout_in_its_order() -> None:
     event = Event.new("walk", Kind.SNOOZED, "cli", NOW, timedelta(minutes=10))
     line = json.loads(event.to_line(latest=NOW + timedelta(hours=1)))
-    assert list(line) == ["v", *(key.name for key in EVENT_KEYS), LATEST.name, "crc"]
+    assert list(line) == ["v", *(key.name for key in TEXT_KEYS), LATEST.name, "crc"]
     assert len(EVENT_KEYS) == len(Event._fields)
+
+
+def test_a_detail_is_written_as_keys_of_its_own_after_the_text_keys_in_format_3() -> None:
+    checkin = CheckIn(6, frozenset({Place.LOWER_BACK}), asked=True)
+    event = Event.new(ROUTINE_ID, Kind.CHECKIN, "cli", NOW, detail=checkin)
+    line = json.loads(event.to_line(latest=NOW + timedelta(hours=1)))
+    text = [key.name for key in TEXT_KEYS if key.name != "for"]
+    assert list(line) == ["v", *text, "pain", "where", "yes", LATEST.name, "crc"]
+    assert line["v"] == 3 == event.version
+    assert Event.new("walk", Kind.DONE, "cli", NOW).version == 2  # every other line
 
 
 def test_an_optional_key_added_to_the_layout_is_matched_present_or_not() -> None:
@@ -42,8 +59,8 @@ def test_an_optional_key_added_to_the_layout_is_matched_present_or_not() -> None
 
 def test_an_event_made_unchecked_needs_a_value_for_every_field() -> None:
     fields = (uuid.uuid4().hex, NOW, "walk", Kind.DONE, "cli")
-    with pytest.raises(TypeError, match="6 fields, not 5"):
-        unchecked(fields)  # the snooze left out: a default is not filled in
+    with pytest.raises(TypeError, match="7 fields, not 6"):
+        unchecked((*fields, None))  # the detail left out: a default is not filled in
     with pytest.raises(TypeError):
-        unchecked((*fields, None, "one too many"))
-    assert unchecked((*fields, None)) == Event(*fields)
+        unchecked((*fields, None, None, "one too many"))
+    assert unchecked((*fields, None, None)) == Event(*fields)

@@ -19,6 +19,7 @@ from postureping.history.counts import tally_lines
 from postureping.history.events import Event, Kind
 from postureping.history.format import parse
 from postureping.stats.tally import Stamping, count
+from tests.checkin_factory import detail_for
 
 PATH = Path("events.jsonl")
 TODAY = date(2025, 10, 26)
@@ -41,7 +42,7 @@ def _event(draw: st.DrawFn) -> Event:
     kind = draw(st.sampled_from(list(Kind)))
     snooze = timedelta(minutes=draw(st.integers(1, 90))) if kind is Kind.SNOOZED else None
     ts = naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
-    return Event.new(draw(_ROUTINES), kind, draw(_SOURCES), ts, snooze)
+    return Event.new(draw(_ROUTINES), kind, draw(_SOURCES), ts, snooze, detail=detail_for(kind))
 
 
 def _format_1(event: Event) -> bytes:

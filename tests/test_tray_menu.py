@@ -16,6 +16,7 @@ from postureping.tray.menu import (
     SEPARATOR,
     SNOOZE,
     AnswerPrompt,
+    CheckInPain,
     Entry,
     IconState,
     Item,
@@ -398,3 +399,35 @@ def test_a_hold_shows_under_the_headline() -> None:
         "Waiting: fullscreen window: libreoffice-impress",
         "Today: no reminders yet",
     ]
+
+
+CHECKIN = ("checkin", "How is your back today?")
+
+
+def _pain_items(entries: tuple[Entry, ...]) -> list[tuple[str, object]]:
+    [menu] = [e for e in entries if isinstance(e, Item) and e.label == "How is your back today?"]
+    return [(item.label, item.action) for item in menu.submenu if isinstance(item, Item)]
+
+
+def test_the_checkin_is_in_the_menu_only_when_it_is_on() -> None:
+    off = build_view(status(), NOW, SETTINGS).menu
+    assert "How is your back today?" not in labels(off)
+    on = build_view(status(routines=(*ROUTINES, CHECKIN)), NOW, SETTINGS).menu
+    assert _pain_items(on) == [
+        ("Pain 0\u20132", CheckInPain(1)),
+        ("Pain 3\u20135", CheckInPain(4)),
+        ("Pain 6\u20138", CheckInPain(7)),
+        ("Pain 9\u201310", CheckInPain(9)),
+    ]
+
+
+def test_an_open_checkin_asks_for_pain_not_done() -> None:
+    prompt = Prompt("checkin", "How is your back today?", NOW)
+    menu = build_view(status(awaiting=prompt, routines=(*ROUTINES, CHECKIN)), NOW, SETTINGS).menu
+    names = labels(menu)
+    assert not any(name.startswith(("Done", "Snooze")) for name in names)
+    assert names.count("How is your back today?") == 1
+    assert [e.action for e in menu if isinstance(e, Item) and e.label == "Skip"] == [
+        AnswerPrompt(Answer.SKIP, ("checkin",))
+    ]
+    assert len(_pain_items(menu)) == 4

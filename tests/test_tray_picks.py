@@ -16,6 +16,7 @@ from postureping.controller import Answer, Status
 from postureping.errors import UserError
 from postureping.tray.menu import (
     AnswerPrompt,
+    CheckInPain,
     OpenSettings,
     PauseFor,
     PauseUntilResumed,
@@ -74,6 +75,7 @@ def test_picks_call_the_controller(tmp_path: Path, records: Records) -> None:
         PauseUntilResumed(),
         Resume(),
         RemindNow("stretch"),
+        CheckInPain(7),
         Quit(),
     ):
         tray.perform(action)
@@ -85,6 +87,7 @@ def test_picks_call_the_controller(tmp_path: Path, records: Records) -> None:
         "pause indefinitely",
         "resume",
         "trigger stretch",
+        "checkin 7 tray",
         "quit",
     ]
     assert records.lines == []

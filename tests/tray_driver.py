@@ -99,6 +99,10 @@ class FakeController:
     def guide(self, routine_id: str) -> None:
         self._record(f"guide {routine_id}")
 
+    def check_in(self, pain: int, source: str) -> str:
+        self._record(f"checkin {pain} {source}")
+        return f"Recorded: check-in, pain {pain}/10."
+
     def reload(self) -> str:
         self._record("reload")
         return "reloaded"

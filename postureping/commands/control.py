@@ -13,6 +13,7 @@ from postureping.control.protocol import Request
 from postureping.control.transport import NoDaemon, send
 from postureping.durations import humanize
 from postureping.errors import EXIT_CONFIG, EXIT_NOT_RUNNING, UserError
+from postureping.history.checkins import LOOK_BACK, MARKER, back_status, render_back
 from postureping.stats.progress import today_progress
 from postureping.terminal import visible
 
@@ -57,18 +58,36 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     try:
         reply = send(ctx.paths, Request("status"))
     except NoDaemon:
+        back = _back(ctx)
         if args.json:
-            print(json.dumps({"version": 1, "running": False}))
+            print(json.dumps({"version": 1, "running": False, "back": back}))
         else:
             print("postureping is not running (start it with `postureping run`)")
+            if lines := render_back(back or {}, ctx.zone):
+                print(visible("\n".join(lines)))
         return EXIT_NOT_RUNNING
     if not reply.ok or reply.result is None:
         raise UserError(reply.message or "the daemon sent no status", reply.exit or 1)
+    result = {**reply.result, "back": _back(ctx)}
     if args.json:
-        print(json.dumps(reply.result, indent=2))
+        print(json.dumps(result, indent=2))
     else:
-        print(visible(render_status(reply.result, ctx)))
+        print(visible(render_status(result, ctx)))
     return 0
+
+
+def _back(ctx: Context) -> dict[str, Any] | None:
+    """The check-ins' part of the status, from the history: this process reads it, so it
+    shows whether or not a daemon runs. None when the settings or the history cannot be read
+    now (a broken settings file, say): the status of a running daemon still shows, and the
+    other commands say what is wrong."""
+    try:
+        # Only the check-ins' lines are parsed, and the settings come from their cache:
+        # status bars run `status --json` every few seconds.
+        events = ctx.store().read_marked(ctx.now() - LOOK_BACK, MARKER)
+        return back_status(events, ctx.essentials.lasting_above)
+    except UserError:
+        return None
 
 
 def render_status(status: dict[str, Any], ctx: Context) -> str:
@@ -106,4 +125,5 @@ def render_status(status: dict[str, Any], ctx: Context) -> str:
     lines.append(f"Idle time from: {monitor}" if monitor else "Idle time: not available here")
     today = status["today"]
     lines.append("Today: " + today_progress(today["done"], today["prompted"]))
+    lines += render_back(status.get("back") or {}, ctx.zone)
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from postureping.atomic_file import replacing
+from postureping.checkin import CheckIn, Shown
 from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import UserError
@@ -24,7 +25,12 @@ from postureping.paths import argument_path
 
 FORMATS = ("json", "csv")
 # The CSV columns, in order: add new ones at the end only.
-CSV_COLUMNS = ("id", "timestamp", "routine", "kind", "source", "snooze")
+CSV_COLUMNS = (
+    "id", "timestamp", "routine", "kind", "source", "snooze",
+    # a check-in's (format 3): pain 0-10, places and yes-answers separated by spaces, and
+    # the red flags whose guidance was shown
+    "pain", "where", "yes", "flags",
+)  # fmt: skip
 # A spreadsheet reads a cell that starts with one of these as a formula, which an imported
 # history could use to run one on the user's machine ("CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -82,9 +88,20 @@ def write_csv(events: Sequence[Event], out: TextIO) -> None:
             str(event.kind),
             text_cell(event.source),
             "" if event.snooze is None else format_duration(event.snooze),
+            *_detail_cells(event),
         )
         for event in events
     )
+
+
+def _detail_cells(event: Event) -> tuple[str, str, str, str]:
+    detail = event.detail
+    if isinstance(detail, CheckIn):
+        yes = " ".join(sorted(detail.yes)) if detail.asked else ""
+        return str(detail.pain), " ".join(sorted(detail.where)), yes, ""
+    if isinstance(detail, Shown):
+        return "", "", "", text_cell(" ".join(detail.flags))
+    return "", "", "", ""
 
 
 def text_cell(text: str) -> str:

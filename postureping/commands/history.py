@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from postureping.checkin import CheckIn, Shown
 from postureping.context import Context
 from postureping.durations import format_duration
 from postureping.errors import EXIT_CONFIG, UserError
@@ -69,4 +70,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _row(event: Event, ctx: Context, width: int) -> str:
     when = event.ts.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
     extra = f"  for {format_duration(event.snooze)}" if event.snooze is not None else ""
+    if isinstance(event.detail, CheckIn):
+        yes = f"; yes: {', '.join(sorted(event.detail.yes))}" if event.detail.yes else ""
+        extra = f"  {event.detail.describe()}{yes}"
+    elif isinstance(event.detail, Shown):
+        extra = f"  {', '.join(event.detail.flags)}"
     return f"{when}  {event.routine:<{width}}  {event.kind:<8}  {event.source}{extra}"

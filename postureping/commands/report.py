@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from postureping import __version__
 from postureping.atomic_file import replacing
@@ -18,6 +19,8 @@ from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.paths import argument_path
 from postureping.stats import charts
+from postureping.stats.pain import has_pain
+from postureping.stats.pain_chart import pain_chart
 from postureping.stats.report import render
 
 DEFAULT_WEEKS = 4
@@ -41,8 +44,11 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     weeks = _weeks(args.weeks)
-    stats = stats_for(ctx, 7 * weeks)
-    page = render(stats, charts.draw(stats), weeks=weeks, version=__version__)
+    stats, pain = stats_for(ctx, 7 * weeks)
+    drawn = charts.draw(stats)
+    if has_pain(pain):
+        drawn = replace(drawn, pain=pain_chart(pain))
+    page = render(stats, drawn, weeks=weeks, version=__version__)
     if args.output == "-":
         sys.stdout.write(page)
         return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from postureping.context import Context
 from postureping.errors import EXIT_CONFIG, UserError
 from postureping.stats.compute import Counts, Stats, percent, summarize, window
+from postureping.stats.pain import PainWeek, pain_line, pain_weeks
 from postureping.stats.progress import today_progress
 from postureping.stats.streaks import Streak
 from postureping.terminal import visible
@@ -55,14 +56,15 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print JSON (see the README)")
 
 
-def stats_for(ctx: Context, days: int) -> Stats:
+def stats_for(ctx: Context, days: int) -> tuple[Stats, tuple[PainWeek, ...]]:
     """The statistics of the last `days` days (also used by `report`), from the whole
-    history: the streaks may reach back further. The events are counted straight from the
-    file (postureping.history.counts); each damaged line is reported and left out."""
+    history: the streaks may reach back further; and the back pain of those days' check-ins,
+    week by week. The events are counted straight from the file
+    (postureping.history.counts); each damaged line is reported and left out."""
     loaded, now = ctx.loaded, ctx.now()
     counted = ctx.store().tally(window(now, ctx.zone, days))
     ctx.report_damage(counted.damaged)
-    return summarize(
+    stats = summarize(
         counted.tally,
         loaded.routines,
         now,
@@ -70,14 +72,18 @@ def stats_for(ctx: Context, days: int) -> Stats:
         daily_goal=loaded.settings.stats.daily_goal,
         hours=loaded.hours,
     )
+    return stats, pain_weeks(counted.checkins, stats.daily, ctx.zone)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    stats = stats_for(ctx, _days(args.days))
+    stats, weeks = stats_for(ctx, _days(args.days))
     if args.json:
-        print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))
+        document = {**stats.to_json(), "pain_by_week": [week.to_json() for week in weeks]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     print(visible(render(stats)))
+    if lines := pain_line(weeks):
+        print("\n".join(lines))
     if args.view is not None:
         _print_view(stats, args.view)
     return 0

@@ -21,7 +21,7 @@ from postureping.control.dispatch import dispatch
 from postureping.control.folder import folder_problem
 from postureping.control.instance import InstanceLock
 from postureping.control.transport import make_server
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.daemon.daemon import Daemon
 from postureping.daemon.lock_signal import LockSignals
 from postureping.daemon.reload import Reload, gnome_breaks_reader
@@ -32,7 +32,7 @@ from postureping.desktop.gnome_breaks import advice, read_gnome_breaks
 from postureping.durations import humanize
 from postureping.errors import EXIT_OK, UserError
 from postureping.guide.launch import launch_guide
-from postureping.health import SHORT_NOTICE, render_notice
+from postureping.health import CHECKIN_SHORT, SHORT_NOTICE, render_notice
 from postureping.history.store import EventStore
 from postureping.notify.registry import choose
 from postureping.notify.service import NotificationService
@@ -99,9 +99,14 @@ def serve(
     _warn_at_start(settings, log)
     daemon: Daemon | None = None
 
-    def on_action(key: str, answer: Answer) -> None:
-        """A Done / Snooze / Skip button on a notification (the notifier's bus thread)."""
-        if daemon is not None:
+    def on_action(key: str, answer: Answer | PainPicked) -> None:
+        """A Done / Snooze / Skip button on a notification, or a pain level on the check-in's
+        (the notifier's bus thread)."""
+        if daemon is None:
+            return
+        if isinstance(answer, PainPicked):
+            daemon.check_in_shown(key, answer.pain)
+        else:
             daemon.answer_shown(key, answer)
 
     def on_guide(routine_id: str) -> None:
@@ -127,6 +132,7 @@ def serve(
         reload=reload,
         on_quit=stop.set,
         guide=lambda routine_id, failed: launch_guide(routine_id, ctx.paths, log, failed),
+        checkin=settings.checkin,
     )
     sources.on_change(daemon.poke)  # a hold that ends is seen at once where a probe tells
     zone = ctx.zone
@@ -226,7 +232,7 @@ def _welcome_once(
     if note:
         print(note, end="\n\n", flush=True)
     # News to read, not a reminder to answer: quiet, so it carries no Done/Snooze/Skip.
-    body = f"{SHORT_NOTICE}\n{note}" if note else SHORT_NOTICE
+    body = f"{SHORT_NOTICE}\n{CHECKIN_SHORT}" + (f"\n{note}" if note else "")
     notifications.deliver(
         Reminder("about", "Welcome to postureping", body, timedelta(seconds=30), quiet=True)
     )

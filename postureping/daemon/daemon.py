@@ -27,7 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from postureping.checkin import DEFAULT_LEVELS, ROUTINE_ID, CheckIn, Levels
 from postureping.controller import Answer, Status
+from postureping.daemon.checkins import follow_up
 from postureping.daemon.sources import Sources
 from postureping.daemon.timer import Timer, WakeTimer
 from postureping.engine.actions import Action, Log, Record, Said, SavePause, Show, Withdraw
@@ -49,6 +51,7 @@ from postureping.engine.inputs import (
     Triggered,
 )
 from postureping.errors import UserError
+from postureping.history.checkins import LOOK_BACK, MARKER, record
 from postureping.history.events import Kind
 from postureping.history.pending import PendingWrites
 from postureping.history.store import EventStore, StoreError
@@ -89,6 +92,7 @@ class Daemon:
         timer: Timer | None = None,
         readings: Callable[[datetime], Reading] = Reading.now,
         guide: GuideOpener | None = None,
+        checkin: Levels = DEFAULT_LEVELS,
     ) -> None:
         """`timer` (default: apscheduler's, WakeTimer) calls `wake`; `readings` reads the three
         clocks at a wall time (tests with a made-up clock give their own); `guide` opens a
@@ -113,6 +117,7 @@ class Daemon:
         self._timer = timer if timer is not None else WakeTimer(self.wake, log, CLOCK_CHECK)
         self._readings = readings
         self._reading = readings(now)
+        self._checkin = checkin
 
     @property
     def config(self) -> EngineConfig:
@@ -284,6 +289,44 @@ class Daemon:
     def answer_shown(self, key: str, answer: Answer) -> None:
         """A button on a notification (the notifier's bus thread)."""
         self._request(AnsweredShown(self._clock(), key, answer))
+
+    def check_in_shown(self, key: str, pain: int) -> None:
+        """A pain level picked on the check-in's notification (the notifier's bus thread):
+        the check-in is recorded and that reminder answered as done."""
+        self._check_in(pain, "notification", lambda: self.answer_shown(key, Answer.DONE))
+
+    def check_in(self, pain: int, source: str) -> str:
+        """A pain level picked elsewhere (the tray): recorded, and an open check-in reminder
+        answered as done."""
+
+        def answer_open() -> None:
+            with self._lock:
+                status = self.engine.status(self._clock())
+            if any(p.routine_id == ROUTINE_ID for p in status.open):
+                self.answer(Answer.DONE, (ROUTINE_ID,), source)
+
+        self._check_in(pain, source, answer_open)
+        return f"Recorded: check-in, pain {pain}/10."
+
+    def _check_in(self, pain: int, source: str, answer: Callable[[], None]) -> None:
+        """Record the check-in, then `answer` its reminder, then show what it calls for
+        (postureping.daemon.checkins)."""
+        now = self._clock()
+        try:
+            before = self._store.read_marked(now - LOOK_BACK, MARKER)
+        except StoreError as error:
+            self._log.warning("%s", error)
+            before = []
+        recorded = record(before, CheckIn(pain), source, now, self._checkin.lasting_above)
+        with self._lock:  # the history's pending writes are the daemon's, under its lock
+            for event in recorded.events:
+                self._writes.append(event)
+        self._log.info("check-in: pain %d/10 (%s)", pain, source)
+        answer()
+        if recorded.guidance is not None:
+            self._log.warning("check-in guidance: %s", ", ".join(recorded.guidance.flags))
+        if (reminder := follow_up(recorded, pain, self._checkin)) is not None:
+            self._notifications.deliver(reminder)
 
     def trigger(self, routine_id: str) -> None:
         self._request(Triggered(self._clock(), routine_id))

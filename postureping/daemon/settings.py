@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from postureping.checkin import DEFAULT_LEVELS, Levels
 from postureping.engine.config import EngineConfig
 from postureping.hours import ActiveHours
 from postureping.routines import Routine
@@ -83,6 +84,7 @@ class DaemonSettings:
     config_file: Path | None  # None: no settings file, the defaults apply
     notifications: NotificationSettings  # a Section at run time
     activity: ActivitySettings  # a Section at run time
+    checkin: Levels = DEFAULT_LEVELS  # [checkin]
 
     @classmethod
     def from_loaded(cls, loaded: LoadedSettings) -> DaemonSettings:
@@ -93,6 +95,9 @@ class DaemonSettings:
             config_file=loaded.config_file if loaded.config_exists else None,
             notifications=section(loaded.settings.notifications),
             activity=section(loaded.settings.activity),
+            checkin=Levels(
+                loaded.settings.checkin.ask_above, loaded.settings.checkin.lasting_above
+            ),
         )
 
     def engine_config(

@@ -8,6 +8,7 @@
 - `counts.py`: counting a file's events for the statistics without making an Event of each.
 - `tail.py`: reading from the end, so recent history costs the same however long it grows.
 - `merge.py`: importing another history by event id, so nothing is added twice.
+- `checkins.py`: the pain check-ins in a history, and the events recording one adds.
 - `pending.py`: events the disk could not take yet, kept in order until it can.
 - `files.py`, `io.py`, `lock.py`: the folder and files (private, synced, the user's own), the
   operating-system calls behind one object, and the advisory lock shared by every writer.

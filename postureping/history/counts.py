@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from pathlib import Path
 
-from postureping.history.events import EVENT_KEYS, FORMAT_VERSION, SAFE_YEARS, Event, Kind
+from postureping.history.checkins import dated
+from postureping.history.events import LINE_VERSION, SAFE_YEARS, TEXT_KEYS, Event, Kind
 from postureping.history.format import (
     Damage,
     chunks,
@@ -36,13 +37,14 @@ from postureping.history.format import (
     read_tail,
 )
 from postureping.history.layout import CHECKSUM_KEY, LATEST, SUFFIX, pattern, start_of_line
+from postureping.red_flags import Dated
 from postureping.stats.tally import WHOLE_DAY, Bucket, Stamped, Stamping, Tally
 
 # A format 2 line as `Event.to_line` writes it starts with its id, of a fixed width, then
 # its stamp as `datetime.isoformat` writes it: day, "T", hour, and after the minutes and
 # seconds (and maybe microseconds) its UTC offset and closing quote.
-_ID, _TS, *_TAIL_KEYS = EVENT_KEYS
-_HEAD = start_of_line(FORMAT_VERSION) + _ID.opening  # then the id and the stamp
+_ID, _TS, *_TAIL_KEYS = TEXT_KEYS
+_HEAD = start_of_line(LINE_VERSION) + _ID.opening  # then the id and the stamp
 if _ID.width is None:
     raise TypeError("the counter reads lines whose id has a fixed width")
 _STAMP = len(_HEAD) + _ID.width + len(b'"' + _TS.opening)
@@ -64,6 +66,9 @@ Key = tuple[bytes, bytes, bytes]
 class Counted:
     tally: Tally
     damaged: list[Damage] = field(default_factory=list)
+    # Every pain check-in, oldest first: their lines (format 3) always take the full parser,
+    # so they come at no extra cost (postureping.stats.pain).
+    checkins: list[Dated] = field(default_factory=list)
 
 
 def tally_lines(path: Path, data: bytes, stamping: Stamping, first_line: int = 1) -> Counted:
@@ -100,7 +105,7 @@ class _Counter:
         stamped.update(self.stamping.stamp(self.odd))
         tally = self.stamping.tally(stamped, self._events_in)
         self.damaged.sort(key=lambda damage: damage.line_number)
-        return Counted(tally, self.damaged)
+        return Counted(tally, self.damaged, dated(self.odd))
 
     def _keys(self, lines: list[bytes]) -> Iterator[Key | None]:
         """Each line's key, or None for a line the full parser reads. The hot loop."""

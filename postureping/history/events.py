@@ -4,10 +4,16 @@ One event is one line of JSON in the store (postureping.history.store). The line
 the user's data and of `postureping history --json` (documented in the README), so it changes
 only with a new FORMAT_VERSION.
 
-Format 2 (this one) ends every line with a checksum, "crc": the CRC-32 of the line's bytes
+Format 2 ends every line with a checksum, "crc": the CRC-32 of the line's bytes
 before `,"crc":`, so that garbage left by a power cut is detected rather than parsed. A
 line may also carry "latest" (see `to_line`). Format 1 lines, written by earlier versions
-without a checksum, are still read: there is nothing to migrate, and new lines are format 2.
+without a checksum, are still read: there is nothing to migrate.
+
+Format 3 adds two kinds, a pain check-in ("checkin", with "pain", "where" and, when the
+yes/no questions were asked, "yes") and the guidance it showed ("guidance", with "flags").
+Only those lines are written as format 3; every other line stays format 2, as before, so a
+reader of format 2 still reads all of them and reports the check-ins as written by a newer
+version (it skips them, and no writer moves them aside).
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from postureping.checkin import CheckIn, Shown
 from postureping.durations import format_duration, parse_duration
-from postureping.history.layout import CHECKSUM_KEY, Key
+from postureping.history.layout import CHECKSUM_KEY, Detail, Key
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3  # the newest this version writes (check-in lines only: see `version`)
+READABLE_VERSIONS = (1, 2, 3)
+LINE_VERSION = 2  # the format of every line without a Detail (see layout.Detail)
+# The formats whose lines have only text values: those the fast readers match.
+PLAIN_VERSIONS = (1, LINE_VERSION)
 # Demo mode (`postureping run --demo`) prompts every few seconds to show what it does;
 # those prompts say nothing about the user's habits, and the stats leave them out.
 IGNORED_SOURCES = frozenset({"demo"})
@@ -52,6 +62,15 @@ class Kind(StrEnum):
     SKIPPED = "skipped"
     SNOOZED = "snoozed"  # put off for `Event.snooze`
     MISSED = "missed"  # a reminder went unanswered
+    CHECKIN = "checkin"  # a pain check-in (format 3): `Event.detail` is its CheckIn
+    GUIDANCE = "guidance"  # red-flag guidance was shown (format 3): `detail` is a Shown
+
+
+# The kinds that carry a detail (Event.detail), each with the type of its detail.
+DETAIL_KINDS: dict[Kind, type[CheckIn] | type[Shown]] = {
+    Kind.CHECKIN: CheckIn,
+    Kind.GUIDANCE: Shown,
+}
 
 
 class _Fields(NamedTuple):
@@ -61,6 +80,7 @@ class _Fields(NamedTuple):
     kind: Kind
     source: str
     snooze: timedelta | None = None  # only for SNOOZED: how long the routine was put off
+    detail: CheckIn | Shown | None = None  # only for CHECKIN and GUIDANCE
 
 
 class Event(_Fields):
@@ -83,6 +103,7 @@ class Event(_Fields):
         kind: Kind,
         source: str,
         snooze: timedelta | None = None,
+        detail: CheckIn | Shown | None = None,
     ) -> Event:
         # Checked here so that a bad value is refused when it is made, not when it is read back.
         if not isinstance(id, str) or not _ID.fullmatch(id):
@@ -106,11 +127,16 @@ class Event(_Fields):
                 raise ValueError(f"only a snoozed event has a snooze duration, not {kind}")
             if snooze <= timedelta(0):
                 raise ValueError("snooze duration must be longer than zero")
+        wanted = DETAIL_KINDS.get(kind)
+        if wanted is None and detail is not None:
+            raise ValueError(f"a {kind} event has no check-in detail")
+        if wanted is not None and not isinstance(detail, wanted):
+            raise ValueError(f"a {kind} event needs its {wanted.__name__} detail")
         # The stored form keeps only the offset. Holding the same here makes an event equal
         # to itself read back, even in the repeated hour of a DST change, where Python never
         # calls datetimes with different tzinfo equal.
         ts = ts.replace(tzinfo=timezone(offset))
-        return super().__new__(cls, id, ts, routine, kind, source, snooze)
+        return super().__new__(cls, id, ts, routine, kind, source, snooze, detail)
 
     @classmethod
     def new(
@@ -120,16 +146,29 @@ class Event(_Fields):
         source: str,
         now: datetime,
         snooze: timedelta | None = None,
+        *,
+        detail: CheckIn | Shown | None = None,
     ) -> Event:
         """A fresh event with a new unique id, stamped `now` (which must be aware)."""
-        return cls(uuid.uuid4().hex, now, routine, kind, source, snooze)
+        return cls(uuid.uuid4().hex, now, routine, kind, source, snooze, detail)
+
+    @property
+    def version(self) -> int:
+        """The format its line is written in: a Detail's for the kinds that have one (3 for
+        check-ins and guidance), LINE_VERSION for every other."""
+        kind = self.kind.value
+        return max((d.version for d in EVENT_DETAILS if kind in d.kinds), default=LINE_VERSION)
 
     def to_json(self) -> dict[str, Any]:
         """The stored form, keys in their documented order (EVENT_KEYS)."""
-        obj: dict[str, Any] = {"v": FORMAT_VERSION}
+        obj: dict[str, Any] = {"v": self.version}
         for key, value in zip(EVENT_KEYS, self, strict=True):
-            if value is not None:
+            if value is None:
+                pass
+            elif isinstance(key, Key):
                 obj[key.name] = key.write(value)
+            else:
+                obj.update(key.write(value))
         return obj
 
     def to_line(self, latest: datetime | None = None) -> bytes:
@@ -166,10 +205,17 @@ class Event(_Fields):
         if version not in READABLE_VERSIONS:
             newer = " (written by a newer postureping)" if version > FORMAT_VERSION else ""
             raise ValueError(f"unknown format version {version}{newer}")
-        values: list[Any] = [
-            None if key.optional and key.name not in obj else key.read(_text(obj, key.name))
-            for key in EVENT_KEYS
-        ]
+        values: list[Any] = []
+        for key in EVENT_KEYS:
+            if isinstance(key, Key):
+                absent = key.optional and key.name not in obj
+                values.append(None if absent else key.read(_text(obj, key.name)))
+            elif (kind := _text(obj, "kind")) not in key.kinds:
+                values.append(None)
+            elif version < key.version:
+                raise ValueError(f"kind {kind} needs format {key.version}, not {version}")
+            else:
+                values.append(key.read(kind, obj))
         return cls(*values)
 
 
@@ -194,10 +240,18 @@ def _read_snooze(text: str) -> timedelta:
         raise ValueError(f'"for": {error}') from None
 
 
+def _read_detail(kind: str, obj: dict[str, Any]) -> CheckIn | Shown:
+    return DETAIL_KINDS[Kind(kind)].from_json(obj)
+
+
+def _write_detail(detail: CheckIn | Shown) -> dict[str, Any]:
+    return detail.to_json()
+
+
 # The keys of a line's event, in the order of the Event's fields, which is the order they
 # are written in (see postureping.history.layout). A key added in a later version is
 # optional (older readers ignore it) and goes at the end, with its field.
-EVENT_KEYS = (
+EVENT_KEYS: tuple[Key | Detail, ...] = (
     Key("id", rb"[0-9a-f]{32}", width=32),
     Key("ts", read=_read_ts, write=datetime.isoformat),
     Key("routine"),
@@ -210,9 +264,19 @@ EVENT_KEYS = (
         optional=True,
         kinds=frozenset({Kind.SNOOZED.value}),
     ),
+    Detail(
+        "detail",
+        kinds=frozenset(kind.value for kind in DETAIL_KINDS),
+        version=3,
+        read=_read_detail,
+        write=_write_detail,
+    ),
 )
-if len(EVENT_KEYS) != len(_Fields._fields):
-    raise TypeError("EVENT_KEYS and the fields of Event differ")
+# The keys whose values are text, which the fast readers match; the Details come after them.
+TEXT_KEYS = tuple(key for key in EVENT_KEYS if isinstance(key, Key))
+EVENT_DETAILS = tuple(key for key in EVENT_KEYS if isinstance(key, Detail))
+if len(EVENT_KEYS) != len(_Fields._fields) or (*TEXT_KEYS, *EVENT_DETAILS) != EVENT_KEYS:
+    raise TypeError("EVENT_KEYS and the fields of Event differ, or a Detail is before a Key")
 
 _new_tuple = tuple.__new__
 _FIELD_COUNT = len(_Fields._fields)
@@ -223,8 +287,8 @@ def unchecked(values: tuple[Any, ...]) -> Event:
     `Event()`, for the store's readers, which have checked the values already: the checks
     took a third of the time of reading a long history. The caller guarantees what they
     would: a 32-hex-digit id, an aware `ts` whose tzinfo is a fixed `timezone`, non-empty
-    routine and source, an optional field only on the kinds its key allows. Raises
-    TypeError unless there is a value for every field, defaults included."""
+    routine and source, an optional field (a detail included) only on the kinds its key
+    allows. Raises TypeError unless there is a value for every field, defaults included."""
     event: Event = _new_tuple(Event, values)
     if len(event) != _FIELD_COUNT:
         raise TypeError(f"an event has {_FIELD_COUNT} fields, not {len(event)}: {values!r}")

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from postureping.history.events import (
-    EVENT_KEYS,
+    EVENT_DETAILS,
     FORMAT_VERSION,
-    READABLE_VERSIONS,
+    PLAIN_VERSIONS,
     SAFE_YEARS,
+    TEXT_KEYS,
     Event,
     Kind,
     checksum,
@@ -44,21 +45,22 @@ from postureping.history.layout import (
 
 TORN_LINE = "incomplete last line, probably an interrupted write"
 BAD_CHECKSUM = "checksum does not match: the line was damaged or edited"
-NO_CHECKSUM = f"no checksum, which every format {FORMAT_VERSION} line has"
+NO_CHECKSUM = "no checksum, which every format {} line has"  # the line's version
 
 # A line as `Event.to_line` writes it, strings without escapes: the common case, parsed by
 # one regular expression over the whole file instead of a json.loads call a line, which is
 # several times faster. Format 1 lines (no checksum) match too. Anything else, such as an
-# escaped quote in a routine's name or a key added by a later version, takes the slow path.
+# escaped quote in a routine's name, a key added by a later version or a format 3 line (a
+# check-in's: its values are not all text, see layout.Detail), takes the slow path.
 # Its groups: the body (up to the checksum), the id, the stamp, the keys from routine to the
 # last optional one as written (a history holds few distinct ones: each is read once), the
 # checksum; or the whole of a line that does not match.
-_ID, _TS, *_TAIL_KEYS = EVENT_KEYS
+_ID, _TS, *_TAIL_KEYS = TEXT_KEYS
 _TAIL = (_TAIL_KEYS[0], _TAIL_KEYS[-1])
 _CANONICAL = re.compile(
     b"(?:("
-    + head(READABLE_VERSIONS)
-    + pattern((*EVENT_KEYS, LATEST), [_ID, _TS, _TAIL])
+    + head(PLAIN_VERSIONS)
+    + pattern((*TEXT_KEYS, LATEST), [_ID, _TS, _TAIL])
     + b")(?:"
     + re.escape(CHECKSUM_KEY)
     + b"("
@@ -66,6 +68,7 @@ _CANONICAL = re.compile(
     + rb')")?\}|([^\n]*))\n'
 )
 _TAIL_WRITTEN = written(_TAIL_KEYS)
+_NO_DETAILS = (None,) * len(EVENT_DETAILS)  # a line the fast readers match has none
 # Where a line's format version is: a format 1 line has no checksum to check.
 _VERSION_AT, _V1 = len(start_of_line(1)) - 1, ord("1")
 _CHUNK = 1 << 22
@@ -135,7 +138,7 @@ def read_tail(text: bytes) -> tuple[Any, ...] | None:
             values.append(None if value is None else key.read(value))
     except ValueError:  # not UTF-8, not a kind, not a valid value
         return None
-    return (routine, kind, source, *values)
+    return (routine, kind, source, *values, *_NO_DETAILS)
 
 
 def parse(
@@ -222,17 +225,25 @@ def decode_line(raw: bytes) -> Line:
     version = obj.get("v") if isinstance(obj, dict) else None
     if type(version) is int and version > FORMAT_VERSION:
         return Line(None, damage=f"not a valid event: {_explain(obj)}", newer=True)
-    if version == FORMAT_VERSION and not has_checksum:
-        return Line(None, damage=NO_CHECKSUM)
+    if type(version) is int and version >= 2 and not has_checksum:
+        return Line(None, damage=NO_CHECKSUM.format(version))
     try:
         event = Event.from_json(obj)
     except ValueError as error:
         return Line(None, damage=f"not a valid event: {error}")
-    return Line(event, _latest(obj, event) if version == FORMAT_VERSION else None)
+    return Line(event, _latest(obj, event) if event_version(obj) >= 2 else None)
+
+
+def event_version(obj: dict[str, Any]) -> int:
+    """The "v" of a line that was read as an event (so it has one)."""
+    version = obj["v"]
+    assert type(version) is int
+    return version
 
 
 def _latest(obj: dict[str, Any], event: Event) -> datetime | None:
-    """What a format 2 line says about the events before it; None if it cannot say."""
+    """What a line of format 2 or later says about the events before it; None if it cannot
+    say."""
     text = obj.get("latest")
     if text is None:
         return event.ts

@@ -6,6 +6,8 @@ One definition for every reader. The keys of an event are listed once, next to t
 way of postureping.history.format.decode_line), the fast parser (format.parse) and the
 counter (postureping.history.counts) are all built from that list and from this module. A
 new optional key is one more Key at the end of the list, and one more field of the Event.
+A field whose values are not text (a pain check-in's) is a Detail, after the Keys: its lines
+are written in a later format and are always read by the full parser.
 
 A line as written: `{"v":2,"id":"…","ts":"…","routine":"…","kind":"…","source":"…"`, then
 the optional keys that have a value (`"for"`, …), then `"latest"` when the line has one,
@@ -54,6 +56,24 @@ class Key:
     def opening(self) -> bytes:
         """The bytes before its value: `,"name":"`."""
         return b',"' + self.name.encode() + b'":"'
+
+
+@dataclass(frozen=True)
+class Detail:
+    """An optional field written as keys of its own, whose values need not be text (numbers,
+    lists), on events of some `kinds` only (their values, as text). A line that has one is
+    written in format `version`, which older readers do not know, so they skip it rather than
+    misread it; every other line keeps its earlier format. The fast readers never match it.
+
+    `write` gives the keys and values to add to the line; `read` takes the kind's text and
+    the whole line, and raises ValueError that says what is wrong.
+    """
+
+    name: str
+    kinds: frozenset[str]
+    version: int
+    read: Callable[[str, dict[str, Any]], Any]
+    write: Callable[[Any], dict[str, Any]]
 
 
 # Not an event's field: what the line says of the events before it (see Event.to_line).

@@ -49,7 +49,7 @@ from postureping.history.io import (
     write_all,
 )
 from postureping.history.lock import exclusive_lock
-from postureping.history.tail import Tail, inspect_tail, start_offset
+from postureping.history.tail import Tail, inspect_tail, marked_since, start_offset
 
 if TYPE_CHECKING:
     from postureping.history.counts import Counted
@@ -135,6 +135,17 @@ class EventStore:
         not time order: an import appends older events. A missing file reads as empty.
         Never writes. Raises StoreError if the file exists but cannot be read."""
         return self._read(since)[0]
+
+    def read_marked(self, since: datetime, marker: bytes) -> list[Event]:
+        """The valid events at or after `since` whose line contains `marker`, in file order,
+        such as the few check-ins of a long history (postureping.history.checkins). It reads
+        back from the end only as far as `since`, and parses only those lines: the others
+        are not checked, and damage is not reported (`read` does that). Never writes."""
+        with self._reading() as fd:
+            if fd is None:
+                return []
+            data = marked_since(self._calls, fd, self._calls.fstat(fd).st_size, since, marker)
+        return parse(self.path, data, since).events
 
     # -- writing --------------------------------------------------------------------------
 

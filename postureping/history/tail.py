@@ -27,6 +27,7 @@ REPAIR_LIMIT = 1 << 20
 # A reader that has gone this far back without finding its start reads the whole file,
 # which the fast parser does at several times the speed of this line-by-line scan.
 SCAN_LIMIT = 1 << 20
+PROBE_EVERY = 1 << 16  # bytes between the lines `marked_since` decodes to know when to stop
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,24 @@ def inspect_tail(calls: FileCalls, fd: int) -> Tail:
     if found is not None:
         return Tail(size, good_end, needs_newline, found.latest, found.latest is not None)
     return Tail(size, good_end, needs_newline, None, known=reached_start)
+
+
+def marked_since(calls: FileCalls, fd: int, size: int, since: datetime, marker: bytes) -> bytes:
+    """The lines of the open file that contain `marker`, each with its newline, in file
+    order, from its end back to a line that proves every event before it earlier than
+    `since` (one line every PROBE_EVERY bytes is decoded to look): the few check-ins of a
+    long history, at the cost of reading back to `since`, whatever the file's length."""
+    found: list[bytes] = []
+    probe_at = size
+    for start, raw, _ in lines_backward(calls, fd, size, size):
+        if marker in raw:
+            found.append(raw)
+        if start <= probe_at:
+            latest = decode_line(raw).latest
+            if latest is not None and latest < since:
+                break
+            probe_at = start - PROBE_EVERY
+    return b"".join(line + b"\n" for line in reversed(found))
 
 
 def start_offset(calls: FileCalls, fd: int, size: int, since: datetime) -> int:

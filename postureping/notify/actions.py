@@ -26,7 +26,8 @@ from jeepney import (  # type: ignore[import-untyped]
     new_method_call,
 )
 
-from postureping.controller import Answer
+from postureping.checkin import BANDS
+from postureping.controller import Answer, PainPicked
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 SERVER = DBusAddress("/org/freedesktop/Notifications", NOTIFICATIONS, NOTIFICATIONS)
@@ -42,12 +43,18 @@ ACTIONS: tuple[tuple[Answer, str], ...] = (
 # The specification's key for a click on the notification's body. Servers that draw buttons
 # show no button for it; dunst lists it in its context menu, with its label.
 DEFAULT = "default"
+# The check-in's buttons: a pain band each (recording the level BANDS gives it), then Skip.
+PAIN_PREFIX = "pain-"
+PAIN_ACTIONS: tuple[tuple[str, str], ...] = (
+    *((f"{PAIN_PREFIX}{level}", label) for label, level in BANDS),
+    (Answer.SKIP.value, "Skip"),
+)
 MAX_SHOWN = 64  # ids remembered at most, should a server never report closing them
 # The Start button of a reminder with steps: its key names the routine ("guide:stretch").
 GUIDE_PREFIX = "guide:"
 GUIDE_LABEL = "Start"
 
-OnAction = Callable[[str, Answer], None]
+OnAction = Callable[[str, Answer | PainPicked], None]
 # A click on the body of the notification with this Reminder.key: the answer it counts as, or
 # None when it only asks to see the choices (the notifier shows the reminder again).
 OnClick = Callable[[str], Answer | None]
@@ -66,7 +73,14 @@ def action_list(click_label: str | None = None, guide: str | None = None) -> lis
     return click + start + [text for answer, label in ACTIONS for text in (answer.value, label)]
 
 
-def answer_for(key: str) -> Answer | None:
+def pain_action_list() -> list[str]:
+    """The `actions` argument of Notify for the check-in: a button per pain band, and Skip."""
+    return [text for pair in PAIN_ACTIONS for text in pair]
+
+
+def answer_for(key: str) -> Answer | PainPicked | None:
+    if key.startswith(PAIN_PREFIX) and any(key == k for k, _ in PAIN_ACTIONS):
+        return PainPicked(int(key.removeprefix(PAIN_PREFIX)))
     return next((answer for answer, _ in ACTIONS if answer.value == key), None)
 
 

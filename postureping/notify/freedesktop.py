@@ -40,6 +40,7 @@ from postureping.notify.actions import (
     ShownNotifications,
     action_list,
     owner_rule,
+    pain_action_list,
 )
 from postureping.notify.app_icon import app_icon, icon_hints
 from postureping.notify.base import NotifyError
@@ -50,6 +51,7 @@ from postureping.reminder import APP_NAME, Reminder
 DEFAULT_TIMEOUT = 5.0  # seconds for each D-Bus call; under the notification service's limit
 URGENCY_LOW = 0  # news, such as a counted break
 URGENCY_NORMAL = 1
+URGENCY_CRITICAL = 2  # the check-in's guidance
 _MAX_INT32 = 2**31 - 1
 MAX_TROUBLES = 5  # the latest troubles kept for `doctor`
 
@@ -90,12 +92,18 @@ def notify_message(
     # escaped only for a server that renders body markup, or entities would show.
     body = escape_markup(reminder.body) if "body-markup" in capabilities else reminder.body
     guide = reminder.guide if with_guide else None
-    shows = with_actions and "actions" in capabilities
-    actions = action_list(click_label, guide) if shows else []
+    actions: list[str] = []
+    if with_actions and "actions" in capabilities:
+        # The check-in's pain bands take the place of the answers, and of a body click,
+        # which would answer it without a level.
+        actions = pain_action_list() if reminder.pain_scale else action_list(click_label, guide)
     urgency = URGENCY_LOW if reminder.quiet else URGENCY_NORMAL
-    hints = {"urgency": ("y", urgency), **icon_hints()}
+    # Guidance stays until dismissed: critical urgency (which dunst and GNOME keep on
+    # screen) and an expire_timeout of 0, "never expire" by the specification.
+    hints = {"urgency": ("y", URGENCY_CRITICAL if reminder.sticky else urgency), **icon_hints()}
     args = (APP_NAME, replaces_id, app_icon(), reminder.title, body, actions, hints)
-    return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire_timeout_ms(reminder)))
+    expire = 0 if reminder.sticky else expire_timeout_ms(reminder)
+    return new_method_call(SERVER, "Notify", "susssasa{sv}i", (*args, expire))
 
 
 class FreedesktopNotifier:

@@ -107,7 +107,7 @@ class PlyerNotifier:
         if kind == "notify-send":
             if "body-markup" in _server_capabilities():
                 body = escape_markup(body)
-            notify_send(title, body, reminder.timeout, quiet=reminder.quiet)
+            notify_send(title, body, reminder.timeout, quiet=reminder.quiet, sticky=reminder.sticky)
             return
         _call(implementation, title, body, timeout_seconds(reminder.timeout))
 
@@ -136,17 +136,18 @@ class PlyerNotifier:
 
 
 def notify_send_args(
-    title: str, body: str, timeout: timedelta, *, quiet: bool = False
+    title: str, body: str, timeout: timedelta, *, quiet: bool = False, sticky: bool = False
 ) -> list[str]:
     """notify-send's command line: options first, then `--`, so that text beginning with
     "-" is text; the expire time in milliseconds, at least 1 (0 means "never expire").
     notify-send 0.8 reads C escapes in the body, not the title (g_strcompress: "\\n" is a new
     line), so the body's backslashes are doubled to show as typed."""
-    milliseconds = max(1, round(timeout.total_seconds() * 1000))
+    milliseconds = 0 if sticky else max(1, round(timeout.total_seconds() * 1000))
+    urgency = "critical" if sticky else "low" if quiet else "normal"
     return [
         "notify-send",
         f"--app-name={APP_NAME}",
-        f"--urgency={'low' if quiet else 'normal'}",
+        f"--urgency={urgency}",
         f"--expire-time={milliseconds}",
         "--",
         title,
@@ -154,8 +155,10 @@ def notify_send_args(
     ]
 
 
-def notify_send(title: str, body: str, timeout: timedelta, *, quiet: bool = False) -> None:
-    args = notify_send_args(title, body, timeout, quiet=quiet)
+def notify_send(
+    title: str, body: str, timeout: timedelta, *, quiet: bool = False, sticky: bool = False
+) -> None:
+    args = notify_send_args(title, body, timeout, quiet=quiet, sticky=sticky)
     try:
         result = subprocess.run(
             args,

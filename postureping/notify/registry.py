@@ -22,13 +22,13 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from postureping.controller import Answer
+from postureping.controller import Answer, PainPicked
 from postureping.errors import UserError
 from postureping.notify.base import Notifier
 from postureping.notify.console import ConsoleNotifier
 from postureping.notify.plyer_backend import PlyerNotifier
 
-OnAction = Callable[[str, Answer], None]
+OnAction = Callable[[str, Answer | PainPicked], None]
 OnGuide = Callable[[str], None]
 
 # "auto" asks the server for its capabilities at start-up; an absent bus answers at once.

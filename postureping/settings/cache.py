@@ -22,6 +22,7 @@ from typing import Any
 
 from postureping import __version__
 from postureping.atomic_file import replacing
+from postureping.checkin import DEFAULT_LASTING_ABOVE
 from postureping.limits import read_limited
 from postureping.paths import Paths
 
@@ -33,10 +34,12 @@ MAX_SIZE = 1 << 20  # a cache holds a few hundred bytes
 
 @dataclass(frozen=True)
 class Essentials:
-    """The part of the settings that `done` and `skip` need."""
+    """The part of the settings that `done` and `skip` need, and `status` (the level of
+    lasting pain, for the check-ins' guidance)."""
 
     routine_ids: tuple[str, ...]
     store_file: Path
+    lasting_above: int = DEFAULT_LASTING_ABOVE
 
 
 def cache_file(paths: Paths) -> Path:
@@ -67,6 +70,7 @@ def remember(paths: Paths, environ: Mapping[str, str], essentials: Essentials) -
             "fingerprint": json.loads(key),
             "routine_ids": list(essentials.routine_ids),
             "store_file": str(essentials.store_file),
+            "lasting_above": essentials.lasting_above,
         }
         with replacing(cache_file(paths), make_folder=True) as file:
             json.dump(data, file)
@@ -82,13 +86,14 @@ def _stored(paths: Paths) -> dict[str, Essentials]:
             return {}
         data = json.loads(read_limited(path, MAX_SIZE).decode("utf-8"))
         key, ids, store = _key(data["fingerprint"]), data["routine_ids"], data["store_file"]
+        lasting = data["lasting_above"]
     except _IGNORED:
         return {}
     if not isinstance(store, str) or "\0" in store or not _strings(ids):
         return {}
-    if not Path(store).is_absolute():
+    if not Path(store).is_absolute() or type(lasting) is not int or not 0 <= lasting <= 9:
         return {}
-    return {key: Essentials(tuple(ids), Path(store))}
+    return {key: Essentials(tuple(ids), Path(store), lasting)}
 
 
 def _key(value: Any) -> str:

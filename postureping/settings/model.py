@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from postureping.checkin import DEFAULT_ASK_ABOVE, DEFAULT_LASTING_ABOVE
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.registry import CHOICES as BACKEND_CHOICES
 from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
@@ -186,6 +187,15 @@ class StatsSettings(StrictModel):
     daily_goal: Count = Field(default=1, ge=1, le=100)
 
 
+class CheckinSettings(StrictModel):
+    """[checkin]: the pain check-in (the `checkin` routine; postureping.red_flags)."""
+
+    # Ask the yes/no questions about warning signs when the pain is above this (0-10).
+    ask_above: Count = Field(default=DEFAULT_ASK_ABOVE, ge=0, le=9)
+    # Pain above this in every check-in over more than three weeks counts as lasting pain.
+    lasting_above: Count = Field(default=DEFAULT_LASTING_ABOVE, ge=0, le=9)
+
+
 class ActiveHoursSettings(StrictModel):
     mon: DayRanges = WORKDAY
     tue: DayRanges = WORKDAY
@@ -214,6 +224,7 @@ class Settings(BaseSettings):
     active_hours: ActiveHoursSettings = ActiveHoursSettings()
     store: StoreSettings = StoreSettings()
     stats: StatsSettings = StatsSettings()
+    checkin: CheckinSettings = CheckinSettings()
     activity: ActivitySettings = ActivitySettings()
     guide: GuideSettings = GuideSettings()
     routines: dict[str, RoutineOverride] = Field(default_factory=dict)

@@ -6,4 +6,5 @@
 - `progress.py`: today's progress in words, for `status` and `stats`.
 - `views.py`: the terminal's pictures (a week of bars, a heatmap) as values.
 - `report.py` and `charts.py`: the self-contained HTML report and its inline SVG charts.
+- `pain.py` and `pain_chart.py`: back pain from the check-ins beside the habits, by week.
 """

@@ -246,3 +246,9 @@ def _svg(height: int, label: str, parts: Iterable[str]) -> str:
         f'font-size="12" fill="{INK}">\n<title>{escape(label, quote=False)}</title>\n'
         f"{body}\n</svg>"
     )
+
+
+# The helpers other charts of the report draw with (postureping.stats.pain_chart).
+group, legend, number, rect, share_axis, svg, text, y_of = (
+    _group, _legend, _n, _rect, _share_axis, _svg, _text, _y,
+)  # fmt: skip

@@ -13,6 +13,7 @@ from datetime import datetime
 from html import escape
 
 from postureping.stats.compute import Counts, RoutineStats, Stats, percent
+from postureping.stats.pain import CAVEAT
 from postureping.stats.streaks import Streak
 
 # Nothing may be fetched: inline styles and SVG only.
@@ -55,6 +56,7 @@ class Charts:
     daily: str  # done and prompted, day by day
     adherence: str  # adherence per routine
     hours: str  # skipped and missed by hour of the day
+    pain: str = ""  # back pain by week beside reminders done (postureping.stats.pain_chart)
 
 
 COLUMNS = ("prompted", "done", "skipped", "snoozed", "missed", "adherence", "streak", "best")
@@ -85,6 +87,7 @@ def render(stats: Stats, charts: Charts, *, weeks: int, version: str) -> str:
         f"<figure>{charts.adherence}</figure>",
         _table(stats),
         *_streak_note(stats),
+        *_pain_section(charts.pain),
         "<h2>When reminders are skipped or missed</h2>",
         f'<p class="note">{_hours_note(stats)}</p>',
         f"<figure>{charts.hours}</figure>",
@@ -93,6 +96,19 @@ def render(stats: Stats, charts: Charts, *, weeks: int, version: str) -> str:
         "</body>\n</html>\n",
     ]
     return head + "\n".join(body)
+
+
+def _pain_section(chart: str) -> list[str]:
+    """Back pain beside the habits, when there are check-ins in these weeks."""
+    if not chart:
+        return []
+    return [
+        "<h2>Back pain and habits, week by week</h2>",
+        '<p class="note">The mean pain of each week&#8217;s check-ins (0 to 10, the line) and '
+        "the share of its reminders done (the bars).</p>",
+        f"<figure>{chart}</figure>",
+        f'<p class="note"><b>{escape(CAVEAT)}</b></p>',
+    ]
 
 
 def _cards(stats: Stats) -> str:

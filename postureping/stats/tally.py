@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from postureping.history.events import Event, Kind
+from postureping.history.events import DETAIL_KINDS, Event, Kind
 
 WHOLE_DAY = -1  # the hour of a bucket that spans a stamped day
 EARLIEST_YEAR = 1970  # offset changes are looked up from here on, for DST-day buckets
@@ -45,7 +45,7 @@ class Tally:
     def add(self, day: date, hour: int, routine: str, kind: Kind, n: int = 1) -> None:
         """Count `n` events. `hour` and `routine` matter only where they are counted: the
         hour within the window, the routine of done events and within the window."""
-        if day > self.today:
+        if day > self.today or kind in DETAIL_KINDS:  # check-ins are no reminders' answers
             return
         self.per_day[day, kind] += n
         if kind == Kind.DONE:

@@ -31,6 +31,7 @@ from postureping.errors import UserError
 from postureping.tray.menu import (
     Action,
     AnswerPrompt,
+    CheckInPain,
     OpenSettings,
     PauseFor,
     PauseUntilResumed,
@@ -212,6 +213,8 @@ class TrayCore(ABC):
             match action:
                 case AnswerPrompt(answer, routine_ids, snooze):
                     controller.answer(answer, routine_ids, SOURCE, snooze)
+                case CheckInPain(pain):
+                    controller.check_in(pain, SOURCE)
                 case PauseFor(length):
                     controller.pause(controller.status().now + length)
                 case PauseUntilTomorrow():

@@ -13,7 +13,9 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
+from postureping.checkin import BANDS, ROUTINE_ID
 from postureping.controller import Answer, Prompt, Status
+from postureping.health import CHECKIN_QUESTION
 
 SNOOZE = timedelta(minutes=10)
 PAUSE_LENGTHS = (
@@ -42,6 +44,13 @@ class AnswerPrompt:
     answer: Answer
     routine_ids: tuple[str, ...]
     snooze: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class CheckInPain:
+    """A pain level for the check-in (postureping.checkin.BANDS)."""
+
+    pain: int
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Quit:
 
 Action = (
     AnswerPrompt
+    | CheckInPain
     | PauseFor
     | PauseUntilTomorrow
     | PauseUntilResumed
@@ -148,9 +158,11 @@ def build_view(
     if holding and not status.paused:
         menu.append(Item(f"Waiting: {shorten(holding)}"))  # away, do not disturb, fullscreen
     menu += [Item(today_label(status)), SEPARATOR]
-    if status.awaiting is not None:
-        group = awaiting_group(status)
-        ids = tuple(p.routine_id for p in group)
+    group = awaiting_group(status)
+    ids = tuple(p.routine_id for p in group)
+    if ids == (ROUTINE_ID,):  # the check-in asks for a pain level, not "done"
+        menu += [_pain_menu(), Item("Skip", AnswerPrompt(Answer.SKIP, ids)), SEPARATOR]
+    elif group:
         titles = shorten(", ".join(p.title for p in group))
         menu += [
             Item(f"Start: {shorten(p.title)}", StartGuide(p.routine_id))
@@ -163,6 +175,8 @@ def build_view(
             Item("Skip", AnswerPrompt(Answer.SKIP, ids)),
             SEPARATOR,
         ]
+    if ids != (ROUTINE_ID,) and any(rid == ROUTINE_ID for rid, _ in status.routines):
+        menu += [_pain_menu(), SEPARATOR]  # the check-in is on: answer it any time
     pauses: list[Entry] = [Item(label, PauseFor(length)) for label, length in PAUSE_LENGTHS]
     pauses += [
         Item("Until tomorrow", PauseUntilTomorrow()),
@@ -193,6 +207,12 @@ def build_view(
     ]
     title = f"postureping: {headline}" + (" (demo)" if status.demo else "")
     return TrayView(title, icon_state(status), tuple(menu), refresh_at(status, now, zone))
+
+
+def _pain_menu() -> Item:
+    """ "How is your back today?" with a pain band a line (0 none, 10 the worst)."""
+    bands = tuple(Item(f"Pain {label}", CheckInPain(level)) for label, level in BANDS)
+    return Item(CHECKIN_QUESTION, submenu=bands)
 
 
 def _by_due(status: Status) -> list[tuple[str, str]]:
