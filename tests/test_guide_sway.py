@@ -92,17 +92,30 @@ def xdotool(sway: SwaySession, *args: str) -> str:
     return sway.run("xdotool", *args, env={"DISPLAY": sway.x_display})
 
 
-def screenshot(sway: SwaySession, name: str) -> Image.Image | None:
-    """The whole output with grim (wlroots' screencopy), kept in the artifacts; None without
-    grim."""
-    if shutil.which("grim") is None:
-        return None
+def x_window(sway: SwaySession) -> str | None:
+    """The guide's X11 window on Xwayland's display, once X clients see it mapped (sway may
+    list the view a moment before)."""
+    assert sway.x_display
+    found = sway.user.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "postureping$"],
+        sway.env | {"DISPLAY": sway.x_display}, sway.home, timeout=WAIT,
+    )  # fmt: skip
+    ids = found.stdout.split()
+    return ids[-1] if ids else None
+
+
+def screenshot(sway: SwaySession, name: str) -> Image.Image:
+    """The whole output with grim (wlroots' screencopy), kept in the artifacts."""
     path = sway.root / name
     sway.run("grim", os.fspath(path))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, ARTIFACTS / name)
     with Image.open(path) as image:
         return image.convert("RGB")
+
+
+def drawn(image: Image.Image) -> bool:
+    return pixels_of(image, LIGHT.background) > 100_000 and pixels_of(image, LIGHT.ink) > 500
 
 
 def test_the_window_on_sway_through_xwayland_walks_the_routine_with_keys() -> None:
@@ -127,10 +140,10 @@ def test_the_window_on_sway_through_xwayland_walks_the_routine_with_keys() -> No
             assert view["name"] == f"Time for a gentle stretch {TITLE_END}", view
             assert wait_until(lambda: (guide_view(sway) or {}).get("focused"), timeout=WAIT,
                               what="the guide's view focused")  # fmt: skip
-            window = xdotool(sway, "search", "--onlyvisible", "--name", "postureping$").split()[-1]
-            if (image := screenshot(sway, "guide-sway-xwayland.png")) is not None:
-                assert pixels_of(image, LIGHT.background) > 100_000  # the window, light
-                assert pixels_of(image, LIGHT.ink) > 500  # the step's text
+            window = wait_until(lambda: x_window(sway), timeout=WAIT, what="the X11 window")
+            if shutil.which("grim"):  # the window drawn: light, with the step's text
+                wait_until(lambda: drawn(screenshot(sway, "guide-sway-xwayland.png")),
+                           timeout=WAIT, what="the window drawn")  # fmt: skip
             started = time.monotonic()
             for _step in range(3):  # Next, on each step; after the last one, it is done
                 xdotool(sway, "windowfocus", "--sync", window, "key", "n")
