@@ -19,9 +19,10 @@ Usage::
 API (kept stable; other tests build on it):
 
 - `require_sway(mako=False, waybar=False, swaync=False)`: skip, or fail in CI, with the reason.
-- `start_sway(*, mako=False, waybar=False, swaync=False, mako_config=..., waybar_config=...,
-  sway_config=...)`: a context manager yielding a `SwaySession` once sway answers on its IPC
-  socket, and mako (or swaync, SwayNotificationCenter, with its stock config) owns
+- `start_sway(*, mako=False, waybar=False, swaync=False, xwayland=False, mako_config=...,
+  waybar_config=..., sway_config=...)`: a context manager yielding a `SwaySession` once sway
+  answers on its IPC socket (with `xwayland=True`, once its Xwayland's X display is known),
+  and mako (or swaync, SwayNotificationCenter, with its stock config) owns
   org.freedesktop.Notifications / waybar owns org.kde.StatusNotifierWatcher when asked for.
   Everything it started is stopped on exit, whatever happened (sway, mako, swaync, waybar,
   the bus, and any other process left running as the test's user, which is then removed).
@@ -29,7 +30,8 @@ API (kept stable; other tests build on it):
   owned by the user), `runtime_dir` (XDG_RUNTIME_DIR, 0700, the user's), `home` (HOME; the
   XDG config, data, state and cache folders are under it), `wayland_display`, `swaysock`,
   `bus_address`, `env` (the session's variables for anything run as the user), `pids`
-  ("dbus-daemon", "sway", and "mako" / "swaync" / "waybar" when started).
+  ("dbus-daemon", "sway", and "mako" / "swaync" / "waybar" when started), `x_display`
+  (Xwayland's DISPLAY, such as ":1", with `xwayland=True`; else None).
 - `SwaySession` methods: `run(*args)` (a command as the user in the session; its stdout),
   `start(name, *args)` (a long-running process as the user, stopped at teardown, or before
   with `stop(name)`; `log(name)` is the end of its output),
@@ -45,7 +47,9 @@ Why as another user: sway refuses to run as root. Why a bus of our own, with no 
 nothing outside the test is activated or reached (see tests/desktop.py). The bus lets root
 connect too, so a test may watch it with jeepney or dbus-monitor. sway 1.7 runs on wlroots'
 headless backend with software rendering (pixman), so it needs no GPU, no seat and no input
-devices (WLR_LIBINPUT_NO_DEVICES=1); Xwayland is off.
+devices (WLR_LIBINPUT_NO_DEVICES=1); Xwayland is off unless asked for (`xwayland=True`:
+sway's `xwayland enable`, which starts Xwayland, apt package xwayland, when the first X11
+client connects; X11 clients then reach it through `x_display`).
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ SWAY_PROGRAMS = {"sway": "sway", "swaymsg": "sway", "dbus-daemon": "dbus-daemon"
                  "dbus-send": "dbus-bin"}  # fmt: skip
 MAKO_PROGRAMS = {"mako": "mako-notifier", "makoctl": "mako-notifier"}
 WAYBAR_PROGRAMS = {"waybar": "waybar"}
+XWAYLAND_PROGRAMS = {"Xwayland": "xwayland"}
 SWAYNC_PROGRAMS = {
     "swaync": "sway-notification-center",
     "swaync-client": "sway-notification-center",
@@ -135,13 +140,15 @@ _BUS_NAME_HAS_OWNER = [
 ]  # fmt: skip
 
 
-def missing_sway(*, mako: bool = False, waybar: bool = False, swaync: bool = False) -> str | None:
+def missing_sway(
+    *, mako: bool = False, waybar: bool = False, swaync: bool = False, xwayland: bool = False
+) -> str | None:
     """Why the sway session cannot start here (not counting root), or None if it can."""
     if sys.platform != "linux":
         return "headless sway runs on Linux only"
     programs = dict(SWAY_PROGRAMS)
     for wanted, more in ((mako, MAKO_PROGRAMS), (waybar, WAYBAR_PROGRAMS),
-                         (swaync, SWAYNC_PROGRAMS)):  # fmt: skip
+                         (swaync, SWAYNC_PROGRAMS), (xwayland, XWAYLAND_PROGRAMS)):  # fmt: skip
         if wanted:
             programs.update(more)
     missing = [f"{name} (apt package {pkg})" for name, pkg in programs.items()
@@ -149,12 +156,14 @@ def missing_sway(*, mako: bool = False, waybar: bool = False, swaync: bool = Fal
     return "sway test needs " + ", ".join(missing) if missing else None
 
 
-def require_sway(*, mako: bool = False, waybar: bool = False, swaync: bool = False) -> None:
+def require_sway(
+    *, mako: bool = False, waybar: bool = False, swaync: bool = False, xwayland: bool = False
+) -> None:
     """Skip a test that needs the sway session where it cannot run; with CI=true, fail."""
     import pytest  # this module is also a plain harness
 
     require_root()  # sway refuses root: the session runs as a user the test creates
-    if reason := missing_sway(mako=mako, waybar=waybar, swaync=swaync):
+    if reason := missing_sway(mako=mako, waybar=waybar, swaync=swaync, xwayland=xwayland):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}; CI is expected to install it (.ci/run)", pytrace=False)
         pytest.skip(reason)
@@ -176,6 +185,7 @@ class SwaySession:
     _stack: ExitStack = field(repr=False)
     _program: list[str] | None = field(default=None, repr=False)
     _python_env: dict[str, str] = field(default_factory=dict, repr=False)
+    x_display: str | None = None
 
     # --- commands as the user ---------------------------------------------------------------
 
@@ -462,12 +472,13 @@ def start_sway(
     mako: bool = False,
     waybar: bool = False,
     swaync: bool = False,
+    xwayland: bool = False,
     sway_config: str = DEFAULT_SWAY_CONFIG,
     mako_config: str = DEFAULT_MAKO_CONFIG,
     waybar_config: str = DEFAULT_WAYBAR_CONFIG,
 ) -> Iterator[SwaySession]:
-    """Create a user, start its bus and headless sway (and mako, waybar if asked); yield the
-    session; stop everything and remove the user on exit, whatever happened."""
+    """Create a user, start its bus and headless sway (and mako, waybar, Xwayland if asked);
+    yield the session; stop everything and remove the user on exit, whatever happened."""
     if mako and swaync:
         raise ValueError("mako and swaync are both notification servers: start one")
     with ExitStack() as stack:
@@ -495,7 +506,7 @@ def start_sway(
         bus_pid, bus_address = start_bus(
             bus_folder, base_env, stack, command=user.command, allow_users=("root",)
         )
-        (root / "sway.conf").write_text(sway_config)
+        (root / "sway.conf").write_text(_with_xwayland(sway_config) if xwayland else sway_config)
         sway_env = base_env | {
             "DBUS_SESSION_BUS_ADDRESS": bus_address,
             "WLR_BACKENDS": "headless",
@@ -517,6 +528,8 @@ def start_sway(
             {"dbus-daemon": bus_pid, "sway": sway.pid}, stack,
         )  # fmt: skip
         wait_until(lambda: _answers(session), timeout=STARTUP_TIMEOUT, what="sway's IPC")
+        if xwayland:
+            session.x_display = _x_display(session)
         if mako:
             session.write_file(root / "mako.conf", mako_config, 0o644)
             _start_owner(session, "mako", ["mako", "--config", os.fspath(root / "mako.conf")],
@@ -532,6 +545,27 @@ def start_sway(
                     "-s", os.fspath(root / "waybar.css")]  # fmt: skip
             _start_owner(session, "waybar", args, SNI_WATCHER)
         yield session
+
+
+def _with_xwayland(config: str) -> str:
+    """`config` with Xwayland on: its `xwayland disable` line made `enable`, or one added."""
+    lines = [line for line in config.splitlines() if not line.startswith("xwayland ")]
+    return "\n".join(["xwayland enable", *lines]) + "\n"
+
+
+def _x_display(session: SwaySession) -> str:
+    """Xwayland's DISPLAY: sway sets it in the environment of what it starts (`exec`)."""
+    found = session.root / "x-display"
+    session.swaymsg("exec", f'printf "%s" "$DISPLAY" > {found}.part && mv {found}.part {found}')
+
+    def display() -> str | None:
+        text = found.read_text().strip() if found.exists() else ""
+        return text or None
+
+    value = wait_until(display, timeout=STARTUP_TIMEOUT, what="Xwayland's DISPLAY from sway")
+    if not value.startswith(":"):
+        raise DesktopError(f"sway's DISPLAY is {value!r}, not Xwayland's")
+    return value
 
 
 def _answers(session: SwaySession) -> bool:
