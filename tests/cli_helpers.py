@@ -71,3 +71,17 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def read_pty(leader: int) -> bytes:
+    """Everything a pseudo-terminal's other end wrote, until it closed (EIO or end of file)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -20,7 +20,7 @@ import pytest
 from postureping.checkin import CheckIn
 from postureping.history.events import Event, Kind
 from postureping.history.store import EventStore
-from tests.cli_helpers import data_dir, isolated_env, run_cli
+from tests.cli_helpers import data_dir, isolated_env, read_pty, run_cli
 from tests.daemon_process import running_daemon
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -174,19 +174,11 @@ def _on_a_terminal(root: Path, args: list[str], answers: list[str]) -> tuple[str
         )
         os.close(follower)
         os.write(leader, "".join(f"{answer}\n" for answer in answers).encode())
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the other end closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        output = read_pty(leader)
         code = process.wait(timeout=60)
     finally:
         os.close(leader)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n"), code
+    return output.decode("utf-8").replace("\r\n", "\n"), code
 
 
 def test_export_and_import_carry_checkins(tmp_path: Path) -> None:

@@ -15,7 +15,14 @@ import pytest
 
 from postureping.history.events import Event, Kind
 from postureping.history.store import EventStore
-from tests.cli_helpers import EVERY_DAY, data_dir, isolated_env, run_cli, write_settings
+from tests.cli_helpers import (
+    EVERY_DAY,
+    data_dir,
+    isolated_env,
+    read_pty,
+    run_cli,
+    write_settings,
+)
 
 # run_cli sets TZ=UTC: local days are UTC days here.
 
@@ -209,19 +216,11 @@ def _on_a_terminal(root: Path, *args: str, env: dict[str, str]) -> str:
             stderr=subprocess.PIPE,
         )
         os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the other end closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        output = read_pty(leader)
         assert process.wait(timeout=60) == 0
     finally:
         os.close(leader)
-    return b"".join(chunks).decode("utf-8")
+    return output.decode("utf-8")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
