@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import pytest
 from PIL import Image
 
 from postureping.tray.menu import Item, build_view, moment
+from postureping.tray.xembed import xembed_tray_present
 from tests.cli_helpers import isolated_env, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import DesktopSession, stop_pid, strip_session_vars, wait_until
@@ -41,6 +43,7 @@ TRAY_PROGRAMS = {"trayer": "trayer", "xwininfo": "x11-utils", "xdotool": "xdotoo
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
           "--height", "24", "--transparent", "false"]  # fmt: skip
 WAIT = 15.0  # seconds for a window to appear or a call to arrive
+SETTLE = 1.0  # seconds for a trayer that owns the selection to be ready to embed
 
 
 def require(ok: bool, reason: str) -> None:
@@ -71,11 +74,17 @@ def tray_programs() -> None:
 
 @pytest.fixture(scope="module")
 def trayer(tray_programs: None, desktop_module: DesktopSession) -> Iterator[DesktopSession]:
-    """The module's desktop with trayer running as its tray host."""
-    log = (desktop_module.directory / "trayer.log").open("wb")
+    """The module's desktop with trayer running as its tray host, once it owns the tray's
+    selection and has settled."""
+    log = (desktop_module.directory / "trayer.log").open("ab")
     proc = subprocess.Popen(TRAYER, env=desktop_module.env, stdout=log, stderr=log)
     try:
         wait_until(lambda: trayer_panel(desktop_module), timeout=WAIT, what="trayer's panel")
+        # Its panel shows before it owns the tray's selection; an icon started in between
+        # finds no tray (pystray's xorg backend never tries again).
+        wait_until(lambda: xembed_tray_present(desktop_module.display), timeout=WAIT,
+                   what="trayer to own the tray's selection")  # fmt: skip
+        time.sleep(SETTLE)  # a trayer just started may not embed an icon yet
         yield desktop_module
     finally:
         stop_pid(proc.pid)
