@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from postureping.durations import format_duration, humanize
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
-GUIDE_MODES = ("ask", "auto", "off")
+# How a routine with steps offers its guided window (postureping.guide).
+GuideMode = Literal["ask", "auto", "off"]
 
 
 class Category(StrEnum):
@@ -82,7 +84,7 @@ class Routine:
     break_after: timedelta | None = None  # an absence this long counts as done; None: never
     count_active: bool = False  # an interval counts time at the computer only
     messages: tuple[str, ...] = ()  # empty: just `message`
-    guide: str = "ask"  # GUIDE_MODES
+    guide: GuideMode = "ask"
 
     @property
     def all_messages(self) -> tuple[str, ...]:

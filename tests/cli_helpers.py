@@ -5,6 +5,7 @@ The package must be importable by the child (an editable install, as for the oth
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,9 @@ def read_pty(leader: int) -> bytes:
             break
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def kinds_and_sources(root: Path, routine_id: str) -> list[tuple[str, str]]:
+    """The routine's events in the history (`history --json`), as (kind, source) pairs."""
+    history = json.loads(run_cli(root, "history", "--json").stdout)
+    return [(e["kind"], e["source"]) for e in history if e["routine"] == routine_id]

@@ -47,7 +47,7 @@ from postureping.notify.freedesktop import FreedesktopNotifier, notify_message
 from postureping.notify.plyer_backend import PlyerNotifier
 from postureping.notify.registry import choose
 from postureping.reminder import Reminder
-from tests.cli_helpers import isolated_env, run_cli
+from tests.cli_helpers import isolated_env, kinds_and_sources, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import (
     DEFAULT_DUNSTRC,
@@ -518,8 +518,7 @@ def test_done_on_the_daemons_notification(menu_desktop: DesktopSession, tmp_path
         menu_desktop.run("dunstctl", "context")
 
         def answered() -> list[tuple[str, str]] | None:
-            history = json.loads(run_cli(root, "history", "--json").stdout)
-            pairs = [(e["kind"], e["source"]) for e in history if e["routine"] == "walk"]
+            pairs = kinds_and_sources(root, "walk")
             return pairs if len(pairs) >= 2 else None
 
         assert wait_until(answered, timeout=WAIT, what="the answer") == [

@@ -45,7 +45,7 @@ from postureping.notify.registry import choose
 from postureping.reminder import Reminder
 from postureping.tray.menu import IconState
 from postureping.tray.pixmaps import argb_pixmaps
-from tests.cli_helpers import isolated_env, run_cli
+from tests.cli_helpers import isolated_env, kinds_and_sources, run_cli
 from tests.daemon_process import running_daemon
 from tests.desktop import (
     DEFAULT_DUNSTRC,
@@ -398,8 +398,7 @@ def test_a_click_on_the_daemons_reminder_on_dunst_is_done(
         click_desktop.run("xdotool", "mousemove", "800", "40", "click", "1")
 
         def answered() -> list[tuple[str, str]] | None:
-            history = json.loads(run_cli(root, "history", "--json").stdout)
-            pairs = [(e["kind"], e["source"]) for e in history if e["routine"] == "walk"]
+            pairs = kinds_and_sources(root, "walk")
             return pairs if len(pairs) >= 2 else None
 
         assert wait_until(answered, timeout=WAIT, what="the answer") == [

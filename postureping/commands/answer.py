@@ -46,19 +46,37 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         duration = format_duration(snooze)  # the daemon takes the short form
     # A running daemon checks the routine id against its settings: reading and validating
     # them here would double the command's time (pydantic), and answering is its hot path.
+    confirmed = send_answer(
+        ctx, args.command, routine_id, SOURCE, duration or (DEFAULT_SNOOZE if snooze else None)
+    )
+    if confirmed is None:
+        return _record_without_daemon(args.command, routine_id, ctx)
+    ctx.confirm(confirmed)
+    return 0
+
+
+def send_answer(
+    ctx: Context, answer: str, routine_id: str | None, source: str, snooze: str | None = None
+) -> str | None:
+    """Answer through the running daemon (`answer`: done, skip or snooze): its confirmation,
+    or None when no daemon runs. UserError when the daemon refuses it."""
     request = Request(
-        "answer",
-        {"answer": args.command, "routine": routine_id, "source": SOURCE,
-         "snooze": duration or (DEFAULT_SNOOZE if snooze else None)},
-    )  # fmt: skip
+        "answer", {"answer": answer, "routine": routine_id, "source": source, "snooze": snooze}
+    )
     try:
         reply = send(ctx.paths, request)
     except NoDaemon:
-        return _record_without_daemon(args.command, routine_id, ctx)
+        return None
     if not reply.ok:
         raise UserError(reply.message, reply.exit)
-    ctx.confirm(reply.message)
-    return 0
+    return reply.message
+
+
+def record_answer(ctx: Context, routine_id: str, kind: Kind, source: str) -> str:
+    """Append the answer to the history, with no daemon running; the confirmation."""
+    now = ctx.now()
+    ctx.store().append(Event.new(routine_id, kind, source, now))
+    return f"Recorded: {routine_id} {kind} at {now:%H:%M}."
 
 
 def _words(args: argparse.Namespace, ctx: Context) -> tuple[str | None, str | None]:
@@ -89,7 +107,5 @@ def _record_without_daemon(command: str, routine_id: str | None, ctx: Context) -
             f"like `postureping {command} walk`"
         )
     routine_id = ctx.check_routine(routine_id)
-    now = ctx.now()
-    ctx.store().append(Event.new(routine_id, KINDS[command], SOURCE, now))
-    ctx.confirm(f"Recorded: {routine_id} {KINDS[command]} at {now:%H:%M}.")
+    ctx.confirm(record_answer(ctx, routine_id, KINDS[command], SOURCE))
     return 0

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from postureping.checkin import ROUTINE_ID, CheckIn, Shown
-from postureping.history.events import Event, Kind
+from postureping.history.events import Event, Kind, kind_marker
 from postureping.red_flags import Dated, Guidance, guidance
 
 # How far back `status`, the CLI and the daemon look for check-ins: 13 weeks, more than
@@ -20,7 +20,7 @@ from postureping.red_flags import Dated, Guidance, guidance
 # judged whole; an older check-in is no news of the back today.
 LOOK_BACK = timedelta(weeks=13)
 # In every check-in's line, as `Event.to_line` writes it: `status` parses only those lines.
-MARKER = b'"kind":"checkin"'
+MARKER = kind_marker(Kind.CHECKIN)
 
 
 def dated(events: Iterable[Event]) -> list[Dated]:

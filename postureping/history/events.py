@@ -278,6 +278,14 @@ EVENT_DETAILS = tuple(key for key in EVENT_KEYS if isinstance(key, Detail))
 if len(EVENT_KEYS) != len(_Fields._fields) or (*TEXT_KEYS, *EVENT_DETAILS) != EVENT_KEYS:
     raise TypeError("EVENT_KEYS and the fields of Event differ, or a Detail is before a Key")
 
+
+def kind_marker(kind: Kind) -> bytes:
+    """Bytes that every line of an event of `kind` holds, and no other line: its kind key
+    and value as the layout writes them (`,"kind":"checkin"`)."""
+    (key,) = (key for key in TEXT_KEYS if key.name == "kind")
+    return key.opening + kind.value.encode() + b'"'
+
+
 _new_tuple = tuple.__new__
 _FIELD_COUNT = len(_Fields._fields)
 

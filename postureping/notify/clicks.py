@@ -58,10 +58,6 @@ class BodyClicks:
         self._offered = name not in NO_DEFAULT_SERVERS
 
     @property
-    def counts_as_done(self) -> bool:
-        return self._counts_as_done
-
-    @property
     def label(self) -> str | None:
         """The default action's label for the current server; None: offer no default action."""
         if not self._offered:

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from postureping.checkin import DEFAULT_ASK_ABOVE, DEFAULT_LASTING_ABOVE
 from postureping.hours import ActiveHours, TimeRange
 from postureping.notify.registry import CHOICES as BACKEND_CHOICES
-from postureping.routines import ALL_DAYS, At, Category, Every, Routine, Step
+from postureping.routines import ALL_DAYS, At, Category, Every, GuideMode, Routine, Step
 from postureping.settings.types import (
     BreakAfter,
     Count,
@@ -67,7 +67,7 @@ class RoutineFields(StrictModel):
     count: Literal["wall", "active"] | None = None
     # The guided window for a routine with steps: "ask" offers a Start button, "auto" opens it
     # instead of a notification, "off" neither.
-    guide: Literal["ask", "auto", "off"] | None = None
+    guide: GuideMode | None = None
 
     @model_validator(mode="after")
     def _one_cadence(self) -> Self:

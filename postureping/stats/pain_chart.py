@@ -48,10 +48,7 @@ def pain_chart(weeks: Sequence[PainWeek]) -> str:
             tip += f", pain {week.pain:g} ({week.checkins} check-in{'s' * (week.checkins != 1)})"
             point = (middle, y_of(week.pain, 10, TOP, BOTTOM))
             points.append(point)
-            circle = (
-                f'<circle cx="{number(point[0])}" cy="{number(point[1])}" r="5" fill="{PAIN}"/>'
-            )
-            dots.append(group(tip, [circle]))
+            dots.append(group(tip, [_dot(*point)]))
         if done:
             y = y_of(done, 100, TOP, BOTTOM)
             parts.append(
